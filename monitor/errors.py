@@ -1,11 +1,11 @@
 """Domain errors, raised deep in the pipeline and turned into one line by the CLI.
 
-    MonitorError
-     ├── ConfigError    sources.toml is broken (file, line, source id, key)
-     ├── RuleError      a rule file is broken (file, line, area, key)
-     ├── StoreError     the SQLite file cannot be opened or migrated
-     ├── FetchError     one source could not be fetched or parsed (source id, HTTP status)
-     └── NotifyError    Slack or another notifier refused a message
+MonitorError
+ ├── ConfigError    sources.toml is broken (file, line, source id, key)
+ ├── RuleError      a rule file is broken (file, line, area, key)
+ ├── StoreError     the SQLite file cannot be opened or migrated
+ ├── FetchError     one source could not be fetched or parsed (source id, HTTP status)
+ └── NotifyError    Slack or another notifier refused a message
 """
 
 from __future__ import annotations

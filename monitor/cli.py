@@ -1,0 +1,256 @@
+"""The `monitor` command: one function per verb, its docstring is its help.
+
+Domain errors are turned into one line and exit code 1 here, and only here; `-v` shows the
+traceback as well.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+import traceback
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from monitor import __version__
+from monitor.config import Config, load_config, resolve_config_path, resolve_database_override
+from monitor.errors import MonitorError
+from monitor.matching import load_matcher, match_and_store
+from monitor.output import write_csv, write_json, write_table
+from monitor.pipeline import chosen_sources, run_once
+from monitor.store import Store, open_store
+from monitor.store.queries import SearchFilters, all_items, search_items
+
+EXIT_SOURCES_FAILED = 3
+
+
+@dataclass
+class App:
+    """What every command needs, loaded only when a command asks for it."""
+
+    config_option: str | None
+    db_option: str | None
+    verbose: bool
+    _config: Config | None = None
+    _store: Store | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            path = resolve_config_path(self.config_option)
+            if path is None:
+                click.echo(
+                    f"No sources.toml in {Path.cwd()}: using the built-in defaults "
+                    "(the EU portal only). Give one with --config.",
+                    err=True,
+                )
+            self._config = load_config(path, resolve_database_override(self.db_option))
+        return self._config
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.config.settings.database)
+        return self._store
+
+
+class MonitorGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except MonitorError as exc:
+            if _verbose(ctx):
+                traceback.print_exc()
+            raise click.ClickException(str(exc)) from exc
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            if _verbose(ctx):
+                traceback.print_exc()
+            raise click.ClickException(
+                f"unexpected error: {type(exc).__name__}: {exc} (run with -v for details)"
+            ) from exc
+
+
+def _verbose(ctx: click.Context) -> bool:
+    app = ctx.find_object(App)
+    return bool(app and app.verbose)
+
+
+@click.group(cls=MonitorGroup)
+@click.option(
+    "--config",
+    "config_option",
+    metavar="FILE",
+    help="The sources file. Default: $MONITOR_CONFIG, else ./sources.toml, else built-in defaults.",
+)
+@click.option(
+    "--db",
+    "db_option",
+    metavar="FILE",
+    help="The SQLite database. Default: $MONITOR_DB, else `database` in [settings].",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens; show tracebacks.")
+@click.version_option(__version__, prog_name="monitor")
+@click.pass_context
+def cli(ctx: click.Context, config_option: str | None, db_option: str | None, verbose: bool):
+    """EU-bevakning: watch EU funding calls and network news for a municipality."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = App(config_option, db_option, verbose)
+
+
+@cli.command()
+@click.option(
+    "--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable)."
+)
+@click.pass_obj
+def run(app: App, source_ids: tuple[str, ...]) -> None:
+    """Fetch every enabled source once, store what is new or changed, and match it to areas.
+
+    Prints one line per source and a total. Exit code 0 when every source worked, 3 when some
+    failed (the others are stored), 1 on a config or database error.
+    """
+    config = app.config
+    sources = chosen_sources(config, source_ids)
+    matcher = load_matcher(config.settings.rules)  # before fetching: broken rules stop the run
+    if matcher is None:
+        click.echo(
+            f"warning: the rules folder {config.settings.rules} does not exist; "
+            "items are stored without matching them to areas",
+            err=True,
+        )
+    store = app.store
+    summary = run_once(config, store, sources)
+    if matcher is not None:
+        match_and_store(store, matcher, summary.new_or_changed_ids)
+    width = max((len(o.source) for o in summary.outcomes), default=0)
+    for outcome in summary.outcomes:
+        head = f"{outcome.source.ljust(width)}  "
+        if outcome.ok:
+            click.echo(
+                f"{head}{outcome.items_seen} items, {outcome.items_new} new, "
+                f"{outcome.items_changed} changed"
+            )
+        else:
+            click.echo(f"{head}FAILED: {outcome.error}")
+        for warning in outcome.warnings:
+            click.echo(f"{' ' * len(head)}warning: {warning}")
+    failed = len(summary.failed)
+    click.echo(
+        f"Total: {len(summary.outcomes)} sources ({failed} failed), {summary.items_seen} items, "
+        f"{summary.items_new} new, {summary.items_changed} changed"
+    )
+    if failed:
+        sys.exit(EXIT_SOURCES_FAILED)
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option(
+    "--status", type=click.Choice(["open", "forthcoming", "closed"]), help="Only this status."
+)
+@click.option(
+    "--programme", metavar="NAME", help="Programme abbreviation (LIFE) or part of its name."
+)
+@click.option("--kind", type=click.Choice(["call", "news"]), help="Only calls or only news.")
+@click.option(
+    "--deadline-before", type=click.DateTime(["%Y-%m-%d"]), help="Next deadline on or before."
+)
+@click.option(
+    "--deadline-after", type=click.DateTime(["%Y-%m-%d"]), help="Next deadline on or after."
+)
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.pass_obj
+def search(
+    app: App,
+    query: str | None,
+    status: str | None,
+    programme: str | None,
+    kind: str | None,
+    deadline_before: datetime | None,
+    deadline_after: datetime | None,
+    limit: int,
+    fmt: str,
+) -> None:
+    """Search stored calls and news: best match first.
+
+    QUERY words must all match title, summary, identifier or programme; `klimat*` matches every
+    word starting with klimat; `OR` between words matches either. Without QUERY, every item that
+    passes the filters is listed, soonest deadline first.
+    """
+    filters = SearchFilters(
+        status=status,
+        programme=programme,
+        kind=kind,
+        deadline_before=_date(deadline_before),
+        deadline_after=_date(deadline_after),
+    )
+    rows = search_items(app.store.db, query, filters, limit)
+    out = click.get_text_stream("stdout")
+    if fmt == "json":
+        write_json(rows, out)
+    elif fmt == "csv":
+        write_csv(rows, out)
+    elif rows:
+        write_table(rows, out)
+    else:
+        click.echo("No items found.", err=True)
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, writable=True), help="Write here, not to stdout."
+)
+@click.pass_obj
+def export(app: App, fmt: str, output: str | None) -> None:
+    """Write every stored item, with all its fields and areas, as JSON or CSV.
+
+    Dates are ISO 8601; `deadline` is the next deadline and `deadlines` all of them.
+    """
+    writer = write_json if fmt == "json" else write_csv
+    rows = all_items(app.store.db)
+    if output is None:
+        writer(rows, click.get_text_stream("stdout"))
+        return
+    count = _write_atomically(Path(output), lambda out: writer(rows, out))
+    click.echo(f"Wrote {count} items to {output}.", err=True)
+
+
+def _write_atomically(path: Path, write) -> int:
+    """Write to a temporary file beside `path`, then rename: a failed export leaves no half file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            count = write(out)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _date(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+def main() -> None:
+    cli(prog_name="monitor")

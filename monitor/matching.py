@@ -1,0 +1,70 @@
+"""Between the store and the rules: match stored items to areas and keep the matches."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from monitor.store import Store
+from monitor.store.items import rows_by_ids
+
+# The item fields the rules read, as stored in the items table.
+MATCH_FIELDS = (
+    "title",
+    "summary",
+    "programme",
+    "programme_code",
+    "keywords",
+    "identifier",
+    "call_identifier",
+    "call_title",
+)
+
+
+def load_matcher(rules_dir: Path) -> Any | None:
+    """The compiled rules, or None when the rules folder does not exist yet (no matching).
+
+    A folder that exists but holds a broken rule file raises RuleError: no half rule sets.
+    """
+    if not rules_dir.exists():
+        return None
+    from monitor.rules import load_rules  # imported here: commands without rules start faster
+
+    return load_rules(rules_dir).compile()
+
+
+def item_fields(row: dict[str, Any]) -> dict[str, str | None]:
+    """A stored item row as the mapping the matcher reads (keywords as one line of text)."""
+    fields = {name: row.get(name) for name in MATCH_FIELDS}
+    keywords = row.get("keywords")
+    if isinstance(keywords, str) and keywords.startswith("["):
+        fields["keywords"] = " ".join(json.loads(keywords))
+    return fields
+
+
+def match_and_store(store: Store, matcher: Any, item_ids: Iterable[str] | None) -> int:
+    """Match the given items (every item when None) and replace their stored matches."""
+    db = store.db
+    columns = ("id", *MATCH_FIELDS)
+    if item_ids is None:
+        rows = list(db.query(f"SELECT {', '.join(columns)} FROM items"))
+    else:
+        rows = list(rows_by_ids(db, columns, list(item_ids)))
+    count = 0
+    with db.atomic():
+        for row in rows:
+            verdict = matcher.match(item_fields(row))
+            db.execute("DELETE FROM matches WHERE item_id = ?", [row["id"]])
+            db["matches"].insert_all(
+                {
+                    "item_id": row["id"],
+                    "area": m.area,
+                    "score": m.score,
+                    "phrases": json.dumps(list(m.phrases), ensure_ascii=False),
+                }
+                for m in verdict.areas
+            )
+            count += 1
+    return count

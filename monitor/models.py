@@ -1,0 +1,88 @@
+"""The records that flow through the pipeline: items parsed from sources, and run outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+ItemKind = Literal["call", "news"]
+CallStatus = Literal["open", "forthcoming", "closed"]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One call or news item as a source describes it, before it is stored.
+
+    `uid` is the source's own identity for the item (the portal's topic identifier, a feed's guid);
+    together with the source id it gives the stable `id` the store keys on.
+    """
+
+    source: str
+    uid: str
+    kind: ItemKind
+    title: str
+    url: str | None = None
+    summary: str = ""
+    identifier: str | None = None
+    call_identifier: str | None = None
+    call_title: str | None = None
+    programme: str | None = None
+    programme_code: str | None = None
+    status: CallStatus | None = None
+    opening_date: date | None = None
+    deadlines: tuple[date, ...] = ()
+    deadline: date | None = None
+    budget: float | None = None
+    published: datetime | None = None
+    keywords: tuple[str, ...] = ()
+    language: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.source}:{self.uid}"
+
+
+@dataclass
+class SourceOutcome:
+    """What one source did in one run: counts on success, the error text on failure."""
+
+    source: str
+    name: str
+    ok: bool = True
+    http_status: int | None = None
+    items_seen: int = 0
+    items_new: int = 0
+    items_changed: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    new_ids: tuple[str, ...] = ()
+    changed_ids: tuple[str, ...] = ()
+
+
+@dataclass
+class RunSummary:
+    """The outcome of one `monitor run`: one entry per source, in config order."""
+
+    run_id: int
+    outcomes: list[SourceOutcome]
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    @property
+    def new_or_changed_ids(self) -> list[str]:
+        return [i for o in self.outcomes for i in (*o.new_ids, *o.changed_ids)]
+
+    @property
+    def items_seen(self) -> int:
+        return sum(o.items_seen for o in self.outcomes)
+
+    @property
+    def items_new(self) -> int:
+        return sum(o.items_new for o in self.outcomes)
+
+    @property
+    def items_changed(self) -> int:
+        return sum(o.items_changed for o in self.outcomes)

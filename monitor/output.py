@@ -1,0 +1,62 @@
+"""Writing item rows for people and programs: an aligned table, JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from monitor.store.queries import EXPORT_FIELDS
+
+# CSV has no lists: several deadlines or areas are joined with this separator.
+CSV_LIST_SEPARATOR = "; "
+
+
+def write_json(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """A JSON array, written row by row so that a large export needs little memory."""
+    count = 0
+    out.write("[")
+    for row in rows:
+        out.write(",\n  " if count else "\n  ")
+        out.write(json.dumps({f: row[f] for f in EXPORT_FIELDS}, ensure_ascii=False))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def write_csv(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        flat = {f: row[f] for f in EXPORT_FIELDS}
+        for name in ("deadlines", "areas"):
+            flat[name] = CSV_LIST_SEPARATOR.join(flat[name])
+        writer.writerow(flat)
+        count += 1
+    return count
+
+
+def write_table(rows: list[dict[str, Any]], out: TextIO, width: int | None = None) -> int:
+    """One line per item: identifier, status, next deadline, programme, title (cut to fit)."""
+    width = width or shutil.get_terminal_size((120, 20)).columns
+    header = ("IDENTIFIER", "STATUS", "DEADLINE", "PROGRAMME", "TITLE")
+    lines = [
+        (
+            row["identifier"] or row["id"],
+            row["status"] or "",
+            row["deadline"] or "",
+            row["programme_code"] or "",
+            row["title"],
+        )
+        for row in rows
+    ]
+    widths = [max([len(header[i]), *(len(line[i]) for line in lines)]) for i in range(4)]
+    for line in [header, *lines]:
+        fixed = "  ".join(value.ljust(w) for value, w in zip(line[:4], widths, strict=False))
+        room = max(20, width - len(fixed) - 2)
+        title = line[4] if len(line[4]) <= room else line[4][: room - 1] + "…"
+        out.write(f"{fixed}  {title}".rstrip() + "\n")
+    return len(rows)

@@ -1,0 +1,301 @@
+"""Pure parsing of the EU Funding & Tenders Portal search API (SEDIA) into Items.
+
+The traps handled here are those in shared/fixtures/eu_portal/API-NOTES.md: every metadata value
+is an array of strings; one topic can come back as several rows (translations, a legacy
+SEDIA_PRD_CENTRICITY row with a dead .json link, empty stubs); cascade calls share their parent's
+identifier; "open" topics can have deadlines that passed long ago; `actions` and `budgetOverview`
+are JSON inside strings; descriptions are HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo
+
+from monitor.errors import FetchError
+from monitor.models import CallStatus, Item
+from monitor.text import clean_text
+
+STATUS_CODES: dict[str, CallStatus] = {
+    "31094501": "forthcoming",
+    "31094502": "open",
+    "31094503": "closed",
+}
+STATUS_BY_NAME = {name: code for code, name in STATUS_CODES.items()}
+TYPE_CODES = {"grant": "1", "call_for_proposals": "2", "cascade": "8"}
+TOPIC_PAGE = (
+    "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/"
+    "topic-details/"
+)
+# Deadlines are given as instants; the portal's calls close in Brussels time.
+_BRUSSELS = ZoneInfo("Europe/Brussels")
+_STATUS_RANK: dict[CallStatus, int] = {"open": 0, "forthcoming": 1, "closed": 2}
+_ABBREVIATION = re.compile(r"\(([^()]+)\)\s*$")
+
+
+def page_results(data: object) -> tuple[int, list[dict[str, Any]]]:
+    """(totalResults, results) of one search page; a changed layout is a clear FetchError."""
+    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+        raise FetchError("the portal's answer has no 'results' list; its format may have changed")
+    total = data.get("totalResults")
+    if not isinstance(total, int):
+        raise FetchError("the portal's answer has no 'totalResults'; its format may have changed")
+    return total, [r for r in data["results"] if isinstance(r, dict)]
+
+
+def programme_names(facet_data: object) -> dict[str, str]:
+    """Facet API answer -> {programme code: human name}, e.g. '43252405' -> 'Programme for the
+    Environment and Climate Action (LIFE)'."""
+    names: dict[str, str] = {}
+    facets = facet_data.get("facets") if isinstance(facet_data, dict) else None
+    for facet in facets if isinstance(facets, list) else []:
+        if not isinstance(facet, dict) or facet.get("name") != "frameworkProgramme":
+            continue
+        for value in facet.get("values") or []:
+            if isinstance(value, dict) and value.get("rawValue") and value.get("value"):
+                names[str(value["rawValue"])] = tidy_programme_name(str(value["value"]))
+    if not names:
+        raise FetchError(
+            "the portal's facet answer lists no programmes; its format may have changed"
+        )
+    return names
+
+
+def tidy_programme_name(raw: str) -> str:
+    """'Erasmus  (ERASMUS )' -> 'Erasmus (ERASMUS)'; 'Coal %26 Steel' -> 'Coal & Steel'."""
+    name = " ".join(unquote(raw).split())
+    return re.sub(r"\(\s*([^()]*?)\s*\)", r"(\1)", name)
+
+
+def programme_abbreviation(name: str) -> str | None:
+    """'Horizon Europe (HORIZON)' -> 'HORIZON'; '... (H2020 - 2014-2020)' -> 'H2020'."""
+    found = _ABBREVIATION.search(name)
+    return found.group(1).split(" - ")[0].strip() if found else None
+
+
+def items_from_results(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    source: str,
+    programmes: Mapping[str, str],
+    today: date,
+) -> list[Item]:
+    """Search rows -> one Item per call, duplicates folded into the best row."""
+    best: dict[str, tuple[tuple, Item]] = {}
+    for row in rows:
+        item = item_from_result(row, source=source, programmes=programmes, today=today)
+        if item is None:
+            continue
+        rank = _row_rank(row, item)
+        if item.uid not in best or rank > best[item.uid][0]:
+            best[item.uid] = (rank, item)
+    return [item for _, item in best.values()]
+
+
+def item_from_result(
+    row: Mapping[str, Any], *, source: str, programmes: Mapping[str, str], today: date
+) -> Item | None:
+    """One search row -> Item, or None for an empty stub row without identifier or title."""
+    meta = row.get("metadata") if isinstance(row.get("metadata"), dict) else {}
+    identifier = _first(meta, "identifier")
+    title = clean_text(_first(meta, "title") or _str(row.get("summary")))
+    if not identifier or not title:
+        return None
+    url = _str(row.get("url")) or _first(meta, "url")
+    if not url or url.endswith(".json"):
+        # Legacy rows link to topicDetails JSON files that are gone; the topic page lives on.
+        url = TOPIC_PAGE + identifier
+    actions = _json_values(meta.get("actions"))
+    deadlines = _deadlines(meta, actions)
+    status = _status(meta, actions, deadlines, today)
+    code = _first(meta, "frameworkProgramme")
+    programme = programmes.get(code) if code else None
+    return Item(
+        source=source,
+        uid=_uid(identifier, _first(meta, "type"), url, _str(row.get("reference"))),
+        kind="call",
+        title=title,
+        url=url,
+        summary=clean_text(_first(meta, "descriptionByte") or _str(row.get("content"))),
+        identifier=identifier,
+        call_identifier=_first(meta, "callIdentifier"),
+        call_title=clean_text(_first(meta, "callTitle")) or None,
+        programme=programme or _identifier_prefix(identifier),
+        programme_code=(programme_abbreviation(programme) if programme else None)
+        or _identifier_prefix(identifier),
+        status=status,
+        opening_date=_opening(meta, actions),
+        deadlines=deadlines,
+        deadline=next_deadline(deadlines, today),
+        budget=_budget(meta, identifier),
+        keywords=_keywords(meta, identifier),
+        language=_str(row.get("language")) or _first(meta, "language"),
+    )
+
+
+def next_deadline(deadlines: tuple[date, ...], today: date) -> date | None:
+    """The first deadline still ahead, or the last one when all have passed."""
+    upcoming = [d for d in deadlines if d >= today]
+    if upcoming:
+        return upcoming[0]
+    return deadlines[-1] if deadlines else None
+
+
+def parse_date(value: object) -> date | None:
+    """'2027-04-08T00:00:00.000+0000', '2027-04-08' or epoch milliseconds -> date in Brussels."""
+    text = _str(value)
+    if not text:
+        return None
+    if text.isdigit() and len(text) >= 11:
+        return datetime.fromtimestamp(int(text) / 1000, UTC).astimezone(_BRUSSELS).date()
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        when = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z")
+    except ValueError:
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            return None
+    return when.astimezone(_BRUSSELS).date()
+
+
+def _uid(identifier: str, type_code: str | None, url: str, reference: str | None) -> str:
+    if type_code == TYPE_CODES["cascade"]:
+        # Cascade calls reuse their parent project's identifier; the URL holds the call's number.
+        tail = url.rstrip("/").rsplit("/", 1)[-1]
+        return f"{identifier}/{tail if tail.isdigit() else reference or tail}"
+    return identifier
+
+
+def _row_rank(row: Mapping[str, Any], item: Item) -> tuple:
+    meta = row.get("metadata") if isinstance(row.get("metadata"), dict) else {}
+    return (
+        _first(meta, "DATASOURCE") == "SEDIA",
+        (_str(row.get("language")) or "en") == "en",
+        bool(item.deadlines),
+        len(item.summary),
+    )
+
+
+def _status(
+    meta: Mapping[str, Any], actions: list[Any], deadlines: tuple[date, ...], today: date
+) -> CallStatus | None:
+    found: list[CallStatus] = []
+    for action in actions:
+        status = action.get("status") if isinstance(action, dict) else None
+        if isinstance(status, dict):
+            name = STATUS_CODES.get(str(status.get("id")))
+            if name:
+                found.append(name)
+    if not found:
+        found = [STATUS_CODES[c] for c in _all(meta, "status") if c in STATUS_CODES]
+    if not found:
+        return None
+    status = min(found, key=_STATUS_RANK.__getitem__)
+    if status != "closed" and deadlines and deadlines[-1] < today:
+        return "closed"  # still labelled open, but every deadline has passed
+    return status
+
+
+def _deadlines(meta: Mapping[str, Any], actions: list[Any]) -> tuple[date, ...]:
+    values: list[object] = list(_all(meta, "deadlineDate"))
+    for action in actions:
+        if isinstance(action, dict) and isinstance(action.get("deadlineDates"), list):
+            values.extend(action["deadlineDates"])
+    return tuple(sorted({d for d in map(parse_date, values) if d is not None}))
+
+
+def _opening(meta: Mapping[str, Any], actions: list[Any]) -> date | None:
+    opening = parse_date(_first(meta, "startDate"))
+    if opening is None:
+        planned = [parse_date(a.get("plannedOpeningDate")) for a in actions if isinstance(a, dict)]
+        opening = min((d for d in planned if d), default=None)
+    return opening
+
+
+def _budget(meta: Mapping[str, Any], identifier: str) -> float | None:
+    """The topic's own budget from budgetOverview, summed over years; None when not stated."""
+    total = 0.0
+    found = False
+    for overview in _json_values(meta.get("budgetOverview")):
+        actions = overview.get("budgetTopicActionMap") if isinstance(overview, dict) else None
+        for entries in (actions or {}).values() if isinstance(actions, dict) else []:
+            for entry in entries if isinstance(entries, list) else []:
+                if not isinstance(entry, dict):
+                    continue
+                action = str(entry.get("action", ""))
+                if action.split(" - ")[0].strip().lower() != identifier.lower():
+                    continue
+                for amount in (entry.get("budgetYearMap") or {}).values():
+                    try:
+                        total += float(amount)
+                        found = True
+                    except (TypeError, ValueError):
+                        continue
+    return total if found else None
+
+
+def _keywords(meta: Mapping[str, Any], identifier: str) -> tuple[str, ...]:
+    words: list[str] = []
+    for value in [*_all(meta, "keywords"), *_all(meta, "tags")]:
+        # Seen in the wild: a single string holding a JSON array.
+        if value.startswith("["):
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, list):
+                words.extend(str(p) for p in parsed)
+                continue
+        words.append(value)
+    seen = {identifier.lower()}
+    result = []
+    for word in (w.strip() for w in words):
+        if word and word.lower() not in seen:
+            seen.add(word.lower())
+            result.append(word)
+    return tuple(result)
+
+
+def _identifier_prefix(identifier: str) -> str | None:
+    found = re.match(r"[A-Za-z][A-Za-z0-9]*", identifier)
+    return found.group(0).upper() if found else None
+
+
+def _json_values(values: object) -> list[Any]:
+    """JSON stored as strings in metadata arrays -> the decoded lists' elements."""
+    decoded: list[Any] = []
+    for value in values if isinstance(values, list) else [values]:
+        if not isinstance(value, str) or not value.strip():
+            continue
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            continue
+        decoded.extend(parsed if isinstance(parsed, list) else [parsed])
+    return decoded
+
+
+def _all(meta: Mapping[str, Any], key: str) -> list[str]:
+    value = meta.get(key)
+    values = value if isinstance(value, list) else [value]
+    return [s for s in (_str(v) for v in values) if s]
+
+
+def _first(meta: Mapping[str, Any], key: str) -> str | None:
+    values = _all(meta, key)
+    return values[0] if values else None
+
+
+def _str(value: object) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None

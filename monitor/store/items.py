@@ -1,0 +1,171 @@
+"""Storing items: insert new ones, update changed ones with a change event per moved field.
+
+An item fetched again unchanged only gets its `last_seen` moved. A change to a tracked field
+(status, deadlines, opening date, title, budget) is recorded in item_changes with the old and
+new value and counts the item as changed. Other fields (summary text, url, keywords) are kept
+up to date silently: a reworded description is not news. `deadline` (the next cut-off) is derived
+from `deadlines` and today, so time passing moves it without counting as a change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlite_utils
+
+from monitor.models import Item
+
+TRACKED_FIELDS = ("status", "deadlines", "opening_date", "title", "budget")
+CONTENT_FIELDS = (
+    "source",
+    "uid",
+    "kind",
+    "identifier",
+    "call_identifier",
+    "call_title",
+    "title",
+    "url",
+    "summary",
+    "programme",
+    "programme_code",
+    "status",
+    "opening_date",
+    "deadline",
+    "deadlines",
+    "budget",
+    "published",
+    "keywords",
+    "language",
+)
+
+
+@dataclass
+class SaveCounts:
+    seen: int = 0
+    new: int = 0
+    changed: int = 0
+    new_ids: tuple[str, ...] = ()
+    changed_ids: tuple[str, ...] = ()
+
+
+def item_row(item: Item) -> dict[str, Any]:
+    """An Item as a row of the items table (dates as ISO 8601 text, lists as JSON)."""
+    return {
+        "id": item.id,
+        "source": item.source,
+        "uid": item.uid,
+        "kind": item.kind,
+        "identifier": item.identifier,
+        "call_identifier": item.call_identifier,
+        "call_title": item.call_title,
+        "title": item.title,
+        "url": item.url,
+        "summary": item.summary,
+        "programme": item.programme,
+        "programme_code": item.programme_code,
+        "status": item.status,
+        "opening_date": _iso(item.opening_date),
+        "deadline": _iso(item.deadline),
+        "deadlines": json.dumps([d.isoformat() for d in item.deadlines]),
+        "budget": item.budget,
+        "published": _iso(item.published),
+        "keywords": json.dumps(list(item.keywords), ensure_ascii=False),
+        "language": item.language,
+    }
+
+
+def save_items(
+    db: sqlite_utils.Database,
+    items: Iterable[Item],
+    *,
+    run_id: int,
+    now: datetime,
+) -> SaveCounts:
+    """Upsert one source's items; the caller holds the transaction."""
+    rows = {row["id"]: row for row in map(item_row, items)}  # a source repeating an item: last wins
+    stamp = now.isoformat(timespec="seconds")
+    stored = _stored(db, list(rows))
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    touched: list[str] = []
+    changes: list[dict[str, Any]] = []
+    changed_ids: list[str] = []
+    for item_id, row in rows.items():
+        old = stored.get(item_id)
+        if old is None:
+            inserts.append({**row, "first_seen": stamp, "last_seen": stamp})
+            continue
+        events = [
+            {
+                "item_id": item_id,
+                "run_id": run_id,
+                "field": name,
+                "old": _shown(name, old[name]),
+                "new": _shown(name, row[name]),
+                "changed_at": stamp,
+            }
+            for name in TRACKED_FIELDS
+            if old[name] != row[name]
+        ]
+        if events:
+            changes.extend(events)
+            changed_ids.append(item_id)
+        if any(old[name] != row[name] for name in CONTENT_FIELDS):
+            updates.append({**row, "last_seen": stamp})
+        else:
+            touched.append(item_id)
+    if inserts:
+        db["items"].insert_all(inserts)
+    for row in updates:
+        db["items"].update(row["id"], row)
+    if touched:
+        db.conn.executemany(
+            "UPDATE items SET last_seen = ? WHERE id = ?", [(stamp, i) for i in touched]
+        )
+    if changes:
+        db["item_changes"].insert_all(changes)
+    return SaveCounts(
+        seen=len(rows),
+        new=len(inserts),
+        changed=len(changed_ids),
+        new_ids=tuple(r["id"] for r in inserts),
+        changed_ids=tuple(changed_ids),
+    )
+
+
+def _stored(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict[str, Any]]:
+    return {row["id"]: row for row in rows_by_ids(db, ("id", *CONTENT_FIELDS), ids)}
+
+
+def rows_by_ids(
+    db: sqlite_utils.Database, columns: Iterable[str], ids: list[str]
+) -> Iterator[dict[str, Any]]:
+    """The items with these ids, in chunks that stay under SQLite's bound-parameter limit."""
+    selected = ", ".join(columns)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        yield from db.query(f"SELECT {selected} FROM items WHERE id IN ({marks})", chunk)
+
+
+def _shown(field: str, value: Any) -> str | None:
+    """A field's value as a change event shows it: deadlines as '2026-09-30, 2027-01-15'."""
+    if value is None:
+        return None
+    if field == "deadlines":
+        return ", ".join(json.loads(value))
+    if field == "budget":
+        return f"{value:.0f}"
+    return str(value)
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()

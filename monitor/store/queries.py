@@ -1,0 +1,132 @@
+"""Read-only queries for the CLI: full-text search with filters, and every item for export."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlite_utils
+
+from monitor.errors import MonitorError
+
+# The export's field names, in order; the JSON and CSV exports and `search --format` use them.
+EXPORT_FIELDS = (
+    "id",
+    "source",
+    "kind",
+    "identifier",
+    "call_identifier",
+    "title",
+    "url",
+    "summary",
+    "programme",
+    "status",
+    "opening_date",
+    "deadline",
+    "deadlines",
+    "budget",
+    "published",
+    "first_seen",
+    "last_seen",
+    "areas",
+)
+
+_AREAS = (
+    "(SELECT json_group_array(area) FROM "
+    "(SELECT area FROM matches WHERE matches.item_id = items.id ORDER BY score DESC, area))"
+)
+# programme_code rides along for the table view; the exports write EXPORT_FIELDS only.
+_SELECT = (
+    ", ".join(f"items.{f}" for f in EXPORT_FIELDS if f != "areas")
+    + f", items.programme_code, {_AREAS} AS areas"
+)
+_TOKEN = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    status: str | None = None
+    programme: str | None = None  # abbreviation ("LIFE") or part of the name
+    kind: str | None = None
+    deadline_before: date | None = None
+    deadline_after: date | None = None
+
+
+def fts_query(text: str) -> str:
+    """User words -> an FTS5 query: every word must match, `klimat*` is a prefix, OR is kept.
+
+    Each word is quoted so that identifiers (HORIZON-CL5-2027) and punctuation are searched as
+    text instead of being read as FTS5 syntax.
+    """
+    parts: list[str] = []
+    for token in _TOKEN.findall(text):
+        if token == "OR" and parts and parts[-1] != "OR":
+            parts.append("OR")
+            continue
+        prefix = token.endswith("*")
+        word = token.rstrip("*").replace('"', "")
+        if word:
+            parts.append(f'"{word}"' + ("*" if prefix else ""))
+    if parts and parts[-1] == "OR":
+        parts.pop()
+    return " ".join(parts)
+
+
+def search_items(
+    db: sqlite_utils.Database,
+    text: str | None,
+    filters: SearchFilters,
+    limit: int | None = 50,
+) -> list[dict[str, Any]]:
+    """Items matching `text` (best first) and the filters; without text, soonest deadline first."""
+    where: list[str] = []
+    args: list[Any] = []
+    match = fts_query(text or "")
+    if text and not match:
+        raise MonitorError(f"the search '{text}' has no words to look for")
+    if filters.status:
+        where.append("items.status = ?")
+        args.append(filters.status)
+    if filters.kind:
+        where.append("items.kind = ?")
+        args.append(filters.kind)
+    if filters.programme:
+        where.append("(items.programme_code = ? COLLATE NOCASE OR items.programme LIKE ?)")
+        args += [filters.programme, f"%{filters.programme}%"]
+    if filters.deadline_before:
+        where.append("items.deadline <= ?")
+        args.append(filters.deadline_before.isoformat())
+    if filters.deadline_after:
+        where.append("items.deadline >= ?")
+        args.append(filters.deadline_after.isoformat())
+    if match:
+        sql = f"SELECT {_SELECT} FROM items_fts JOIN items ON items.rowid = items_fts.rowid"
+        where.insert(0, "items_fts MATCH ?")
+        args.insert(0, match)
+        order = "items_fts.rank"
+    else:
+        sql = f"SELECT {_SELECT} FROM items"
+        order = "items.deadline IS NULL, items.deadline, items.title"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += f" ORDER BY {order}"
+    if limit is not None:
+        sql += " LIMIT ?"
+        args.append(limit)
+    return [_decoded(row) for row in db.query(sql, args)]
+
+
+def all_items(db: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
+    """Every stored item with its areas, in a stable order, one at a time."""
+    for row in db.query(f"SELECT {_SELECT} FROM items ORDER BY items.source, items.id"):
+        yield _decoded(row)
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    row["deadlines"] = json.loads(row["deadlines"] or "[]")
+    row["areas"] = json.loads(row["areas"] or "[]")
+    return row

@@ -1,0 +1,169 @@
+"""The database schema as numbered migrations, applied in order and recorded in user_version.
+
+Each migration only adds: a database written by an older version keeps its data when opened by
+a newer one. Never edit a released migration; append a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+
+import sqlite_utils
+
+FTS_COLUMNS = ("title", "summary", "identifier", "programme")
+# remove_diacritics 2: "malardalen" finds "Mälardalen", as officials type on any keyboard.
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a script into statements (trigger bodies included) so that each runs with
+    db.execute inside the migration's transaction; executescript would commit it early."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending.strip()
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in a migration: {pending.strip()[:60]}")
+
+
+def _run(db: sqlite_utils.Database, script: str) -> None:
+    for statement in _statements(script):
+        db.execute(statement)
+
+
+def _initial(db: sqlite_utils.Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE items (
+            id TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            uid TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            identifier TEXT,
+            call_identifier TEXT,
+            call_title TEXT,
+            title TEXT NOT NULL,
+            url TEXT,
+            summary TEXT NOT NULL DEFAULT '',
+            programme TEXT,
+            programme_code TEXT,
+            status TEXT,
+            opening_date TEXT,
+            deadline TEXT,
+            deadlines TEXT NOT NULL DEFAULT '[]',
+            budget REAL,
+            published TEXT,
+            keywords TEXT NOT NULL DEFAULT '[]',
+            language TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+        CREATE INDEX items_source ON items(source);
+        CREATE INDEX items_identifier ON items(identifier);
+        CREATE INDEX items_call_identifier ON items(call_identifier);
+        CREATE INDEX items_deadline ON items(deadline);
+        CREATE INDEX items_first_seen ON items(first_seen);
+
+        CREATE TABLE item_changes (
+            id INTEGER PRIMARY KEY,
+            item_id TEXT NOT NULL REFERENCES items(id),
+            run_id INTEGER REFERENCES runs(id),
+            field TEXT NOT NULL,
+            old TEXT,
+            new TEXT,
+            changed_at TEXT NOT NULL
+        );
+        CREATE INDEX item_changes_item ON item_changes(item_id);
+        CREATE INDEX item_changes_changed_at ON item_changes(changed_at);
+
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started TEXT NOT NULL,
+            finished TEXT,
+            sources_ok INTEGER,
+            sources_failed INTEGER
+        );
+
+        CREATE TABLE fetch_log (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            source TEXT NOT NULL,
+            started TEXT NOT NULL,
+            finished TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            http_status INTEGER,
+            items_seen INTEGER NOT NULL DEFAULT 0,
+            items_new INTEGER NOT NULL DEFAULT 0,
+            items_changed INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            warnings TEXT
+        );
+        CREATE INDEX fetch_log_source ON fetch_log(source, run_id);
+
+        CREATE TABLE source_state (
+            source TEXT PRIMARY KEY,
+            etag TEXT,
+            last_modified TEXT,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            last_success TEXT,
+            last_failure TEXT,
+            last_item_count INTEGER,
+            last_error TEXT
+        );
+
+        CREATE TABLE cache (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated TEXT NOT NULL
+        );
+
+        CREATE TABLE matches (
+            item_id TEXT NOT NULL REFERENCES items(id),
+            area TEXT NOT NULL,
+            score REAL NOT NULL,
+            phrases TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (item_id, area)
+        );
+        """,
+    )
+    # The FTS table and triggers are written out rather than made by sqlite-utils' enable_fts:
+    # its triggers fire on any update, and touching last_seen, which every run does for every
+    # item, would rewrite the search index each time.
+    cols = ", ".join(FTS_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+    _run(
+        db,
+        f"""
+        CREATE VIRTUAL TABLE items_fts USING FTS5 (
+            {cols}, tokenize='{FTS_TOKENIZE}', content=items
+        );
+        CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN
+          INSERT INTO items_fts (rowid, {cols}) VALUES (new.rowid, {new});
+        END;
+        CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN
+          INSERT INTO items_fts (items_fts, rowid, {cols}) VALUES ('delete', old.rowid, {old});
+        END;
+        CREATE TRIGGER items_au AFTER UPDATE OF {cols} ON items BEGIN
+          INSERT INTO items_fts (items_fts, rowid, {cols}) VALUES ('delete', old.rowid, {old});
+          INSERT INTO items_fts (rowid, {cols}) VALUES (new.rowid, {new});
+        END;
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial]
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply the migrations this database has not had yet; return the schema version."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+        with db.atomic():
+            migration(db)
+            db.execute(f"PRAGMA user_version = {number}")
+    return len(MIGRATIONS)
