@@ -30,6 +30,8 @@ class Item:
     programme: str | None = None
     programme_code: str | None = None
     status: CallStatus | None = None
+    # What the source itself says; `status` may differ when every deadline has passed.
+    source_status: CallStatus | None = None
     opening_date: date | None = None
     deadlines: tuple[date, ...] = ()
     deadline: date | None = None

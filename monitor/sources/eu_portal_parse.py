@@ -32,7 +32,7 @@ TOPIC_PAGE = (
     "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/"
     "topic-details/"
 )
-# Deadlines are given as instants; the portal's calls close in Brussels time.
+# The portal's calls close in Brussels time.
 _BRUSSELS = ZoneInfo("Europe/Brussels")
 _STATUS_RANK: dict[CallStatus, int] = {"open": 0, "forthcoming": 1, "closed": 2}
 _ABBREVIATION = re.compile(r"\(([^()]+)\)\s*$")
@@ -112,7 +112,7 @@ def item_from_result(
         url = TOPIC_PAGE + identifier
     actions = _json_values(meta.get("actions"))
     deadlines = _deadlines(meta, actions)
-    status = _status(meta, actions, deadlines, today)
+    reported = _reported_status(meta, actions)
     code = _first(meta, "frameworkProgramme")
     programme = programmes.get(code) if code else None
     return Item(
@@ -128,7 +128,8 @@ def item_from_result(
         programme=programme or _identifier_prefix(identifier),
         programme_code=(programme_abbreviation(programme) if programme else None)
         or _identifier_prefix(identifier),
-        status=status,
+        status=effective_status(reported, deadlines, today),
+        source_status=reported,
         opening_date=_opening(meta, actions),
         deadlines=deadlines,
         deadline=next_deadline(deadlines, today),
@@ -147,22 +148,21 @@ def next_deadline(deadlines: tuple[date, ...], today: date) -> date | None:
 
 
 def parse_date(value: object) -> date | None:
-    """'2027-04-08T00:00:00.000+0000', '2027-04-08' or epoch milliseconds -> date in Brussels."""
+    """'2027-04-08T17:00:00.000+0000', '2027-04-08' or epoch milliseconds -> date.
+
+    The search metadata writes Brussels wall-clock times with a +0000 label (the usual
+    "17:00 Brussels time" deadline appears as T17:00:00.000+0000), so the date is taken as
+    written. Epoch milliseconds are true instants and are read in Brussels time.
+    """
     text = _str(value)
     if not text:
         return None
     if text.isdigit() and len(text) >= 11:
         return datetime.fromtimestamp(int(text) / 1000, UTC).astimezone(_BRUSSELS).date()
     try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        when = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z")
+        return date.fromisoformat(text[:10])
     except ValueError:
-        try:
-            return date.fromisoformat(text[:10])
-        except ValueError:
-            return None
-    return when.astimezone(_BRUSSELS).date()
+        return None
 
 
 def _uid(identifier: str, type_code: str | None, url: str, reference: str | None) -> str:
@@ -183,9 +183,17 @@ def _row_rank(row: Mapping[str, Any], item: Item) -> tuple:
     )
 
 
-def _status(
-    meta: Mapping[str, Any], actions: list[Any], deadlines: tuple[date, ...], today: date
+def effective_status(
+    reported: CallStatus | None, deadlines: tuple[date, ...], today: date
 ) -> CallStatus | None:
+    """The reported status, except that a call whose every deadline has passed is closed."""
+    if reported not in (None, "closed") and deadlines and deadlines[-1] < today:
+        return "closed"
+    return reported
+
+
+def _reported_status(meta: Mapping[str, Any], actions: list[Any]) -> CallStatus | None:
+    """The portal's own status: the actions' (per topic) before the metadata's; open wins."""
     found: list[CallStatus] = []
     for action in actions:
         status = action.get("status") if isinstance(action, dict) else None
@@ -195,12 +203,7 @@ def _status(
                 found.append(name)
     if not found:
         found = [STATUS_CODES[c] for c in _all(meta, "status") if c in STATUS_CODES]
-    if not found:
-        return None
-    status = min(found, key=_STATUS_RANK.__getitem__)
-    if status != "closed" and deadlines and deadlines[-1] < today:
-        return "closed"  # still labelled open, but every deadline has passed
-    return status
+    return min(found, key=_STATUS_RANK.__getitem__) if found else None
 
 
 def _deadlines(meta: Mapping[str, Any], actions: list[Any]) -> tuple[date, ...]:

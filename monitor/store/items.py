@@ -1,10 +1,11 @@
 """Storing items: insert new ones, update changed ones with a change event per moved field.
 
-An item fetched again unchanged only gets its `last_seen` moved. A change to a tracked field
-(status, deadlines, opening date, title, budget) is recorded in item_changes with the old and
-new value and counts the item as changed. Other fields (summary text, url, keywords) are kept
-up to date silently: a reworded description is not news. `deadline` (the next cut-off) is derived
-from `deadlines` and today, so time passing moves it without counting as a change.
+An item fetched again unchanged only gets its `last_seen` moved. A change the source made to a
+tracked field (its status, deadlines, opening date, title, budget) is recorded in item_changes
+with the old and new value and counts the item as changed. Other fields (summary text, url,
+keywords) are kept up to date silently: a reworded description is not news. `deadline` (the
+next cut-off) and `status` (closed once every deadline passed) follow from the source's data and
+today, so time passing updates them without counting as a change.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ import sqlite_utils
 
 from monitor.models import Item
 
-TRACKED_FIELDS = ("status", "deadlines", "opening_date", "title", "budget")
+# Column -> the field name a change event shows.
+TRACKED_FIELDS = {
+    "source_status": "status",
+    "deadlines": "deadlines",
+    "opening_date": "opening_date",
+    "title": "title",
+    "budget": "budget",
+}
 CONTENT_FIELDS = (
     "source",
     "uid",
@@ -33,6 +41,7 @@ CONTENT_FIELDS = (
     "programme",
     "programme_code",
     "status",
+    "source_status",
     "opening_date",
     "deadline",
     "deadlines",
@@ -68,6 +77,7 @@ def item_row(item: Item) -> dict[str, Any]:
         "programme": item.programme,
         "programme_code": item.programme_code,
         "status": item.status,
+        "source_status": item.source_status,
         "opening_date": _iso(item.opening_date),
         "deadline": _iso(item.deadline),
         "deadlines": json.dumps([d.isoformat() for d in item.deadlines]),
@@ -103,12 +113,12 @@ def save_items(
             {
                 "item_id": item_id,
                 "run_id": run_id,
-                "field": name,
+                "field": shown,
                 "old": _shown(name, old[name]),
                 "new": _shown(name, row[name]),
                 "changed_at": stamp,
             }
-            for name in TRACKED_FIELDS
+            for name, shown in TRACKED_FIELDS.items()
             if old[name] != row[name]
         ]
         if events:

@@ -52,6 +52,7 @@ def _initial(db: sqlite_utils.Database) -> None:
             programme TEXT,
             programme_code TEXT,
             status TEXT,
+            source_status TEXT,
             opening_date TEXT,
             deadline TEXT,
             deadlines TEXT NOT NULL DEFAULT '[]',

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from portal_emulator import LiveServer, PortalEmulator
+
+
+@pytest.fixture
+def portal() -> PortalEmulator:
+    """The portal emulator holding the 341 real calls of the 2026-08-22 snapshot."""
+    return PortalEmulator()
+
+
+@pytest.fixture
+def live_portal(portal: PortalEmulator) -> Iterator[LiveServer]:
+    """The emulator on a real loopback port."""
+    with portal.serve() as server:
+        yield server
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[..., Path]:
+    """Write a sources.toml into tmp_path and return its path."""
+
+    def write(text: str, name: str = "sources.toml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+def portal_config(base_url: str, extra: str = "", settings: str = "") -> str:
+    """A sources.toml with one eu_portal source pointing at a local emulator."""
+    return f"""
+[settings]
+database = "monitor.db"
+retries = 0
+{settings}
+
+[[sources]]
+id = "eu-portal"
+kind = "eu_portal"
+name = "EU Funding & Tenders Portal"
+every = "6h"
+url = "{base_url}/search"
+facet_url = "{base_url}/facet"
+page_delay = 0
+{extra}
+"""
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()

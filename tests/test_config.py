@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.config import (
+    load_config,
+    resolve_config_path,
+    resolve_database_override,
+)
+from monitor.errors import ConfigError
+from monitor.sources.eu_portal import SEARCH_URL
+
+VALID = """\
+[settings]
+database = "data/monitor.db"
+rules = "my-rules"
+timezone = "Europe/Stockholm"
+user_agent = "Linkopings kommun EU-bevakning"
+
+[[sources]]
+id = "eu-portal"
+kind = "eu_portal"
+name = "EU Funding & Tenders Portal"
+every = "6h"
+statuses = ["open"]
+programmes = ["LIFE", "CERV"]
+
+[[sources]]
+id = "portal-erasmus"
+kind = "eu_portal"
+name = "Erasmus+ only"
+every = "1d"
+enabled = false
+programmes = ["ERASMUS"]
+"""
+
+
+def test_valid_config_loads_with_paths_relative_to_the_file(write_config):
+    path = write_config(VALID)
+    config = load_config(path)
+    assert config.settings.database == path.parent / "data/monitor.db"
+    assert config.settings.rules == path.parent / "my-rules"
+    assert config.settings.user_agent == "Linkopings kommun EU-bevakning"
+    first, second = config.sources
+    assert (first.id, first.kind, first.every, first.enabled) == (
+        "eu-portal",
+        "eu_portal",
+        timedelta(hours=6),
+        True,
+    )
+    assert first.options.statuses == ("open",)
+    assert first.options.programmes == ("LIFE", "CERV")
+    assert first.options.url == SEARCH_URL  # the default lives with the kind
+    assert second.enabled is False and second.every == timedelta(days=1)
+
+
+def test_db_option_overrides_settings_database(write_config, tmp_path):
+    path = write_config(VALID)
+    config = load_config(path, database=tmp_path / "other.db")
+    assert config.settings.database == tmp_path / "other.db"
+
+
+def test_environment_names_the_config_and_database(tmp_path):
+    path = tmp_path / "x.toml"
+    path.write_text(VALID)
+    assert resolve_config_path(None, {"MONITOR_CONFIG": str(path)}) == path
+    assert resolve_config_path(str(path), {"MONITOR_CONFIG": "elsewhere.toml"}) == path
+    assert resolve_database_override(None, {"MONITOR_DB": "/tmp/a.db"}) == Path("/tmp/a.db")
+    assert resolve_database_override("b.db", {"MONITOR_DB": "/tmp/a.db"}) == Path("b.db")
+
+
+def test_missing_named_config_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        resolve_config_path(str(tmp_path / "nope.toml"), {})
+
+
+def test_no_config_anywhere_means_embedded_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert resolve_config_path(None, {}) is None
+    config = load_config(None)
+    assert [s.id for s in config.sources] == ["eu-portal"]
+    assert config.settings.database == tmp_path / "monitor.db"
+    assert config.settings.timezone == "Europe/Stockholm"
+
+
+# Each broken config gives one message naming the file, the line and what is wrong.
+BROKEN = [
+    pytest.param(
+        VALID.replace('every = "6h"', 'every = "6h'),
+        11,
+        ["TOML syntax error"],
+        id="syntax-error",
+    ),
+    pytest.param(
+        VALID.replace('statuses = ["open"]', 'statuses = ["open"]\ncolour = "blue"'),
+        13,
+        ["source 'eu-portal'", "unknown key", "'colour'", "valid keys", "programmes"],
+        id="unknown-source-key",
+    ),
+    pytest.param(
+        VALID.replace('rules = "my-rules"', 'rules = "my-rules"\ndatabse = "x.db"'),
+        4,
+        ["[settings]", "unknown key 'databse'", "database"],
+        id="unknown-settings-key",
+    ),
+    pytest.param(
+        VALID.replace('kind = "eu_portal"\nname = "Erasmus', 'kind = "rss-feed"\nname = "Erasmus'),
+        17,
+        ["source 'portal-erasmus'", "unknown kind 'rss-feed'", "known kinds: eu_portal"],
+        id="unknown-kind",
+    ),
+    pytest.param(
+        VALID.replace('id = "portal-erasmus"', 'id = "eu-portal"'),
+        16,
+        ["duplicate source id 'eu-portal'"],
+        id="duplicate-id",
+    ),
+    pytest.param(
+        VALID.replace('every = "1d"', 'every = "daily"'),
+        19,
+        ["source 'portal-erasmus'", "'every'", "not a duration", '"6h"'],
+        id="bad-duration",
+    ),
+    pytest.param(
+        VALID.replace('every = "1d"', 'every = "10s"'),
+        19,
+        ["too short"],
+        id="too-short-duration",
+    ),
+    pytest.param(
+        VALID.replace('statuses = ["open"]', 'statuses = "open"'),
+        12,
+        ["'statuses'", "must be a list"],
+        id="string-for-list",
+    ),
+    pytest.param(
+        VALID.replace('statuses = ["open"]', 'statuses = ["opened"]'),
+        12,
+        ["'opened' is not allowed", "choose from", "forthcoming", "closed"],
+        id="value-not-a-choice",
+    ),
+    pytest.param(
+        VALID.replace("enabled = false", 'enabled = "no"'),
+        20,
+        ["'enabled' must be true or false"],
+        id="bad-bool",
+    ),
+    pytest.param(
+        VALID.replace('timezone = "Europe/Stockholm"', 'timezone = "Europe/Linkoping"'),
+        4,
+        ["unknown time zone"],
+        id="bad-timezone",
+    ),
+    pytest.param(
+        VALID.replace('id = "portal-erasmus"', 'id = "../../etc"'),
+        16,
+        ["needs an 'id' of lower-case letters"],
+        id="id-that-could-escape-a-path",
+    ),
+    pytest.param(
+        VALID + '\n[slak]\nchannel = "#eu"\n',
+        23,
+        ["unknown section 'slak'"],
+        id="unknown-section",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "fragments"), BROKEN)
+def test_broken_config_gives_one_clear_line(write_config, text, line, fragments):
+    path = write_config(text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}, line {line}: "), message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_config_that_is_not_utf8_is_named(write_config, tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('[settings]\nuser_agent = "Linköping"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(path)
