@@ -202,7 +202,7 @@ def search(
         deadline_after=_date(deadline_after),
     )
     rows = search_items(app.store.db, query, filters, limit)
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     if fmt == "json":
         write_json(rows, out)
     elif fmt == "csv":
@@ -229,7 +229,7 @@ def export(app: App, fmt: str, output: str | None) -> None:
     writer = write_json if fmt == "json" else write_csv
     rows = all_items(app.store.db)
     if output is None:
-        writer(rows, click.get_text_stream("stdout"))
+        writer(rows, sys.stdout)
         return
     count = _write_atomically(Path(output), lambda out: writer(rows, out))
     click.echo(f"Wrote {count} items to {output}.", err=True)

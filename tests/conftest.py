@@ -34,26 +34,6 @@ def write_config(tmp_path: Path) -> Callable[..., Path]:
     return write
 
 
-def portal_config(base_url: str, extra: str = "", settings: str = "") -> str:
-    """A sources.toml with one eu_portal source pointing at a local emulator."""
-    return f"""
-[settings]
-database = "monitor.db"
-retries = 0
-{settings}
-
-[[sources]]
-id = "eu-portal"
-kind = "eu_portal"
-name = "EU Funding & Tenders Portal"
-every = "6h"
-url = "{base_url}/search"
-facet_url = "{base_url}/facet"
-page_delay = 0
-{extra}
-"""
-
-
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

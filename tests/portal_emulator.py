@@ -174,3 +174,23 @@ def _matches(row: dict[str, Any], query: dict[str, Any]) -> bool:
                 if not set(metadata.get(key, [])) & {str(w) for w in wanted}:
                     return False
     return True
+
+
+def portal_config(base_url: str, extra: str = "", settings: str = "") -> str:
+    """A sources.toml with one eu_portal source pointing at a local emulator."""
+    return f"""
+[settings]
+database = "monitor.db"
+retries = 0
+{settings}
+
+[[sources]]
+id = "eu-portal"
+kind = "eu_portal"
+name = "EU Funding & Tenders Portal"
+every = "6h"
+url = "{base_url}/search"
+facet_url = "{base_url}/facet"
+page_delay = 0
+{extra}
+"""

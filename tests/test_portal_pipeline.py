@@ -9,10 +9,10 @@ from urllib.parse import unquote
 
 import pytest
 
-from conftest import portal_config
 from monitor.config import load_config
 from monitor.pipeline import chosen_sources, run_once
 from monitor.store import open_store
+from portal_emulator import portal_config
 
 SNAPSHOT_DAY = date(2026, 8, 22)  # the day the fixture calls were recorded
 STATUS = {"31094501": "forthcoming", "31094502": "open"}

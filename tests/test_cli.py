@@ -1,0 +1,188 @@
+"""The `monitor` command as users meet it: run, search, export, and the errors they may see."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+from datetime import date
+
+import pytest
+
+from monitor.cli import cli
+from monitor.store.queries import EXPORT_FIELDS
+from portal_emulator import portal_config
+
+
+@pytest.fixture
+def config_path(write_config, live_portal):
+    return write_config(portal_config(live_portal.base_url))
+
+
+@pytest.fixture
+def stored(runner, config_path):
+    """A config whose database already holds the 341 calls."""
+    result = runner.invoke(cli, ["--config", str(config_path), "run"])
+    assert result.exit_code == 0, result.output
+    return config_path
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/rest"
+
+
+def test_run_prints_a_line_per_source_and_a_total(runner, config_path):
+    first = runner.invoke(cli, ["--config", str(config_path), "run"])
+    assert first.exit_code == 0, first.output
+    assert first.stdout.splitlines() == [
+        "eu-portal  341 items, 341 new, 0 changed",
+        "Total: 1 sources (0 failed), 341 items, 341 new, 0 changed",
+    ]
+    second = runner.invoke(cli, ["--config", str(config_path), "run"])
+    assert second.stdout.splitlines()[0] == "eu-portal  341 items, 0 new, 0 changed"
+
+
+def test_one_failing_source_does_not_stop_the_others(runner, write_config, live_portal):
+    broken = f"""
+[[sources]]
+id = "portal-offline"
+kind = "eu_portal"
+name = "Unreachable copy"
+url = "{closed_port_url()}/search"
+facet_url = "{closed_port_url()}/facet"
+"""
+    path = write_config(portal_config(live_portal.base_url) + broken)
+    result = runner.invoke(cli, ["--config", str(path), "run"])
+    assert result.exit_code == 3, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "eu-portal       341 items, 341 new, 0 changed"
+    assert lines[1].startswith("portal-offline  FAILED: could not connect to 127.0.0.1")
+    assert lines[-1] == "Total: 2 sources (1 failed), 341 items, 341 new, 0 changed"
+    search = runner.invoke(cli, ["--config", str(path), "search", "--format", "json"])
+    assert len(json.loads(search.stdout)) == 50  # the default limit: the good source was stored
+
+
+def test_run_only_the_named_source(runner, config_path):
+    result = runner.invoke(cli, ["--config", str(config_path), "run", "--source", "nope"])
+    assert result.exit_code == 1
+    assert "there is no source with id 'nope'" in result.output
+    assert "known: eu-portal" in result.output
+
+
+def test_missing_rules_folder_is_a_warning_not_an_error(runner, config_path):
+    result = runner.invoke(cli, ["--config", str(config_path), "run"])
+    assert result.exit_code == 0
+    assert "the rules folder" in result.stderr and "does not exist" in result.stderr
+
+
+def test_config_errors_are_one_line_and_tracebacks_need_verbose(runner, write_config):
+    path = write_config('[[sources]]\nid = "x"\nkind = "eu_portal"\nevery = "often"\n')
+    plain = runner.invoke(cli, ["--config", str(path), "run"])
+    assert plain.exit_code == 1
+    assert plain.stderr.strip().splitlines() == [
+        f"Error: {path}, line 4: source 'x': 'every': 'often' is not a duration; write a number "
+        'and a unit, e.g. "30m", "6h", "1d" (units: s, m, h, d, w)'
+    ]
+    verbose = runner.invoke(cli, ["-v", "--config", str(path), "run"])
+    assert verbose.exit_code == 1
+    assert "Traceback" in verbose.stderr
+
+
+def test_db_option_and_environment_choose_the_database(runner, config_path, tmp_path):
+    other = tmp_path / "other.db"
+    result = runner.invoke(cli, ["--config", str(config_path), "--db", str(other), "run"])
+    assert result.exit_code == 0
+    assert other.exists() and not (tmp_path / "monitor.db").exists()
+    env = {"MONITOR_CONFIG": str(config_path), "MONITOR_DB": str(other)}
+    listed = runner.invoke(cli, ["search", "--format", "json", "--limit", "500"], env=env)
+    assert len(json.loads(listed.stdout)) == 341
+
+
+def test_without_any_config_the_builtin_defaults_are_used(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MONITOR_CONFIG", raising=False)
+    monkeypatch.delenv("MONITOR_DB", raising=False)
+    result = runner.invoke(cli, ["export"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []
+    assert "using the built-in defaults" in result.stderr
+    assert (tmp_path / "monitor.db").exists()
+
+
+def test_search_best_match_first_with_filters(runner, stored):
+    args = ["--config", str(stored), "search", "gender-based violence", "--format", "json"]
+    rows = json.loads(runner.invoke(cli, args).stdout)
+    assert rows[0]["identifier"] == "CERV-2026-DAPHNE-PREVENTION"
+    assert list(rows[0]) == list(EXPORT_FIELDS)
+
+    args = ["--config", str(stored), "search", "climat*", "--programme", "LIFE", "--format", "json"]
+    rows = json.loads(runner.invoke(cli, args).stdout)
+    assert rows and all(r["programme"].endswith("(LIFE)") for r in rows)
+
+    result = runner.invoke(cli, ["--config", str(stored), "search", "CERV-2026-DAPHNE-PREVENTION"])
+    assert result.exit_code == 0
+    header, first = result.stdout.splitlines()[:2]
+    assert header.split()[:4] == ["IDENTIFIER", "STATUS", "DEADLINE", "PROGRAMME"]
+    # The CLI runs on today's date: the call closes once its 2026-11-05 deadline has passed.
+    status = "open" if date.today() <= date(2026, 11, 5) else "closed"
+    assert first.split()[:3] == ["CERV-2026-DAPHNE-PREVENTION", status, "2026-11-05"]
+
+
+def test_search_deadline_filters_and_limit(runner, stored):
+    args = [
+        "--config",
+        str(stored),
+        "search",
+        "--deadline-after",
+        "2026-10-01",
+        "--deadline-before",
+        "2026-10-31",
+        "--format",
+        "csv",
+        "--limit",
+        "500",
+    ]
+    result = runner.invoke(cli, args)
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows
+    assert all("2026-10-01" <= r["deadline"] <= "2026-10-31" for r in rows)
+    assert [r["deadline"] for r in rows] == sorted(r["deadline"] for r in rows)
+    bad = runner.invoke(cli, ["--config", str(stored), "search", "--deadline-before", "31/10"])
+    assert bad.exit_code == 2 and "31/10" in bad.output
+
+
+def test_search_with_nothing_found_says_so(runner, stored):
+    result = runner.invoke(cli, ["--config", str(stored), "search", "zzzyxq"])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "No items found." in result.stderr
+
+
+def test_export_json_and_csv_hold_every_item_with_the_documented_fields(runner, stored, tmp_path):
+    out = tmp_path / "export.json"
+    result = runner.invoke(cli, ["--config", str(stored), "export", "--output", str(out)])
+    assert result.exit_code == 0
+    assert "Wrote 341 items" in result.stderr
+    items = json.loads(out.read_text(encoding="utf-8"))
+    assert len(items) == 341
+    daphne = next(i for i in items if i["identifier"] == "CERV-2026-DAPHNE-PREVENTION")
+    assert list(daphne) == list(EXPORT_FIELDS)
+    assert daphne["deadlines"] == ["2026-11-05"] and daphne["areas"] == []
+    assert daphne["first_seen"].endswith("+00:00")
+
+    result = runner.invoke(cli, ["--config", str(stored), "export", "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 341
+    assert list(rows[0]) == list(EXPORT_FIELDS)
+
+
+def test_every_command_has_help(runner):
+    for name, command in cli.commands.items():
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0
+        first_line = command.help.strip().split("\n")[0]
+        assert " ".join(first_line.split()) in " ".join(result.output.split())

@@ -1,0 +1,67 @@
+"""The README's quick start, run as a new user would (the portal played by the local emulator)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+SH_BLOCKS = re.findall(r"```sh\n(.*?)```", README, flags=re.S)
+MONITOR = Path(sys.executable).parent / "monitor"
+
+
+def test_readme_starts_with_the_two_setup_commands():
+    run_command, test_command = (block.strip() for block in SH_BLOCKS[:2])
+    assert "\n" not in run_command and "\n" not in test_command
+    assert run_command.startswith("python3 -m venv .venv && ")
+    assert run_command.endswith("&& .venv/bin/monitor run")
+    assert test_command.startswith("python3 -m venv .venv && ")
+    assert test_command.endswith("-m pytest")
+    assert README.index(run_command) < README.index("## ")  # before any other section
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    pattern = re.search(r"grep -m1 -E '([^']+)' README.md", ci).group(1)
+    found = [line for line in README.splitlines() if re.search(pattern, line)]
+    assert found[0] == SH_BLOCKS[1].strip()
+
+
+def test_quick_start_run_then_search_and_export(tmp_path, live_portal):
+    assert MONITOR.exists(), "the README installs the `monitor` console script beside python"
+    # The shipped sources.toml and rules, with the portal's address pointed at the emulator.
+    config = (ROOT / "sources.toml").read_text(encoding="utf-8")
+    local = (
+        f'kind = "eu_portal"\nurl = "{live_portal.base_url}/search"\n'
+        f'facet_url = "{live_portal.base_url}/facet"\npage_delay = 0'
+    )
+    assert 'kind = "eu_portal"' in config
+    (tmp_path / "sources.toml").write_text(config.replace('kind = "eu_portal"', local, 1))
+    if (ROOT / "rules").is_dir():
+        shutil.copytree(ROOT / "rules", tmp_path / "rules")
+
+    def monitor(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(MONITOR), *args], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
+
+    run = monitor("run")
+    assert run.returncode == 0, run.stderr
+    assert "eu-portal  341 items, 341 new, 0 changed" in run.stdout
+    assert (tmp_path / "monitor.db").exists()
+    again = monitor("run")
+    assert "341 items, 0 new, 0 changed" in again.stdout
+
+    for block in SH_BLOCKS[2:]:
+        for line in block.strip().splitlines():
+            command = line.split("#")[0].strip()
+            if not command.startswith(".venv/bin/monitor "):
+                continue
+            args = re.findall(r'"[^"]*"|\S+', command.removeprefix(".venv/bin/monitor "))
+            result = monitor(*(a.strip('"') for a in args))
+            assert result.returncode == 0, f"{command}: {result.stderr}"
+    assert (tmp_path / "calls.csv").read_text(encoding="utf-8").count("\n") > 341

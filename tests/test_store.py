@@ -1,0 +1,169 @@
+"""The SQLite store on a real file: migrations, upserts, the search index, atomic writes."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime
+
+import pytest
+
+from monitor.errors import StoreError
+from monitor.models import Item, SourceOutcome
+from monitor.store import open_store
+from monitor.store.queries import SearchFilters, all_items, fts_query, search_items
+from monitor.store.schema import MIGRATIONS
+
+NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+
+
+def call(uid: str, **fields) -> Item:
+    base = {
+        "source": "eu-portal",
+        "uid": uid,
+        "kind": "call",
+        "title": f"Call {uid}",
+        "identifier": uid,
+        "status": "open",
+        "source_status": "open",
+        "deadlines": (date(2027, 1, 15),),
+        "deadline": date(2027, 1, 15),
+        "programme": "Programme for the Environment and Climate Action (LIFE)",
+        "programme_code": "LIFE",
+    }
+    base.update(fields)
+    return Item(**base)
+
+
+def save(store, items, run_id=None):
+    run_id = run_id or store.start_run(NOW)
+    outcome = SourceOutcome(source="eu-portal", name="Portal")
+    store.save_success(run_id, outcome, items, started=NOW, finished=NOW)
+    return outcome
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "monitor.db"
+
+
+@pytest.fixture
+def fresh_store(db_path):
+    return open_store(db_path)
+
+
+def test_reopening_keeps_data_and_schema_version(db_path):
+    store = open_store(db_path)
+    save(store, [call("LIFE-2026-A")])
+    store.db.conn.close()
+    again = open_store(db_path)
+    assert again.db["items"].count == 1
+    assert again.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_a_database_from_a_newer_version_is_refused(db_path):
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer version"):
+        open_store(db_path)
+
+
+def test_a_file_that_is_not_a_database_is_one_clear_error(db_path):
+    db_path.write_text("these are my notes, not a database\n" * 100)
+    with pytest.raises(StoreError, match="cannot use the database"):
+        open_store(db_path)
+
+
+def test_missing_folder_is_named(tmp_path):
+    with pytest.raises(StoreError, match="does not exist"):
+        open_store(tmp_path / "no" / "such" / "monitor.db")
+
+
+def test_search_index_follows_updates(fresh_store):
+    save(fresh_store, [call("LIFE-2026-A", title="Urban heat islands")])
+    assert [r["identifier"] for r in search_items(fresh_store.db, "heat", SearchFilters())] == [
+        "LIFE-2026-A"
+    ]
+    save(fresh_store, [call("LIFE-2026-A", title="Flood resilience of towns")])
+    assert search_items(fresh_store.db, "heat", SearchFilters()) == []
+    found = search_items(fresh_store.db, "flood", SearchFilters())
+    assert [r["title"] for r in found] == ["Flood resilience of towns"]
+
+
+def test_search_finds_prefixes_identifiers_and_words_without_accents(fresh_store):
+    save(
+        fresh_store,
+        [
+            call("LIFE-2026-A", title="Klimatanpassning i Mälardalens kommuner"),
+            call("HORIZON-CL5-2027-07-D3-16", title="Solar cells", programme_code="HORIZON"),
+        ],
+    )
+    db = fresh_store.db
+    assert [r["uid"] for r in _search(db, "klimat*")] == ["LIFE-2026-A"]
+    assert [r["uid"] for r in _search(db, "malardalens")] == ["LIFE-2026-A"]
+    assert [r["uid"] for r in _search(db, "HORIZON-CL5-2027-07-D3-16")] == [
+        "HORIZON-CL5-2027-07-D3-16"
+    ]
+    assert len(_search(db, "solar OR klimat*")) == 2
+    assert _search(db, 'solar "cells') != []  # a stray quote is not a syntax error
+
+
+def _search(db, text, **filters):
+    rows = search_items(db, text, SearchFilters(**filters))
+    for row in rows:
+        row["uid"] = row["id"].split(":", 1)[1]
+    return rows
+
+
+def test_search_filters(fresh_store):
+    save(
+        fresh_store,
+        [
+            call("A", deadline=date(2026, 12, 1), deadlines=(date(2026, 12, 1),)),
+            call("B", deadline=date(2027, 3, 1), status="forthcoming"),
+            call("C", deadline=None, deadlines=(), programme_code="CERV", programme="CERV"),
+        ],
+    )
+    db = fresh_store.db
+    ids = lambda **f: [r["identifier"] for r in search_items(db, None, SearchFilters(**f))]  # noqa: E731
+    assert ids() == ["A", "B", "C"]  # soonest deadline first, none last
+    assert ids(status="forthcoming") == ["B"]
+    assert ids(programme="life") == ["A", "B"]
+    assert ids(programme="Environment") == ["A", "B"]
+    assert ids(deadline_before=date(2027, 1, 1)) == ["A"]
+    assert ids(deadline_after=date(2027, 1, 1)) == ["B"]
+
+
+def test_fts_query_quotes_words_and_keeps_prefixes():
+    assert fts_query("klimat* skola") == '"klimat"* "skola"'
+    assert fts_query("a OR b") == '"a" OR "b"'
+    assert fts_query('OR "x') == '"OR" "x"'  # a leading OR is a word; stray quotes dropped
+    assert fts_query("a OR") == '"a"'
+
+
+def test_export_rows_carry_areas_best_first(fresh_store):
+    save(fresh_store, [call("A")])
+    fresh_store.db["matches"].insert_all(
+        [
+            {"item_id": "eu-portal:A", "area": "klimat-miljo", "score": 5.0, "phrases": "[]"},
+            {
+                "item_id": "eu-portal:A",
+                "area": "stad-digitalisering",
+                "score": 2.0,
+                "phrases": "[]",
+            },
+        ]
+    )
+    (row,) = all_items(fresh_store.db)
+    assert row["areas"] == ["klimat-miljo", "stad-digitalisering"]
+    assert row["deadlines"] == ["2027-01-15"]
+
+
+def test_a_failed_save_leaves_nothing_half_written(fresh_store):
+    save(fresh_store, [call("A")])
+    broken = call("B", title=None)  # NOT NULL title: the insert fails mid-transaction
+    with pytest.raises(sqlite3.IntegrityError):
+        save(fresh_store, [call("A", title="Changed"), broken])
+    assert fresh_store.db["items"].get("eu-portal:A")["title"] == "Call A"
+    assert fresh_store.db["item_changes"].count == 0
+    assert fresh_store.db["fetch_log"].count == 1
