@@ -145,9 +145,10 @@ def run(app: App, source_ids: tuple[str, ...]) -> None:
         for warning in outcome.warnings:
             click.echo(f"{' ' * len(head)}warning: {warning}")
     failed = len(summary.failed)
+    count = len(summary.outcomes)
     click.echo(
-        f"Total: {len(summary.outcomes)} sources ({failed} failed), {summary.items_seen} items, "
-        f"{summary.items_new} new, {summary.items_changed} changed"
+        f"Total: {count} source{'' if count == 1 else 's'} ({failed} failed), "
+        f"{summary.items_seen} items, {summary.items_new} new, {summary.items_changed} changed"
     )
     if failed:
         sys.exit(EXIT_SOURCES_FAILED)

@@ -40,7 +40,7 @@ def test_run_prints_a_line_per_source_and_a_total(runner, config_path):
     assert first.exit_code == 0, first.output
     assert first.stdout.splitlines() == [
         "eu-portal  341 items, 341 new, 0 changed",
-        "Total: 1 sources (0 failed), 341 items, 341 new, 0 changed",
+        "Total: 1 source (0 failed), 341 items, 341 new, 0 changed",
     ]
     second = runner.invoke(cli, ["--config", str(config_path), "run"])
     assert second.stdout.splitlines()[0] == "eu-portal  341 items, 0 new, 0 changed"
