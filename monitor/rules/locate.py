@@ -1,0 +1,78 @@
+"""Find the line of a key (or a value) in the raw text of a TOML file.
+
+`tomllib` reports lines only for syntax errors; for semantic errors (an unknown key, an empty
+term, a weight that is not a number) the loader asks this module where the key was written.
+It understands the TOML an admin writes by hand: `[table]` / `[[table]]` headers with dotted
+and quoted names, and `key = value` lines with bare or quoted keys. When it cannot tell, it
+returns None and the error simply has no line.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HEADER_RE = re.compile(r"^\s*\[\[?\s*(?P<name>[^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY_RE = re.compile(
+    r"""^\s*(?P<key>"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+(?:\s*\.\s*[A-Za-z0-9_-]+)*)\s*="""
+)
+_PART_RE = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^."'\s]+)\s*(?:\.|$)""")
+
+
+def _split_dotted(name: str) -> tuple[str, ...]:
+    parts = []
+    for match in _PART_RE.finditer(name):
+        part = match.group(1)
+        if part[:1] in "\"'":
+            part = part[1:-1]
+        parts.append(part)
+    return tuple(parts)
+
+
+def _unquote(key: str) -> str:
+    return key[1:-1] if key[:1] in "\"'" else key
+
+
+def find_line(
+    text: str, table: tuple[str, ...], key: str | None = None, value: str | None = None
+) -> int | None:
+    """1-based line of `key` inside `[table]` (or of the table header when key is None).
+
+    With `value`, the line inside that key's value (an array over several lines) that holds
+    the string `value`, which is how an empty or broken term in a list is pointed at.
+    """
+    current: tuple[str, ...] = ()
+    header_line: int | None = None
+    key_line: int | None = None
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        header = _HEADER_RE.match(line)
+        if header and not _KEY_RE.match(line):
+            if key_line is not None:
+                break  # the key's value ended with its table
+            current = _split_dotted(header.group("name"))
+            if current == table and header_line is None:
+                header_line = number
+            continue
+        if key_line is None:
+            found = _KEY_RE.match(line)
+            if found is None:
+                continue
+            written = _split_dotted(found.group("key"))
+            if len(written) == 1:
+                written = (_unquote(found.group("key")),)
+            if current + written[:-1] == table and written[-1] == key:
+                key_line = number
+                if value is None or _holds(line[found.end() :], value):
+                    return number
+        elif value is not None:
+            if _KEY_RE.match(line):
+                break
+            if _holds(line, value):
+                return number
+    if key is None:
+        return header_line
+    return key_line if key_line is not None else header_line
+
+
+def _holds(fragment: str, value: str) -> bool:
+    return f'"{value}"' in fragment or f"'{value}'" in fragment

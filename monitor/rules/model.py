@@ -1,0 +1,93 @@
+"""The loaded, validated rules: plain immutable data, compiled later into a `Matcher`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from monitor.rules.terms import Piece, render
+
+if TYPE_CHECKING:
+    from monitor.rules.matcher import Matcher
+
+# The item fields a rule can look at. `programme` covers the programme's name and code.
+FIELDS = ("title", "call_title", "summary", "programme", "keywords")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of a rule file with its weight, as the admin wrote it."""
+
+    text: str
+    pieces: tuple[Piece, ...]
+    weight: float = 1.0
+
+    @property
+    def canonical(self) -> str:
+        return render(self.pieces)
+
+
+@dataclass(frozen=True)
+class Area:
+    """A priority area: what makes an item belong to it and what rules it out."""
+
+    id: str
+    name: str
+    description: str
+    threshold: float
+    fields: tuple[str, ...]
+    terms: tuple[Term, ...]
+    exclude: tuple[Term, ...] = ()
+    programmes_likely: dict[str, float] = field(default_factory=dict)
+    programmes_impossible: frozenset[str] = frozenset()
+    slack_channel: str | None = None
+    source: Path | None = None
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The relevance gate shared by all areas: can a municipality take part at all?
+
+    score = sum of `can_apply` and `serves_municipal` weights
+    - sum of `research_only` and `not_a_call` weights
+    + programme weights; an item passes when the score reaches `threshold` and nothing in
+    `rule_out` (phrases or programmes) hit.
+    """
+
+    threshold: float
+    fields: tuple[str, ...]
+    can_apply: tuple[Term, ...]
+    serves_municipal: tuple[Term, ...] = ()
+    research_only: tuple[Term, ...] = ()
+    not_a_call: tuple[Term, ...] = ()
+    rule_out: tuple[Term, ...] = ()
+    programmes_likely: dict[str, float] = field(default_factory=dict)
+    programmes_rule_out: frozenset[str] = frozenset()
+    area_order: tuple[str, ...] = ()
+    title_boost: float = 1.0  # area phrases found in the title count this many times
+    source: Path | None = None
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """All areas and the gate, loaded together or not at all."""
+
+    areas: tuple[Area, ...]
+    gate: Gate
+
+    def area(self, area_id: str) -> Area:
+        for area in self.areas:
+            if area.id == area_id:
+                return area
+        raise KeyError(area_id)
+
+    @property
+    def area_ids(self) -> tuple[str, ...]:
+        return tuple(area.id for area in self.areas)
+
+    def compile(self) -> Matcher:
+        """Build the one fast matcher for this run."""
+        from monitor.rules.matcher import Matcher
+
+        return Matcher(self)

@@ -1,0 +1,60 @@
+"""What matching says about one item: the gate outcome and the areas it belongs to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class AreaMatch:
+    """An area the item matched above its threshold, with the phrases that got it there.
+
+    `phrases` are the words as found in the item (lower-cased), strongest first; a programme
+    signal appears as `programme LIFE`.
+    """
+
+    area: str
+    score: float
+    phrases: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """Whether a municipality can take part: signals for, against, and vetoes."""
+
+    passed: bool
+    score: float
+    threshold: float
+    phrases: list[str] = field(default_factory=list)  # signals that a municipality can apply
+    against: list[str] = field(default_factory=list)  # research/industry-only signals
+    excluded_by: list[str] = field(default_factory=list)  # vetoes: phrases or programmes
+
+    @property
+    def reasons(self) -> list[str]:
+        """Every signal that moved the gate, as `+phrase`, `-phrase` or `excluded: ...`."""
+        return (
+            [f"+{p}" for p in self.phrases]
+            + [f"-{p}" for p in self.against]
+            + [f"excluded: {p}" for p in self.excluded_by]
+        )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Digest relevance = the gate passed AND at least one area matched.
+
+    `areas` lists the areas above their threshold whatever the gate said, best first, so that
+    theme matching can be judged apart from relevance.
+    """
+
+    relevant: bool
+    gate: GateResult
+    areas: list[AreaMatch] = field(default_factory=list)
+
+    @property
+    def best_area(self) -> str | None:
+        return self.areas[0].area if self.areas else None
+
+    @property
+    def area_ids(self) -> list[str]:
+        return [match.area for match in self.areas]
