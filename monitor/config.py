@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor import __version__
 from monitor.errors import ConfigError
+from monitor.fetch import Politeness
 from monitor.options import OptionError, build_options, parse_duration
 from monitor.sources import known_kinds, source_kind
 from monitor.tomllines import TomlLines
@@ -38,6 +39,11 @@ class Settings:
     user_agent: str = f"EU-bevakning/{__version__} (municipal EU funding monitor)"
     timeout: float = 90.0  # seconds; the portal answers large queries slowly
     retries: int = 3  # extra attempts after a connection error, 429 or 5xx
+    concurrency: int = 20  # requests in flight at once, all sources together
+    per_host: int = 2  # requests in flight to one host
+    host_delay: float = 0.25  # seconds between request starts to one host
+    max_bytes: int = 20_000_000  # a larger answer is refused
+    unhealthy_after: int = 3  # failed runs in a row before a source is marked unhealthy
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,11 @@ class Config:
     settings: Settings
     sources: list[SourceConfig] = field(default_factory=list)
 
+    @property
+    def politeness(self) -> Politeness:
+        s = self.settings
+        return Politeness(s.concurrency, s.per_host, s.host_delay, s.max_bytes)
+
     def source(self, source_id: str) -> SourceConfig:
         for src in self.sources:
             if src.id == source_id:
@@ -75,6 +86,21 @@ _SETTINGS_TYPES: dict[str, type] = {
     "user_agent": str,
     "timeout": float,
     "retries": int,
+    "concurrency": int,
+    "per_host": int,
+    "host_delay": float,
+    "max_bytes": int,
+    "unhealthy_after": int,
+}
+# The smallest sensible value of each number in [settings].
+_SETTINGS_MINIMUM = {
+    "timeout": 1,
+    "retries": 0,
+    "concurrency": 1,
+    "per_host": 1,
+    "host_delay": 0,
+    "max_bytes": 1000,
+    "unhealthy_after": 1,
 }
 
 # The embedded defaults, used when no sources.toml is given or found: the EU portal alone.
@@ -197,10 +223,10 @@ def _parse_settings(
             line=lines.key_line("settings", None, "timezone"),
             where="[settings]",
         ) from exc
-    for key in ("timeout", "retries"):
-        if key in raw and raw[key] < 0:
+    for key, minimum in _SETTINGS_MINIMUM.items():
+        if key in raw and raw[key] < minimum:
             raise error(
-                f"'{key}' cannot be negative",
+                f"'{key}' must be at least {minimum}",
                 line=lines.key_line("settings", None, key),
                 where="[settings]",
             )
@@ -212,6 +238,11 @@ def _parse_settings(
         user_agent=raw.get("user_agent", Settings.user_agent),
         timeout=float(raw.get("timeout", Settings.timeout)),
         retries=raw.get("retries", Settings.retries),
+        concurrency=raw.get("concurrency", Settings.concurrency),
+        per_host=raw.get("per_host", Settings.per_host),
+        host_delay=float(raw.get("host_delay", Settings.host_delay)),
+        max_bytes=raw.get("max_bytes", Settings.max_bytes),
+        unhealthy_after=raw.get("unhealthy_after", Settings.unhealthy_after),
     )
 
 

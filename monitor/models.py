@@ -52,6 +52,7 @@ class SourceOutcome:
     source: str
     name: str
     ok: bool = True
+    not_modified: bool = False  # the server answered 304: stored items stand, nothing parsed
     http_status: int | None = None
     items_seen: int = 0
     items_new: int = 0
@@ -68,6 +69,7 @@ class RunSummary:
 
     run_id: int
     outcomes: list[SourceOutcome]
+    bytes_received: int = 0
 
     @property
     def failed(self) -> list[SourceOutcome]:
@@ -88,3 +90,19 @@ class RunSummary:
     @property
     def items_changed(self) -> int:
         return sum(o.items_changed for o in self.outcomes)
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a server said to let us ask "has it changed?" next time."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers

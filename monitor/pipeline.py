@@ -16,8 +16,8 @@ import httpx
 
 from monitor.config import Config, SourceConfig
 from monitor.errors import FetchError
-from monitor.fetch import RetryPolicy, make_client
-from monitor.models import RunSummary, SourceOutcome
+from monitor.fetch import Fetcher, RetryPolicy, make_client
+from monitor.models import Item, RunSummary, SourceOutcome, Validators
 from monitor.sources import source_kind
 from monitor.sources.base import SourceContext
 from monitor.store import Store
@@ -42,52 +42,111 @@ def run_once(
     today: date | None = None,
 ) -> RunSummary:
     """Fetch, parse and store `sources`; one failing source never stops the others."""
-    policy = policy or RetryPolicy(retries=config.settings.retries)
-    today = today or datetime.now(ZoneInfo(config.settings.timezone)).date()
     run_id = store.start_run(datetime.now(UTC))
-    outcomes = asyncio.run(_fetch_all(config, store, sources, run_id, transport, policy, today))
+    outcomes, fetcher = asyncio.run(
+        _fetch_all(config, sources, transport, policy, today, store=store, run_id=run_id)
+    )
     store.finish_run(
         run_id,
         datetime.now(UTC),
         ok=sum(o.ok for o in outcomes),
         failed=sum(not o.ok for o in outcomes),
     )
-    return RunSummary(run_id=run_id, outcomes=outcomes)
+    return RunSummary(run_id=run_id, outcomes=outcomes, bytes_received=fetcher.bytes_received)
 
 
-async def _fetch_all(config, store, sources, run_id, transport, policy, today):
-    async with make_client(config.settings, transport) as client:
-        return await asyncio.gather(
-            *(_run_source(src, store, client, run_id, policy, today) for src in sources)
-        )
-
-
-async def _run_source(
-    source: SourceConfig,
+def check_sources(
+    config: Config,
     store: Store,
-    client: httpx.AsyncClient,
-    run_id: int,
-    policy: RetryPolicy,
-    today: date,
-) -> SourceOutcome:
-    outcome = SourceOutcome(source=source.id, name=source.name)
-    started = datetime.now(UTC)
+    sources: Sequence[SourceConfig],
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    today: date | None = None,
+) -> list[tuple[SourceOutcome, list[Item]]]:
+    """Fetch and parse without storing anything: what would each source give now?"""
+    results, _ = asyncio.run(_fetch_all(config, sources, transport, None, today, store=store))
+    return results
+
+
+async def _fetch_all(config, sources, transport, policy, today, *, store, run_id=None):
+    policy = policy or RetryPolicy(retries=config.settings.retries)
+    today = today or datetime.now(ZoneInfo(config.settings.timezone)).date()
+    async with make_client(config.settings, transport) as client:
+        fetcher = Fetcher(client, policy, config.politeness)
+        jobs = [
+            _run_source(src, config, store, fetcher, today, run_id)
+            if run_id is not None
+            else _check_source(src, store, fetcher, today)
+            for src in sources
+        ]
+        return await asyncio.gather(*jobs), fetcher
+
+
+def _context(source: SourceConfig, store: Store, fetcher: Fetcher, today: date, *, fresh: bool):
+    """A kind's context; `fresh` forgets the stored validators so a check always parses."""
+    state = store.source_state(source.id) or {}
+    validators = (
+        Validators() if fresh else Validators(state.get("etag"), state.get("last_modified"))
+    )
+    return SourceContext(
+        source.id, source.options, fetcher, store, today, validators, store.stored_item
+    )
+
+
+async def _collect(source: SourceConfig, context: SourceContext, outcome: SourceOutcome):
+    """The kind's result, or None with the outcome marked failed and why."""
     kind = source_kind(source.kind)
     assert kind is not None, "config validation guarantees a known kind"
-    context = SourceContext(source.id, source.options, client, policy, store, today)
     try:
-        collected = await kind.collect(context)
+        return await kind.collect(context)
     except FetchError as exc:
         outcome.ok, outcome.error, outcome.http_status = False, str(exc), exc.status
     except Exception as exc:  # a bug or an input no parser foresaw: still only this source fails
         log.exception("source %s failed unexpectedly", source.id)
         outcome.ok, outcome.error = False, f"unexpected error: {type(exc).__name__}: {exc}"
-    else:
-        outcome.http_status = collected.http_status
-        outcome.warnings = collected.warnings
-        store.save_success(
-            run_id, outcome, collected.items, started=started, finished=datetime.now(UTC)
+    return None
+
+
+async def _run_source(
+    source: SourceConfig,
+    config: Config,
+    store: Store,
+    fetcher: Fetcher,
+    today: date,
+    run_id: int,
+) -> SourceOutcome:
+    outcome = SourceOutcome(source=source.id, name=source.name)
+    started = datetime.now(UTC)
+    context = _context(source, store, fetcher, today, fresh=False)
+    collected = await _collect(source, context, outcome)
+    if collected is None:
+        store.save_failure(
+            run_id,
+            outcome,
+            started=started,
+            finished=datetime.now(UTC),
+            unhealthy_after=config.settings.unhealthy_after,
         )
         return outcome
-    store.save_failure(run_id, outcome, started=started, finished=datetime.now(UTC))
+    outcome.http_status = collected.http_status
+    outcome.warnings = collected.warnings
+    outcome.not_modified = collected.not_modified
+    store.save_success(
+        run_id,
+        outcome,
+        collected.items,
+        started=started,
+        finished=datetime.now(UTC),
+        validators=collected.validators,
+    )
     return outcome
+
+
+async def _check_source(source: SourceConfig, store: Store, fetcher: Fetcher, today: date):
+    outcome = SourceOutcome(source=source.id, name=source.name)
+    collected = await _collect(source, _context(source, store, fetcher, today, fresh=True), outcome)
+    if collected is None:
+        return outcome, []
+    outcome.http_status, outcome.warnings = collected.http_status, collected.warnings
+    outcome.items_seen = len(collected.items)
+    return outcome, collected.items

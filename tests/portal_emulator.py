@@ -182,6 +182,7 @@ def portal_config(base_url: str, extra: str = "", settings: str = "") -> str:
 [settings]
 database = "monitor.db"
 retries = 0
+host_delay = 0
 {settings}
 
 [[sources]]
@@ -191,6 +192,5 @@ name = "EU Funding & Tenders Portal"
 every = "6h"
 url = "{base_url}/search"
 facet_url = "{base_url}/facet"
-page_delay = 0
 {extra}
 """

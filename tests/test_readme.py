@@ -37,7 +37,7 @@ def test_quick_start_run_then_search_and_export(tmp_path, live_portal):
     config = (ROOT / "sources.toml").read_text(encoding="utf-8")
     local = (
         f'kind = "eu_portal"\nurl = "{live_portal.base_url}/search"\n'
-        f'facet_url = "{live_portal.base_url}/facet"\npage_delay = 0'
+        f'facet_url = "{live_portal.base_url}/facet"'
     )
     assert 'kind = "eu_portal"' in config
     (tmp_path / "sources.toml").write_text(config.replace('kind = "eu_portal"', local, 1))

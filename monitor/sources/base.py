@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-import httpx
-
-from monitor.fetch import RetryPolicy, request
-from monitor.models import Item
+from monitor.fetch import Fetched, Fetcher
+from monitor.models import Item, Validators
 
 
 class Cache(Protocol):
@@ -23,26 +21,33 @@ class Cache(Protocol):
 
 @dataclass
 class SourceContext:
-    """Everything a kind may use: its id and options, the shared client, a cache, today's date."""
+    """Everything a kind may use: its id and options, the shared fetcher, a cache, today's date,
+    the validators of its last answer, and what is already stored of it."""
 
     source_id: str
     options: Any
-    client: httpx.AsyncClient
-    policy: RetryPolicy
+    fetcher: Fetcher
     cache: Cache
     today: date
+    validators: Validators = field(default_factory=Validators)
+    stored: Callable[[str], Mapping[str, Any] | None] = lambda item_id: None
 
-    async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        return await request(self.client, method, url, policy=self.policy, **kwargs)
+    async def request(self, method: str, url: str, **kwargs: Any) -> Fetched:
+        return await self.fetcher.request(method, url, **kwargs)
 
 
 @dataclass
 class Collected:
-    """A kind's result: the items it found, the last HTTP status, and anything worth a warning."""
+    """A kind's result: the items it found, the last HTTP status, and anything worth a warning.
+
+    `not_modified` means the server answered 304: nothing was parsed and the stored items stand.
+    """
 
     items: list[Item]
     http_status: int | None = None
     warnings: list[str] = field(default_factory=list)
+    validators: Validators | None = None
+    not_modified: bool = False
 
 
 Collector = Callable[[SourceContext], Awaitable[Collected]]

@@ -3,11 +3,12 @@
 Calls the public search API the way shared/fixtures/eu_portal/API-NOTES.md describes: a POST
 whose body is multipart with JSON file parts `query`, `languages` and `sort`, and `apiKey`,
 `text`, `pageSize`, `pageNumber` in the query string; pages of 100 until `totalResults`.
+Pages are spaced by the fetcher's per-host delay (`settings.host_delay`), as other clients of
+the API wait between pages.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.errors import FetchError
+from monitor.fetch import Fetched
 from monitor.sources import register
 from monitor.sources.base import Collected, SourceContext
 from monitor.sources.eu_portal_parse import (
@@ -48,7 +50,6 @@ class EuPortalOptions:
     )
     programmes: tuple[str, ...] = ()  # abbreviations such as "LIFE", "CERV"; empty = all
     text: str = "***"  # the portal's free-text search; *** matches everything
-    page_delay: float = 0.5  # seconds between pages, as other clients of the API wait
 
 
 def build_query(statuses: tuple[str, ...], types: tuple[str, ...], programme_codes: list[str]):
@@ -86,8 +87,6 @@ async def collect(ctx: SourceContext) -> Collected:
     rows: list[dict[str, Any]] = []
     status = None
     for page in range(1, MAX_PAGES + 1):
-        if page > 1 and options.page_delay:
-            await asyncio.sleep(options.page_delay)
         params = {
             "apiKey": "SEDIA",
             "text": options.text,
@@ -97,7 +96,7 @@ async def collect(ctx: SourceContext) -> Collected:
         response = await ctx.request(
             "POST", options.url, params=params, files=multipart_body(query)
         )
-        status = response.status_code
+        status = response.status
         total, results = page_results(_json(response, "search"))
         rows.extend(results)
         if not results or len(results) < PAGE_SIZE or page * PAGE_SIZE >= total:
@@ -153,12 +152,12 @@ def _code(row: dict[str, Any]) -> str | None:
     return values[0] if isinstance(values, list) and values else None
 
 
-def _json(response, what: str) -> Any:
+def _json(response: Fetched, what: str) -> Any:
     try:
         return response.json()
     except (ValueError, UnicodeDecodeError) as exc:
-        kind = response.headers.get("content-type", "unknown type")
+        kind = response.content_type or "unknown type"
         raise FetchError(
             f"the portal's {what} answer is not JSON ({kind}); the API may have changed",
-            status=response.status_code,
+            status=response.status,
         ) from exc

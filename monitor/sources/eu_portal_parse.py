@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
+from monitor.calls import effective_status, next_deadline
 from monitor.errors import FetchError
 from monitor.models import CallStatus, Item
 from monitor.text import clean_text
@@ -139,14 +140,6 @@ def item_from_result(
     )
 
 
-def next_deadline(deadlines: tuple[date, ...], today: date) -> date | None:
-    """The first deadline still ahead, or the last one when all have passed."""
-    upcoming = [d for d in deadlines if d >= today]
-    if upcoming:
-        return upcoming[0]
-    return deadlines[-1] if deadlines else None
-
-
 def parse_date(value: object) -> date | None:
     """'2027-04-08T17:00:00.000+0000', '2027-04-08' or epoch milliseconds -> date.
 
@@ -181,15 +174,6 @@ def _row_rank(row: Mapping[str, Any], item: Item) -> tuple:
         bool(item.deadlines),
         len(item.summary),
     )
-
-
-def effective_status(
-    reported: CallStatus | None, deadlines: tuple[date, ...], today: date
-) -> CallStatus | None:
-    """The reported status, except that a call whose every deadline has passed is closed."""
-    if reported not in (None, "closed") and deadlines and deadlines[-1] < today:
-        return "closed"
-    return reported
 
 
 def _reported_status(meta: Mapping[str, Any], actions: list[Any]) -> CallStatus | None:

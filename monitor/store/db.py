@@ -17,13 +17,20 @@ from typing import Any
 import sqlite_utils
 
 from monitor.errors import StoreError
-from monitor.models import Item, SourceOutcome
+from monitor.health import after_failure, after_success
+from monitor.models import Item, SourceOutcome, Validators
 from monitor.store.items import SaveCounts, save_items
 from monitor.store.schema import MIGRATIONS, migrate
 
 
 def _stamp(when: datetime) -> str:
     return when.isoformat(timespec="seconds")
+
+
+def _outcome_word(outcome: SourceOutcome) -> str:
+    if not outcome.ok:
+        return "error"
+    return "not_modified" if outcome.not_modified else "ok"
 
 
 class Store:
@@ -51,39 +58,75 @@ class Store:
         *,
         started: datetime,
         finished: datetime,
+        validators: Validators | None = None,
     ) -> SaveCounts:
-        """Store a source's items, its fetch-log row and its state, all or nothing."""
+        """Store a source's items, its fetch-log row, state and health, all or nothing."""
         with self.db.atomic():
-            counts = save_items(self.db, items, run_id=run_id, now=finished)
-            outcome.items_seen = counts.seen
-            outcome.items_new, outcome.new_ids = counts.new, counts.new_ids
-            outcome.items_changed, outcome.changed_ids = counts.changed, counts.changed_ids
+            previous = self.source_state(outcome.source) or {}
+            if outcome.not_modified:
+                counts = SaveCounts()
+                outcome.items_seen = previous.get("last_item_count") or 0
+            else:
+                counts = save_items(self.db, items, run_id=run_id, now=finished)
+                outcome.items_seen = counts.seen
+                outcome.items_new, outcome.new_ids = counts.new, counts.new_ids
+                outcome.items_changed, outcome.changed_ids = counts.changed, counts.changed_ids
+            previous_count = previous.get("last_item_count")
+            health = after_success(previous_count, counts.seen, outcome.not_modified)
+            keep_count = outcome.not_modified or not health.healthy
+            validators = validators or Validators(
+                previous.get("etag"), previous.get("last_modified")
+            )
             self._log(run_id, outcome, started, finished)
-            self.db.execute(
-                """INSERT INTO source_state (source, consecutive_failures, last_success,
-                       last_item_count, last_error)
-                   VALUES (?, 0, ?, ?, NULL)
-                   ON CONFLICT(source) DO UPDATE SET consecutive_failures = 0,
-                       last_success = excluded.last_success,
-                       last_item_count = excluded.last_item_count, last_error = NULL""",
-                [outcome.source, _stamp(finished), counts.seen],
+            self._set_state(
+                outcome.source,
+                etag=validators.etag,
+                last_modified=validators.last_modified,
+                consecutive_failures=0,
+                last_success=_stamp(finished),
+                last_run=_stamp(finished),
+                last_item_count=previous_count if keep_count else counts.seen,
+                last_error=None,
+                healthy=health.healthy,
+                health_reason=health.reason,
             )
         return counts
 
     def save_failure(
-        self, run_id: int, outcome: SourceOutcome, *, started: datetime, finished: datetime
+        self,
+        run_id: int,
+        outcome: SourceOutcome,
+        *,
+        started: datetime,
+        finished: datetime,
+        unhealthy_after: int,
     ) -> None:
         """Record a failed fetch; the source's stored items stay as they were."""
         with self.db.atomic():
+            previous = self.source_state(outcome.source) or {}
+            failures = (previous.get("consecutive_failures") or 0) + 1
+            health = after_failure(failures, unhealthy_after, outcome.error or "unknown error")
             self._log(run_id, outcome, started, finished)
-            self.db.execute(
-                """INSERT INTO source_state (source, consecutive_failures, last_failure, last_error)
-                   VALUES (?, 1, ?, ?)
-                   ON CONFLICT(source) DO UPDATE SET
-                       consecutive_failures = consecutive_failures + 1,
-                       last_failure = excluded.last_failure, last_error = excluded.last_error""",
-                [outcome.source, _stamp(finished), outcome.error],
+            self._set_state(
+                outcome.source,
+                consecutive_failures=failures,
+                last_failure=_stamp(finished),
+                last_run=_stamp(finished),
+                last_error=outcome.error,
+                healthy=health.healthy,
+                health_reason=health.reason,
             )
+
+    def source_state(self, source_id: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM source_state WHERE source = ?", [source_id]))
+        return rows[0] if rows else None
+
+    def stored_item(self, item_id: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM items WHERE id = ?", [item_id]))
+        return rows[0] if rows else None
+
+    def _set_state(self, source_id: str, **values: Any) -> None:
+        self.db["source_state"].upsert({"source": source_id, **values}, pk="source")
 
     def _log(self, run_id: int, outcome: SourceOutcome, started: datetime, finished: datetime):
         self.db["fetch_log"].insert(
@@ -92,7 +135,7 @@ class Store:
                 "source": outcome.source,
                 "started": _stamp(started),
                 "finished": _stamp(finished),
-                "outcome": "ok" if outcome.ok else "error",
+                "outcome": _outcome_word(outcome),
                 "http_status": outcome.http_status,
                 "items_seen": outcome.items_seen,
                 "items_new": outcome.items_new,

@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
+from monitor.identifiers import call_identifiers
 from monitor.models import Item
 
 # Column -> the field name a change event shows.
@@ -138,6 +139,7 @@ def save_items(
         )
     if changes:
         db["item_changes"].insert_all(changes)
+    _save_mentions(db, [*inserts, *updates])
     return SaveCounts(
         seen=len(rows),
         new=len(inserts),
@@ -145,6 +147,21 @@ def save_items(
         new_ids=tuple(r["id"] for r in inserts),
         changed_ids=tuple(changed_ids),
     )
+
+
+def _save_mentions(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> None:
+    """The call identifiers each new or updated item names, other than its own."""
+    if not rows:
+        return
+    db.conn.executemany("DELETE FROM mentions WHERE item_id = ?", [(r["id"],) for r in rows])
+    mentions = [
+        {"item_id": row["id"], "identifier": identifier}
+        for row in rows
+        for identifier in call_identifiers(f"{row['title']}\n{row['summary']}")
+        if identifier not in (row["identifier"], row["call_identifier"])
+    ]
+    if mentions:
+        db["mentions"].insert_all(mentions)
 
 
 def _stored(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -157,7 +157,25 @@ def _initial(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial]
+def _health_and_mentions(db: sqlite_utils.Database) -> None:
+    """Source health, and the call identifiers that news items mention."""
+    _run(
+        db,
+        """
+        ALTER TABLE source_state ADD COLUMN healthy INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE source_state ADD COLUMN health_reason TEXT;
+        ALTER TABLE source_state ADD COLUMN last_run TEXT;
+        CREATE TABLE mentions (
+            item_id TEXT NOT NULL REFERENCES items(id),
+            identifier TEXT NOT NULL,
+            PRIMARY KEY (item_id, identifier)
+        );
+        CREATE INDEX mentions_identifier ON mentions(identifier);
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _health_and_mentions]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -1,0 +1,112 @@
+"""Kinds that read one document (a feed, a page, a JSON answer, a calendar) into items.
+
+Such a kind supplies two pure functions: `parse(document, context) -> items` and, for kinds
+that can open each item's own page (`follow = true`), `read_detail(item, document, context) ->
+item`. This module does the I/O around them: a conditional GET of the document (a 304 means no
+parsing at all), and one detail fetch per item that is new to the store; items already stored
+keep the details read earlier, so a listing without deadlines never erases them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from monitor.calls import effective_status, next_deadline
+from monitor.errors import FetchError
+from monitor.models import Item
+from monitor.sources import register
+from monitor.sources.base import Collected, SourceContext
+
+
+@dataclass(frozen=True)
+class Document:
+    """A fetched document, handed to the pure parsers."""
+
+    url: str  # after redirects: relative links resolve against it
+    content: bytes
+    content_type: str  # without parameters, e.g. "application/rss+xml"
+    charset: str | None  # as the HTTP header declares it; the document may declare its own
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    source_id: str
+    options: Any
+    today: date
+
+
+Parser = Callable[[Document, ParseContext], list[Item]]
+DetailReader = Callable[[Item, Document, ParseContext], Item]
+
+
+def register_document_kind(
+    name: str,
+    *,
+    options: type,
+    parse: Parser,
+    read_detail: DetailReader | None = None,
+    description: str = "",
+) -> None:
+    """Register a kind whose options have `url` (and, with read_detail, `follow`)."""
+
+    async def collect(ctx: SourceContext) -> Collected:
+        answer = await ctx.request("GET", ctx.options.url, headers=ctx.validators.headers())
+        if answer.not_modified:
+            return Collected([], answer.status, validators=answer.validators, not_modified=True)
+        document = Document(answer.url, answer.content, answer.content_type, answer.charset)
+        parse_context = ParseContext(ctx.source_id, ctx.options, ctx.today)
+        items = parse(document, parse_context)
+        warnings: list[str] = []
+        if read_detail is not None and getattr(ctx.options, "follow", False):
+            items = await _with_details(ctx, items, read_detail, parse_context, warnings)
+        return Collected(items, answer.status, warnings, validators=answer.validators)
+
+    collect.__doc__ = description
+    register(name, options=options)(collect)
+
+
+async def _with_details(
+    ctx: SourceContext,
+    items: list[Item],
+    read_detail: DetailReader,
+    parse_context: ParseContext,
+    warnings: list[str],
+) -> list[Item]:
+    async def one(item: Item) -> Item:
+        stored = ctx.stored(item.id)
+        if stored is not None:
+            return _keep_stored_details(item, stored, parse_context.today)
+        if not item.url:
+            return item
+        try:
+            page = await ctx.request("GET", item.url)
+        except FetchError as exc:
+            warnings.append(f"could not open {item.url} for its details: {exc}")
+            return item
+        document = Document(page.url, page.content, page.content_type, page.charset)
+        return read_detail(item, document, parse_context)
+
+    return list(await asyncio.gather(*(one(item) for item in items)))
+
+
+def _keep_stored_details(item: Item, stored: Mapping[str, Any], today: date) -> Item:
+    """An item seen before: the details read from its page then still hold."""
+    if item.deadlines or stored.get("deadlines") in (None, "[]"):
+        return item  # the listing itself has dates, or the page had none
+    deadlines = tuple(date.fromisoformat(d) for d in json.loads(stored["deadlines"]))
+    source_status = stored.get("source_status") or item.source_status
+    opening = stored.get("opening_date")
+    return dataclasses.replace(
+        item,
+        deadlines=deadlines,
+        deadline=next_deadline(deadlines, today),
+        opening_date=item.opening_date or (date.fromisoformat(opening) if opening else None),
+        source_status=source_status,
+        status=effective_status(source_status, deadlines, today),
+    )
