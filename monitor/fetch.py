@@ -16,6 +16,7 @@ import json
 import logging
 import random
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -40,7 +41,8 @@ def make_client(
 ) -> httpx.AsyncClient:
     """The client every source shares: explicit timeouts, our User-Agent, bounded redirects."""
     return httpx.AsyncClient(
-        headers={"User-Agent": settings.user_agent},
+        # Only gzip: it is the encoding we unpack and check ourselves (see _gunzip_capped).
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip"},
         timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 15.0)),
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
@@ -204,21 +206,52 @@ class Fetcher:
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > cap:
                 raise FetchError(_too_big(url, cap), status=response.status_code)
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > cap:
-                    raise FetchError(_too_big(url, cap), status=response.status_code)
-                chunks.append(chunk)
-        self.bytes_received += size
+            if response.headers.get("Content-Encoding", "").strip().lower() in ("gzip", "x-gzip"):
+                body = await _gunzip_capped(response, url, cap)
+            else:
+                body = await _read_plain_capped(response, url, cap)
+        self.bytes_received += len(body)
         return Fetched(
             url=str(response.url),
             status=response.status_code,
             reason=response.reason_phrase,
             headers=response.headers,
-            content=b"".join(chunks),
+            content=body,
         )
+
+
+async def _read_plain_capped(response: httpx.Response, url: str, cap: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > cap:
+            raise FetchError(_too_big(url, cap), status=response.status_code)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _gunzip_capped(response: httpx.Response, url: str, cap: int) -> bytes:
+    """Decompress ourselves: httpx accepts a gzip stream cut short as complete, and a small
+    compressed body can unpack to gigabytes, so unpack in bounded steps and check the end."""
+    unpack = zlib.decompressobj(wbits=zlib.MAX_WBITS | 32)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for raw in response.aiter_raw():
+            data = raw
+            while data:
+                piece = unpack.decompress(data, cap + 1 - size)
+                size += len(piece)
+                if size > cap:
+                    raise FetchError(_too_big(url, cap), status=response.status_code)
+                chunks.append(piece)
+                data = unpack.unconsumed_tail
+    except zlib.error as exc:
+        raise httpx.DecodingError(f"invalid gzip data: {exc}") from exc
+    if not unpack.eof:
+        raise httpx.DecodingError("the gzip data ends before its end mark")
+    return b"".join(chunks)
 
 
 def _too_big(url: str, cap: int) -> str:
