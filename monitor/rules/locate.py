@@ -42,7 +42,9 @@ def find_line(
     """
     current: tuple[str, ...] = ()
     header_line: int | None = None
+    subtable_line: int | None = None  # `[table.key]` or `[table.key.x]`: the key is a table
     key_line: int | None = None
+    key_path = (*table, key)
     lines = text.splitlines()
     for number, line in enumerate(lines, start=1):
         header = _HEADER_RE.match(line)
@@ -52,6 +54,8 @@ def find_line(
             current = _split_dotted(header.group("name"))
             if current == table and header_line is None:
                 header_line = number
+            if key is not None and subtable_line is None and current[: len(table) + 1] == key_path:
+                subtable_line = number
             continue
         if key_line is None:
             found = _KEY_RE.match(line)
@@ -71,7 +75,10 @@ def find_line(
                 return number
     if key is None:
         return header_line
-    return key_line if key_line is not None else header_line
+    for found in (key_line, subtable_line, header_line):
+        if found is not None:
+            return found
+    return None
 
 
 def _holds(fragment: str, value: str) -> bool:
