@@ -11,53 +11,19 @@ import os
 import sys
 import tempfile
 import traceback
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 import click
 
 from monitor import __version__
-from monitor.config import Config, load_config, resolve_config_path, resolve_database_override
+from monitor.app import EXIT_SOURCES_FAILED, App
+from monitor.cli_sources import sources
 from monitor.errors import MonitorError
 from monitor.matching import load_matcher, match_and_store
 from monitor.output import write_csv, write_json, write_table
 from monitor.pipeline import chosen_sources, run_once
-from monitor.store import Store, open_store
 from monitor.store.queries import SearchFilters, all_items, search_items
-
-EXIT_SOURCES_FAILED = 3
-
-
-@dataclass
-class App:
-    """What every command needs, loaded only when a command asks for it."""
-
-    config_option: str | None
-    db_option: str | None
-    verbose: bool
-    _config: Config | None = None
-    _store: Store | None = None
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            path = resolve_config_path(self.config_option)
-            if path is None:
-                click.echo(
-                    f"No sources.toml in {Path.cwd()}: using the built-in defaults "
-                    "(the EU portal only). Give one with --config.",
-                    err=True,
-                )
-            self._config = load_config(path, resolve_database_override(self.db_option))
-        return self._config
-
-    @property
-    def store(self) -> Store:
-        if self._store is None:
-            self._store = open_store(self.config.settings.database)
-        return self._store
 
 
 class MonitorGroup(click.Group):
@@ -251,6 +217,9 @@ def _write_atomically(path: Path, write) -> int:
 
 def _date(value: datetime | None) -> date | None:
     return value.date() if value else None
+
+
+cli.add_command(sources)
 
 
 def main() -> None:

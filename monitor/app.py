@@ -1,0 +1,44 @@
+"""What every command shares: the config and the store, loaded only when a command asks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from monitor.config import Config, load_config, resolve_config_path, resolve_database_override
+from monitor.store import Store, open_store
+
+# `monitor run` and `monitor sources check`: some sources failed, the others did their work.
+EXIT_SOURCES_FAILED = 3
+
+
+@dataclass
+class App:
+    """What every command needs, loaded only when a command asks for it."""
+
+    config_option: str | None
+    db_option: str | None
+    verbose: bool
+    _config: Config | None = None
+    _store: Store | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            path = resolve_config_path(self.config_option)
+            if path is None:
+                click.echo(
+                    f"No sources.toml in {Path.cwd()}: using the built-in defaults "
+                    "(the EU portal only). Give one with --config.",
+                    err=True,
+                )
+            self._config = load_config(path, resolve_database_override(self.db_option))
+        return self._config
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.config.settings.database)
+        return self._store
