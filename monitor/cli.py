@@ -18,6 +18,7 @@ import click
 
 from monitor import __version__
 from monitor.app import EXIT_SOURCES_FAILED, App
+from monitor.cli_rules import rules
 from monitor.cli_sources import sources
 from monitor.errors import MonitorError
 from monitor.matching import load_matcher, match_and_store
@@ -220,6 +221,7 @@ def _date(value: datetime | None) -> date | None:
 
 
 cli.add_command(sources)
+cli.add_command(rules)
 
 
 def main() -> None:

@@ -1,14 +1,22 @@
-"""Between the store and the rules: match stored items to areas and keep the matches."""
+"""Between the store and the rules: match stored items to areas and keep the outcome.
+
+For each item: its areas (with score and the phrases that hit) in `matches`, and in `items`
+whether it belongs in the digest (`relevant`: passed the gate and matched an area).
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.store import Store
 from monitor.store.items import rows_by_ids
+
+if TYPE_CHECKING:
+    from monitor.rules import Matcher
 
 # The item fields the rules read, as stored in the items table.
 MATCH_FIELDS = (
@@ -23,7 +31,7 @@ MATCH_FIELDS = (
 )
 
 
-def load_matcher(rules_dir: Path) -> Any | None:
+def load_matcher(rules_dir: Path) -> Matcher | None:
     """The compiled rules, or None when the rules folder does not exist yet (no matching).
 
     A folder that exists but holds a broken rule file raises RuleError: no half rule sets.
@@ -44,18 +52,21 @@ def item_fields(row: dict[str, Any]) -> dict[str, str | None]:
     return fields
 
 
-def match_and_store(store: Store, matcher: Any, item_ids: Iterable[str] | None) -> int:
-    """Match the given items (every item when None) and replace their stored matches."""
+def match_and_store(store: Store, matcher: Matcher, item_ids: Iterable[str] | None) -> int:
+    """Match the given items (every item when None), replacing what was stored; returns how
+    many of them are relevant."""
     db = store.db
     columns = ("id", *MATCH_FIELDS)
     if item_ids is None:
         rows = list(db.query(f"SELECT {', '.join(columns)} FROM items"))
     else:
         rows = list(rows_by_ids(db, columns, list(item_ids)))
-    count = 0
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    relevant = 0
     with db.atomic():
         for row in rows:
             verdict = matcher.match(item_fields(row))
+            relevant += verdict.relevant
             db.execute("DELETE FROM matches WHERE item_id = ?", [row["id"]])
             db["matches"].insert_all(
                 {
@@ -66,5 +77,8 @@ def match_and_store(store: Store, matcher: Any, item_ids: Iterable[str] | None) 
                 }
                 for m in verdict.areas
             )
-            count += 1
-    return count
+            db.execute(
+                "UPDATE items SET relevant = ?, matched_at = ? WHERE id = ?",
+                [int(verdict.relevant), stamp, row["id"]],
+            )
+    return relevant

@@ -175,7 +175,23 @@ def _health_and_mentions(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _health_and_mentions]
+def _relevance(db: sqlite_utils.Database) -> None:
+    """Whether the rules put an item in the digest (NULL: not matched yet)."""
+    _run(
+        db,
+        """
+        ALTER TABLE items ADD COLUMN relevant INTEGER;
+        ALTER TABLE items ADD COLUMN matched_at TEXT;
+        CREATE INDEX items_relevant ON items(relevant);
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _initial,
+    _health_and_mentions,
+    _relevance,
+]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

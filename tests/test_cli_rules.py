@@ -1,0 +1,127 @@
+"""`monitor rules` and matching inside `monitor run`, on the real calls and the default rules."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import cli
+from monitor.store import open_store
+from portal_emulator import portal_config
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELS = Path(__file__).parent / "fixtures" / "eval" / "dev-labels.json"
+AREAS = {
+    "profilering",
+    "omvarld",
+    "kompetens",
+    "utbildning",
+    "klimat-miljo",
+    "demokrati-inkludering",
+    "valfard-halsa",
+    "stad-digitalisering",
+    "kultur",
+    "partnerskap",
+}
+
+
+@pytest.fixture
+def with_rules(write_config, live_portal, tmp_path):
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    return write_config(portal_config(live_portal.base_url))
+
+
+@pytest.fixture
+def matched(runner, with_rules):
+    result = runner.invoke(cli, ["--config", str(with_rules), "run"])
+    assert result.exit_code == 0, result.output
+    return with_rules
+
+
+def test_rules_lists_the_ten_areas(runner, with_rules):
+    result = runner.invoke(cli, ["--config", str(with_rules), "rules"])
+    assert result.exit_code == 0, result.output
+    listed = {line.split()[0] for line in result.stdout.splitlines()[1:11]}
+    assert listed == AREAS
+    assert "Relevance gate:" in result.stdout
+
+
+def test_run_stores_areas_and_relevance(matched):
+    store = open_store(matched.parent / "monitor.db")
+    assert store.db.execute("SELECT count(*) FROM items WHERE relevant IS NULL").fetchone()[0] == 0
+    areas = {r["area"] for r in store.db.query("SELECT DISTINCT area FROM matches")}
+    assert areas <= AREAS and "klimat-miljo" in areas
+    adaptation = store.db["items"].get("eu-portal:LIFE-2026-SAP-CLIMA-CCA")
+    assert adaptation["relevant"] == 1
+
+
+def test_export_and_search_show_areas(runner, matched):
+    out = runner.invoke(cli, ["--config", str(matched), "export"]).stdout
+    call = next(i for i in json.loads(out) if i["identifier"] == "LIFE-2026-SAP-CLIMA-CCA")
+    assert call["areas"][0] == "klimat-miljo"
+
+
+def test_rules_eval_on_the_labelled_calls_meets_the_targets(runner, matched):
+    result = runner.invoke(cli, ["--config", str(matched), "rules", "eval", str(LABELS)])
+    assert result.exit_code == 0, result.output
+    found = re.search(r"Digest relevance\s+precision ([\d.]+)\s+recall ([\d.]+)", result.stdout)
+    precision, recall = map(float, found.groups())
+    area_f1 = float(re.search(r"Areas \(micro\).*F1 ([\d.]+)", result.stdout).group(1))
+    assert recall >= 0.90 and precision >= 0.80 and area_f1 >= 0.70, result.stdout
+    assert "Misses (labelled relevant, not in the digest)" in result.stdout
+    assert "False alarms" in result.stdout
+
+
+def test_rules_test_and_explain(runner, matched):
+    text = (
+        "Kommuner och regioner kan söka stöd för klimatanpassning av skolgårdar "
+        "och grönområden mot skyfall och värmeböljor."
+    )
+    tried = runner.invoke(cli, ["--config", str(matched), "rules", "test", text])
+    assert tried.exit_code == 0, tried.output
+    assert "klimat-miljo" in tried.stdout and "klimatanpassning" in tried.stdout
+    by_id = runner.invoke(
+        cli, ["--config", str(matched), "rules", "explain", "eu-portal:LIFE-2026-SAP-CLIMA-CCA"]
+    )
+    assert by_id.stdout.startswith("eu-portal:LIFE-2026-SAP-CLIMA-CCA: Climate Change Adaptation")
+    assert "\nRELEVANT" in by_id.stdout and "klimat-miljo" in by_id.stdout
+    # A call identifier works too; a defence call is explained as ruled out by the gate.
+    defence = next(
+        r["identifier"]
+        for r in open_store(matched.parent / "monitor.db").db.query(
+            "SELECT identifier FROM items WHERE programme_code = 'EDF' LIMIT 1"
+        )
+    )
+    explained = runner.invoke(cli, ["--config", str(matched), "rules", "explain", defence])
+    assert explained.exit_code == 0
+    assert "NOT RELEVANT" in explained.stdout and "EDF" in explained.stdout
+    unknown = runner.invoke(cli, ["--config", str(matched), "rules", "explain", "NOPE-1"])
+    assert unknown.exit_code == 1
+    assert "no stored item has the id or identifier 'NOPE-1'" in unknown.output
+
+
+def test_reapply_follows_a_rule_change(runner, matched):
+    store = open_store(matched.parent / "monitor.db")
+    before = store.db["items"].get("eu-portal:LIFE-2026-SAP-CLIMA-CCA")["relevant"]
+    gate = matched.parent / "rules" / "_gate.toml"
+    text = gate.read_text(encoding="utf-8")
+    # An admin decides LIFE calls are out of scope: the gate rules the programme out.
+    gate.write_text(re.sub(r"(rule_out\s*=\s*\[)", r'\1"LIFE", ', text, count=1), encoding="utf-8")
+    result = runner.invoke(cli, ["--config", str(matched), "rules", "reapply"])
+    assert result.exit_code == 0, result.output
+    assert re.match(r"Matched 341 items again: \d+ belong in the digest\.", result.stdout)
+    after = store.db["items"].get("eu-portal:LIFE-2026-SAP-CLIMA-CCA")["relevant"]
+    assert (before, after) == (1, 0)
+
+
+def test_a_broken_rule_file_stops_the_run_before_fetching(runner, with_rules, live_portal, portal):
+    broken = with_rules.parent / "rules" / "kultur.toml"
+    broken.write_text(broken.read_text(encoding="utf-8") + "\ncolour = 'blue'\n", encoding="utf-8")
+    result = runner.invoke(cli, ["--config", str(with_rules), "run"])
+    assert result.exit_code == 1
+    assert "kultur.toml" in result.output and "colour" in result.output
+    assert portal.requests == []  # nothing fetched with half the rules
