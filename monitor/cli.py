@@ -7,9 +7,7 @@ traceback as well.
 from __future__ import annotations
 
 import logging
-import os
 import sys
-import tempfile
 import traceback
 from datetime import date, datetime
 from pathlib import Path
@@ -18,11 +16,13 @@ import click
 
 from monitor import __version__
 from monitor.app import EXIT_SOURCES_FAILED, App
+from monitor.cli_digest import digest, render
 from monitor.cli_rules import rules
 from monitor.cli_sources import sources
+from monitor.digest.build import build_digest
 from monitor.errors import MonitorError
 from monitor.matching import load_matcher, match_and_store
-from monitor.output import write_csv, write_json, write_table
+from monitor.output import write_atomically, write_csv, write_json, write_table
 from monitor.pipeline import chosen_sources, run_once
 from monitor.store.queries import SearchFilters, all_items, search_items
 
@@ -79,12 +79,19 @@ def cli(ctx: click.Context, config_option: str | None, db_option: str | None, ve
 @click.option(
     "--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable)."
 )
+@click.option(
+    "--digest/--no-digest",
+    "show_digest",
+    default=True,
+    help="Without Slack set up, print the coming digest after the run (default: yes).",
+)
 @click.pass_obj
-def run(app: App, source_ids: tuple[str, ...]) -> None:
+def run(app: App, source_ids: tuple[str, ...], show_digest: bool) -> None:
     """Fetch every enabled source once, store what is new or changed, and match it to areas.
 
-    Prints one line per source and a total. Exit code 0 when every source worked, 3 when some
-    failed (the others are stored), 1 on a config or database error.
+    Prints one line per source and a total; when Slack is not set up, then the digest that is
+    building up (what `monitor digest` shows). Exit code 0 when every source worked, 3 when
+    some failed (the others are stored), 1 on a config or database error.
     """
     config = app.config
     sources = chosen_sources(config, source_ids)
@@ -117,6 +124,9 @@ def run(app: App, source_ids: tuple[str, ...]) -> None:
         f"Total: {count} source{'' if count == 1 else 's'} ({failed} failed), "
         f"{summary.items_seen} items, {summary.items_new} new, {summary.items_changed} changed"
     )
+    if show_digest and not config.slack.configured:
+        channel = config.slack.channel or "#eu-bevakning"
+        click.echo("\n" + render(build_digest(config, store), "text", channel), nl=False)
     if failed:
         sys.exit(EXIT_SOURCES_FAILED)
 
@@ -199,21 +209,8 @@ def export(app: App, fmt: str, output: str | None) -> None:
     if output is None:
         writer(rows, sys.stdout)
         return
-    count = _write_atomically(Path(output), lambda out: writer(rows, out))
+    count = write_atomically(Path(output), lambda out: writer(rows, out))
     click.echo(f"Wrote {count} items to {output}.", err=True)
-
-
-def _write_atomically(path: Path, write) -> int:
-    """Write to a temporary file beside `path`, then rename: a failed export leaves no half file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            count = write(out)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return count
 
 
 def _date(value: datetime | None) -> date | None:
@@ -222,6 +219,7 @@ def _date(value: datetime | None) -> date | None:
 
 cli.add_command(sources)
 cli.add_command(rules)
+cli.add_command(digest)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ in the raw text), the source id and the key.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tomllib
@@ -44,6 +45,53 @@ class Settings:
     host_delay: float = 0.25  # seconds between request starts to one host
     max_bytes: int = 20_000_000  # a larger answer is refused
     unhealthy_after: int = 3  # failed runs in a row before a source is marked unhealthy
+    language: str = "sv"  # of the digest: "sv" or "en"
+
+
+@dataclass(frozen=True)
+class SlackTable:
+    """`[slack]` in sources.toml."""
+
+    channel: str = ""  # where the digest goes, e.g. "#eu-bevakning"
+
+
+@dataclass(frozen=True)
+class DigestTable:
+    """`[digest]` in sources.toml."""
+
+    closing_soon_days: int = 30
+    weekday: str = field(
+        default="monday",
+        metadata={
+            "choices": (
+                "monday",
+                "tuesday",
+                "wednesday",
+                "thursday",
+                "friday",
+                "saturday",
+                "sunday",
+            )
+        },
+    )
+    time: str = "08:00"  # HH:MM in settings.timezone
+
+
+@dataclass(frozen=True)
+class Slack:
+    """Where and how to reach Slack: the channel from sources.toml, secrets from the environment.
+
+    Secrets are kept out of repr so that no log or error message can show them.
+    """
+
+    channel: str = ""
+    token: str | None = field(default=None, repr=False)
+    webhook_url: str | None = field(default=None, repr=False)
+    api_url: str | None = None
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.token or self.webhook_url)
 
 
 @dataclass(frozen=True)
@@ -64,6 +112,8 @@ class Config:
     path: Path | None  # None when the embedded defaults are in use
     settings: Settings
     sources: list[SourceConfig] = field(default_factory=list)
+    slack: Slack = field(default_factory=Slack)
+    digest: DigestTable = field(default_factory=DigestTable)
 
     @property
     def politeness(self) -> Politeness:
@@ -91,6 +141,7 @@ _SETTINGS_TYPES: dict[str, type] = {
     "host_delay": float,
     "max_bytes": int,
     "unhealthy_after": int,
+    "language": str,
 }
 # The smallest sensible value of each number in [settings].
 _SETTINGS_MINIMUM = {
@@ -140,8 +191,27 @@ def resolve_database_override(
     return Path(named) if named else None
 
 
-def load_config(path: Path | None, database: Path | None = None) -> Config:
-    """Read and validate a config file, or the embedded defaults when `path` is None."""
+def load_config(
+    path: Path | None,
+    database: Path | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> Config:
+    """Read and validate a config file, or the embedded defaults when `path` is None.
+
+    Slack's secrets come from the environment: SLACK_BOT_TOKEN (chat.postMessage, threads) or
+    SLACK_WEBHOOK_URL (an incoming webhook, no threads); SLACK_API_URL overrides the Web API.
+    """
+    config = _load(path, database)
+    slack = Slack(
+        channel=config.slack.channel,
+        token=environ.get("SLACK_BOT_TOKEN") or None,
+        webhook_url=environ.get("SLACK_WEBHOOK_URL") or None,
+        api_url=environ.get("SLACK_API_URL") or None,
+    )
+    return dataclasses.replace(config, slack=slack)
+
+
+def _load(path: Path | None, database: Path | None) -> Config:
     if path is None:
         return parse_config(EMBEDDED_DEFAULTS, None, base_dir=Path.cwd(), database=database)
     try:
@@ -167,13 +237,27 @@ def parse_config(
     def error(message: str, *, line: int | None = None, where: str | None = None) -> ConfigError:
         return ConfigError(message, file=path, line=line, where=where)
 
-    unknown = sorted(set(data) - {"settings", "sources"})
+    unknown = sorted(set(data) - {"settings", "sources", "slack", "digest"})
     if unknown:
         raise error(
-            f"unknown section '{unknown[0]}' (valid sections: settings, sources)",
+            f"unknown section '{unknown[0]}' (valid sections: settings, sources, slack, digest)",
             line=lines.table_line(unknown[0]),
         )
     settings = _parse_settings(data.get("settings", {}), lines, error, base_dir, database)
+    slack_table = _parse_table("slack", SlackTable, data, lines, error)
+    digest = _parse_table("digest", DigestTable, data, lines, error)
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", digest.time):
+        raise error(
+            f"'time' must be HH:MM, e.g. \"08:00\", not {digest.time!r}",
+            line=lines.key_line("digest", None, "time"),
+            where="[digest]",
+        )
+    if digest.closing_soon_days < 1:
+        raise error(
+            "'closing_soon_days' must be at least 1",
+            line=lines.key_line("digest", None, "closing_soon_days"),
+            where="[digest]",
+        )
     raw_sources = data.get("sources", [])
     if not isinstance(raw_sources, list):
         raise error(
@@ -191,7 +275,31 @@ def parse_config(
             )
         seen[src.id] = index
         sources.append(src)
-    return Config(path=path, settings=settings, sources=sources)
+    return Config(
+        path=path,
+        settings=settings,
+        sources=sources,
+        slack=Slack(channel=slack_table.channel),
+        digest=digest,
+    )
+
+
+def _parse_table(name: str, cls: type, data: dict, lines: TomlLines, error) -> Any:
+    raw = data.get(name, {})
+    if not isinstance(raw, dict):
+        raise error(f"[{name}] must be a table", line=lines.table_line(name))
+    try:
+        return build_options(cls, raw)
+    except OptionError as exc:
+        valid = ", ".join(f.name for f in dataclasses.fields(cls))
+        message = exc.message.replace("valid keys for this kind", "valid keys")
+        if message.startswith("unknown key"):
+            message = f"unknown key (valid keys: {valid})"
+        raise error(
+            f"'{exc.key}': {message}",
+            line=lines.key_line(name, None, exc.key or ""),
+            where=f"[{name}]",
+        ) from exc
 
 
 def _parse_settings(
@@ -230,6 +338,13 @@ def _parse_settings(
                 line=lines.key_line("settings", None, key),
                 where="[settings]",
             )
+    language = raw.get("language", Settings.language)
+    if language not in ("sv", "en"):
+        raise error(
+            f'\'language\' must be "sv" or "en", not {language!r}',
+            line=lines.key_line("settings", None, "language"),
+            where="[settings]",
+        )
     db_path = database if database is not None else base_dir / raw.get("database", "monitor.db")
     return Settings(
         database=db_path,
@@ -243,6 +358,7 @@ def _parse_settings(
         host_delay=float(raw.get("host_delay", Settings.host_delay)),
         max_bytes=raw.get("max_bytes", Settings.max_bytes),
         unhealthy_after=raw.get("unhealthy_after", Settings.unhealthy_after),
+        language=language,
     )
 
 

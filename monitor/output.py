@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TextIO
 
 from monitor.store.queries import EXPORT_FIELDS
@@ -60,3 +63,16 @@ def write_table(rows: list[dict[str, Any]], out: TextIO, width: int | None = Non
         title = line[4] if len(line[4]) <= room else line[4][: room - 1] + "…"
         out.write(f"{fixed}  {title}".rstrip() + "\n")
     return len(rows)
+
+
+def write_atomically(path: Path, write: Callable[[TextIO], int | None]) -> int | None:
+    """Write to a temporary file beside `path`, then rename: a failed export leaves no half file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            count = write(out)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count

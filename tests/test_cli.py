@@ -36,7 +36,7 @@ def closed_port_url() -> str:
 
 
 def test_run_prints_a_line_per_source_and_a_total(runner, config_path):
-    first = runner.invoke(cli, ["--config", str(config_path), "run"])
+    first = runner.invoke(cli, ["--config", str(config_path), "run", "--no-digest"])
     assert first.exit_code == 0, first.output
     assert first.stdout.splitlines() == [
         "eu-portal  341 items, 341 new, 0 changed",
@@ -44,6 +44,9 @@ def test_run_prints_a_line_per_source_and_a_total(runner, config_path):
     ]
     second = runner.invoke(cli, ["--config", str(config_path), "run"])
     assert second.stdout.splitlines()[0] == "eu-portal  341 items, 0 new, 0 changed"
+    # Slack is not set up: the coming digest follows, after a blank line.
+    assert second.stdout.splitlines()[2] == ""
+    assert second.stdout.splitlines()[3].startswith("EU-bevakning vecka ")
 
 
 def test_one_failing_source_does_not_stop_the_others(runner, write_config, live_portal):
@@ -56,7 +59,7 @@ url = "{closed_port_url()}/search"
 facet_url = "{closed_port_url()}/facet"
 """
     path = write_config(portal_config(live_portal.base_url) + broken)
-    result = runner.invoke(cli, ["--config", str(path), "run"])
+    result = runner.invoke(cli, ["--config", str(path), "run", "--no-digest"])
     assert result.exit_code == 3, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "eu-portal       341 items, 341 new, 0 changed"

@@ -187,10 +187,48 @@ def _relevance(db: sqlite_utils.Database) -> None:
     )
 
 
+def _digests(db: sqlite_utils.Database) -> None:
+    """Digests are recorded before they are sent, and each posted part with its Slack ts."""
+    _run(
+        db,
+        """
+        CREATE TABLE digests (
+            id INTEGER PRIMARY KEY,
+            created TEXT NOT NULL,
+            period_start TEXT NOT NULL,
+            period_end TEXT NOT NULL,
+            language TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            sent_at TEXT
+        );
+        CREATE TABLE digest_parts (
+            id INTEGER PRIMARY KEY,
+            digest_id INTEGER NOT NULL REFERENCES digests(id),
+            seq INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            parent_seq INTEGER,
+            text TEXT NOT NULL,
+            blocks TEXT NOT NULL,
+            ts TEXT,
+            posted_at TEXT,
+            UNIQUE (digest_id, seq)
+        );
+        CREATE TABLE digest_items (
+            digest_id INTEGER NOT NULL REFERENCES digests(id),
+            item_id TEXT NOT NULL,
+            section TEXT NOT NULL,
+            PRIMARY KEY (digest_id, item_id, section)
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _health_and_mentions,
     _relevance,
+    _digests,
 ]
 
 

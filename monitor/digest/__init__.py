@@ -1,0 +1,1 @@
+"""The weekly digest: what goes in it (choose, pure) and where its candidates come from (gather)."""

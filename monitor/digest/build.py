@@ -1,0 +1,73 @@
+"""Put a digest together: its period, what goes in it, and its messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from monitor.config import Config
+from monitor.digest.choose import choose
+from monitor.digest.gather import gather
+from monitor.digest.model import Digest, Part
+from monitor.matching import load_matcher
+from monitor.notify.blocks import render_parts
+from monitor.notify.i18n import Words
+from monitor.store import Store
+from monitor.store.digests import last_sent_period_end
+
+FIRST_PERIOD = timedelta(days=7)
+
+
+@dataclass
+class Built:
+    digest: Digest
+    parts: list[Part]
+    words: Words
+
+
+def period_start(store: Store, since: date | None, zone: ZoneInfo, now: datetime) -> datetime:
+    """--since (midnight, local time), else the end of the last digest fully sent, else a week."""
+    if since is not None:
+        return datetime.combine(since, time.min, zone).astimezone(UTC)
+    return last_sent_period_end(store.db) or now - FIRST_PERIOD
+
+
+def build_digest(
+    config: Config,
+    store: Store,
+    *,
+    since: date | None = None,
+    now: datetime | None = None,
+    threads: bool = True,
+) -> Built:
+    """The digest of everything new since the period start; `threads=False` (a webhook) means
+    no routing to other channels."""
+    zone = ZoneInfo(config.settings.timezone)
+    now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    start = period_start(store, since, zone, now)
+    matcher = load_matcher(config.settings.rules)
+    areas = list(matcher.areas) if matcher is not None else []
+    area_names = {area.id: area.name for area in areas}
+    source_names = {source.id: source.name for source in config.sources}
+    today = now.astimezone(zone).date()
+    candidates = gather(
+        store.db,
+        since=start,
+        today=today,
+        closing_soon_days=config.digest.closing_soon_days,
+        source_names=source_names,
+    )
+    digest = choose(
+        candidates,
+        period_start=start,
+        period_end=now,
+        today=today,
+        area_names=area_names,
+        closing_soon_days=config.digest.closing_soon_days,
+    )
+    words = Words(config.settings.language)
+    routes = {a.id: a.slack_channel for a in areas if a.slack_channel} if threads else {}
+    channel = config.slack.channel or "#eu-bevakning"
+    parts = render_parts(digest, words, channel=channel, area_channels=routes)
+    return Built(digest, parts, words)

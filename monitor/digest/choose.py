@@ -1,0 +1,167 @@
+"""Choose what goes in a digest. Pure: it reads the candidates the store gathered, no I/O.
+
+- New calls: relevant calls first seen in the period, not already closed, under their best area
+  (the other areas are named beside them).
+- Closing soon: relevant open calls announced before the period whose next deadline is within
+  `closing_soon_days`, unless an earlier digest already listed them as closing soon.
+- Changed: relevant calls announced before the period whose deadlines, status, opening date,
+  title or budget changed in the period.
+- News: news items first seen in the period that match an area, with the call they name.
+- Sources that are unhealthy and were tried in the period.
+A call is shown once: as new before changed before closing soon; one call reached through two
+sources (the same identifier) is shown once, the others adding their news to it.
+Within a section: soonest deadline first, then the strongest match.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from monitor.digest.model import Change, Digest, DigestItem, Mention, SourceProblem
+
+Row = Mapping[str, Any]
+
+
+@dataclass
+class Candidates:
+    """What the store holds that may belong in the digest (see gather.py)."""
+
+    calls: list[Row] = field(default_factory=list)  # relevant calls, with "matches"
+    news: list[Row] = field(default_factory=list)  # news of the period, with "matches"
+    changes: dict[str, list[Row]] = field(default_factory=dict)  # item id -> changes in period
+    mentions: dict[str, list[Row]] = field(default_factory=dict)  # identifier -> news naming it
+    shown_closing: set[str] = field(default_factory=set)  # ids already listed as closing soon
+    sources: list[Row] = field(default_factory=list)  # source_state rows
+    source_names: dict[str, str] = field(default_factory=dict)
+
+
+def choose(
+    candidates: Candidates,
+    *,
+    period_start: datetime,
+    period_end: datetime,
+    today: date,
+    area_names: Mapping[str, str],
+    closing_soon_days: int = 30,
+) -> Digest:
+    start, end = _stamp(period_start), _stamp(period_end)
+    names = candidates.source_names
+    digest = Digest(period_start, period_end, today, dict(area_names))
+    shown: set[str] = set()  # item ids and call identifiers already placed
+    calls = sorted(candidates.calls, key=lambda r: (r["source"] != "eu-portal", r["id"]))
+
+    def place(row: Row) -> bool:
+        keys = {row["id"], *([row["identifier"]] if row.get("identifier") else [])}
+        if keys & shown:
+            return False
+        shown.update(keys)
+        return True
+
+    for row in calls:
+        if start < row["first_seen"] <= end and row["status"] != "closed" and place(row):
+            item = _item(row, names, candidates)
+            if item.area:
+                digest.new_by_area.setdefault(item.area, []).append(item)
+    for row in calls:
+        changes = [
+            Change(c["field"], c["old"], c["new"]) for c in candidates.changes.get(row["id"], [])
+        ]
+        if changes and row["first_seen"] <= start and place(row):
+            digest.changed.append(replace(_item(row, names, candidates), changes=tuple(changes)))
+    window_end = today + timedelta(days=closing_soon_days)
+    for row in calls:
+        deadline = _date(row.get("deadline"))
+        closing = (
+            row["status"] == "open"
+            and deadline is not None
+            and today <= deadline <= window_end
+            and row["first_seen"] <= start
+            and row["id"] not in candidates.shown_closing
+        )
+        if closing and place(row):
+            digest.closing_soon.append(_item(row, names, candidates))
+    for row in candidates.news:
+        if start < row["first_seen"] <= end and row.get("matches"):
+            digest.news.append(_news_item(row, names, calls))
+    for state in candidates.sources:
+        if not state["healthy"] and start < (state.get("last_run") or "") <= end:
+            digest.unhealthy.append(
+                SourceProblem(
+                    state["source"],
+                    names.get(state["source"], state["source"]),
+                    state.get("health_reason") or "",
+                    state.get("last_success"),
+                )
+            )
+
+    order = {area: i for i, area in enumerate(area_names)}
+    digest.new_by_area = {
+        area: sorted(items, key=_by_deadline_then_score)
+        for area, items in sorted(digest.new_by_area.items(), key=lambda kv: order.get(kv[0], 99))
+    }
+    for section in (digest.closing_soon, digest.changed):
+        section.sort(key=_by_deadline_then_score)
+    digest.news.sort(key=lambda i: (-(i.published.timestamp() if i.published else 0), i.title))
+    return digest
+
+
+def _by_deadline_then_score(item: DigestItem) -> tuple:
+    return (item.deadline is None, item.deadline or date.max, -item.score, item.title)
+
+
+def _item(row: Row, names: Mapping[str, str], candidates: Candidates) -> DigestItem:
+    matches = row.get("matches") or []
+    mentions = tuple(
+        Mention(n["title"], n.get("url"), names.get(n["source"], n["source"]))
+        for key in {row.get("identifier"), row.get("call_identifier")} - {None}
+        for n in candidates.mentions.get(key, [])
+    )
+    return DigestItem(
+        id=row["id"],
+        kind=row["kind"],
+        title=row["title"],
+        url=row.get("url"),
+        source=names.get(row["source"], row["source"]),
+        identifier=row.get("identifier"),
+        programme=row.get("programme_code") or row.get("programme"),
+        status=row.get("status"),
+        deadline=_date(row.get("deadline")),
+        budget=row.get("budget"),
+        published=_datetime(row.get("published")),
+        areas=tuple(m["area"] for m in matches),
+        score=matches[0]["score"] if matches else 0.0,
+        phrases=tuple(_phrases(matches[0]))[:4] if matches else (),
+        mentions=mentions,
+    )
+
+
+def _news_item(row: Row, names: Mapping[str, str], calls: Iterable[Row]) -> DigestItem:
+    named = set(row.get("mentions") or [])
+    linked = tuple(
+        Mention(call["title"], call.get("url"), names.get(call["source"], call["source"]))
+        for call in calls
+        if call.get("identifier") in named
+    )
+    item = _item(row, names, Candidates())
+    return replace(item, mentions=linked)
+
+
+def _phrases(match: Row) -> list[str]:
+    phrases = match.get("phrases") or []
+    return json.loads(phrases) if isinstance(phrases, str) else list(phrases)
+
+
+def _stamp(value: datetime) -> str:
+    return value.isoformat(timespec="seconds")
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _datetime(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

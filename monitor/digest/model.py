@@ -1,0 +1,98 @@
+"""What a digest holds, independent of how it is shown (Slack blocks, text, Markdown)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str  # status, deadlines, opening_date, title, budget
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A news item that names a call, or the call a news item names."""
+
+    title: str
+    url: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    id: str
+    kind: str  # call | news
+    title: str
+    url: str | None
+    source: str  # the source's name
+    identifier: str | None = None
+    programme: str | None = None
+    status: str | None = None
+    deadline: date | None = None
+    budget: float | None = None
+    published: datetime | None = None
+    areas: tuple[str, ...] = ()  # best first
+    score: float = 0.0  # the best area's score
+    phrases: tuple[str, ...] = ()  # what matched in the best area, strongest first
+    changes: tuple[Change, ...] = ()
+    mentions: tuple[Mention, ...] = ()  # for a call: news naming it; for news: the call named
+
+    @property
+    def area(self) -> str | None:
+        return self.areas[0] if self.areas else None
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    source: str
+    name: str
+    reason: str
+    last_success: str | None
+
+
+@dataclass
+class Digest:
+    period_start: datetime
+    period_end: datetime
+    today: date
+    area_names: dict[str, str]  # area id -> name, in the rules' order
+    new_by_area: dict[str, list[DigestItem]] = field(default_factory=dict)
+    closing_soon: list[DigestItem] = field(default_factory=list)
+    changed: list[DigestItem] = field(default_factory=list)
+    news: list[DigestItem] = field(default_factory=list)
+    unhealthy: list[SourceProblem] = field(default_factory=list)
+
+    @property
+    def new_count(self) -> int:
+        return sum(len(items) for items in self.new_by_area.values())
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.new_count or self.closing_soon or self.changed or self.news or self.unhealthy
+        )
+
+    def item_ids(self) -> dict[str, list[str]]:
+        """Section -> the ids shown there (kept so that nothing is announced twice)."""
+        return {
+            "new": [i.id for items in self.new_by_area.values() for i in items],
+            "closing_soon": [i.id for i in self.closing_soon],
+            "changed": [i.id for i in self.changed],
+            "news": [i.id for i in self.news],
+        }
+
+
+@dataclass
+class Part:
+    """One message: the top message (parent None) or a reply in the thread of `parent`."""
+
+    key: str
+    channel: str
+    text: str  # the plain fallback Slack shows in notifications
+    blocks: list[dict[str, Any]] = field(default_factory=list)  # Slack Block Kit
+    parent: str | None = None

@@ -1,0 +1,236 @@
+"""A digest as Slack messages: a top message with the week and the counts, then one thread reply
+per area and per section, each within Slack's limits.
+
+Limits (docs.slack.dev, Block Kit reference): at most 50 blocks per message, a section's text at
+most 3,000 characters, a header's at most 150; Slack refuses messages whose blocks hold about
+13,000 characters or more (`msg_blocks_too_long`), so a part is closed well below that. A
+section too long for one message continues in the next reply ("forts. 2/3"): nothing is cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from monitor.digest.model import Digest, DigestItem, Part, SourceProblem
+from monitor.notify.i18n import Words
+from monitor.notify.mrkdwn import clip, escape, link
+
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_PART_CHARS = 10_000  # of block text per message: under Slack's ~13,000 with room to spare
+MAX_TITLE = 250
+
+Block = dict[str, Any]
+
+
+def render_parts(
+    digest: Digest,
+    words: Words,
+    *,
+    channel: str,
+    area_channels: dict[str, str] | None = None,
+) -> list[Part]:
+    """The messages of a digest, top message first; an area with a channel of its own also gets
+    a short top message and its thread there."""
+    week = digest.period_end.isocalendar().week
+    top = Part("top", channel, words("title", week=week), _top_blocks(digest, words, week))
+    parts = [top]
+    for area, items in digest.new_by_area.items():
+        title = words("new_in_area", area=digest.area_names.get(area, area), count=len(items))
+        blocks = [_call_block(i, digest, words) for i in items]
+        parts += _split(f"area:{area}", channel, "top", title, blocks, words)
+    sections: list[tuple[str, str, list[Block]]] = [
+        (
+            "closing_soon",
+            words("closing_soon"),
+            [_call_block(i, digest, words) for i in digest.closing_soon],
+        ),
+        ("changed", words("changed"), [_call_block(i, digest, words) for i in digest.changed]),
+        ("news", words("news"), [_news_block(i, digest, words) for i in digest.news]),
+        ("unhealthy", words("unhealthy"), [_problem_block(p, words) for p in digest.unhealthy]),
+    ]
+    for key, title, blocks in sections:
+        if blocks:
+            parts += _split(key, channel, "top", f"{title} ({len(blocks)})", blocks, words)
+    for area, area_channel in (area_channels or {}).items():
+        items = digest.new_by_area.get(area)
+        if not items or area_channel == channel:
+            continue
+        name = digest.area_names.get(area, area)
+        heading = words("area_channel_top", week=week, area=name)
+        local_top = Part(f"top@{area_channel}", area_channel, heading, [_header(heading)])
+        title = words("new_in_area", area=name, count=len(items))
+        blocks = [_call_block(i, digest, words) for i in items]
+        parts.append(local_top)
+        parts += _split(
+            f"area:{area}@{area_channel}", area_channel, local_top.key, title, blocks, words
+        )
+    return parts
+
+
+def _split(
+    key: str, channel: str, parent: str, title: str, blocks: list[Block], words: Words
+) -> list[Part]:
+    """Pack blocks into as few replies as the limits allow, each starting with its title."""
+    groups: list[list[Block]] = [[]]
+    size = 0
+    for block in blocks:
+        cost = _chars(block)
+        # One block goes to the title, one is kept for a possible continuation note.
+        if groups[-1] and (len(groups[-1]) + 2 > MAX_BLOCKS or size + cost > MAX_PART_CHARS):
+            groups.append([])
+            size = 0
+        groups[-1].append(block)
+        size += cost
+    total = len(groups)
+    parts = []
+    for n, group in enumerate(groups, start=1):
+        heading = title if total == 1 else f"{title} ({words('continued', n=n, total=total)})"
+        section = _section(f"*{escape(heading)}*")
+        parts.append(Part(f"{key}:{n}", channel, heading, [section, *group], parent=parent))
+    return parts
+
+
+def _top_blocks(digest: Digest, words: Words, week: int) -> list[Block]:
+    lines = [words("period", start=words.day(digest.period_start.date()))]
+    if digest.is_empty:
+        lines.append(words("nothing"))
+    if digest.new_count:
+        per_area = ", ".join(
+            f"{escape(digest.area_names.get(a, a))} {len(items)}"
+            for a, items in digest.new_by_area.items()
+        )
+        lines.append(f"• *{words('new')}: {digest.new_count}* ({per_area})")
+    for key, items in (
+        ("closing_soon", digest.closing_soon),
+        ("changed", digest.changed),
+        ("news", digest.news),
+        ("unhealthy", digest.unhealthy),
+    ):
+        if items:
+            lines.append(f"• {words(key)}: {len(items)}")
+    blocks = [_header(words("title", week=week)), _section("\n".join(lines))]
+    if not digest.is_empty:
+        blocks.append({"type": "context", "elements": [_mrkdwn(words("thread_hint"))]})
+    return blocks
+
+
+def _call_block(item: DigestItem, digest: Digest, words: Words) -> Block:
+    facts = [escape(item.programme)] if item.programme else []
+    if item.status:
+        facts.append(words.status(item.status))
+    if item.deadline:
+        when = words.days_left(item.deadline, digest.today)
+        facts.append(f"{words('deadline', date=words.day(item.deadline))} ({when})")
+    else:
+        facts.append(words("no_deadline"))
+    if item.budget:
+        facts.append(words("budget", amount=words.money(item.budget)))
+    lines = [f"*{link(item.url, clip(item.title, MAX_TITLE))}*", " · ".join(facts)]
+    lines += _change_lines(item, words)
+    return _fitted(lines, item, digest, words, "mentioned_in")
+
+
+def _news_block(item: DigestItem, digest: Digest, words: Words) -> Block:
+    facts = [words.day(item.published.date())] if item.published else []
+    lines = [f"*{link(item.url, clip(item.title, MAX_TITLE))}*"]
+    if facts:
+        lines.append(" · ".join(facts))
+    return _fitted(lines, item, digest, words, "about_call")
+
+
+def _fitted(lines: list[str], item: DigestItem, digest: Digest, words: Words, key: str) -> Block:
+    """The block with as many linked mentions (up to three) as fit a section's 3,000 chars."""
+    for mentions in (3, 1, 0):
+        text = "\n".join([*lines, *_about_lines(item, digest, words, key, mentions)])
+        if len(text) <= MAX_SECTION_TEXT:
+            break
+    return _section(text)
+
+
+def _about_lines(
+    item: DigestItem, digest: Digest, words: Words, key: str, mentions: int
+) -> list[str]:
+    lines = []
+    if item.mentions and mentions:
+        shown = ", ".join(
+            f"{link(m.url, clip(m.title, 120))} ({escape(m.source)})"
+            for m in item.mentions[:mentions]
+        )
+        lines.append(words(key, items=shown))
+    details = []
+    if item.phrases:
+        details.append(words("matched", phrases=escape(", ".join(item.phrases))))
+    others = [digest.area_names.get(a, a) for a in item.areas[1:]]
+    if others:
+        details.append(words("also", areas=escape(", ".join(others))))
+    details.append(words("source", source=escape(item.source)))
+    lines.append(f"_{' · '.join(details)}_")
+    return lines
+
+
+def _change_lines(item: DigestItem, words: Words) -> list[str]:
+    if not item.changes:
+        return []
+    shown = "; ".join(
+        f"{words('field_' + c.field)} {_value(c.old, words)} → {_value(c.new, words)}"
+        for c in item.changes
+    )
+    return [words("changed_line", changes=shown)]
+
+
+def _value(value: str | None, words: Words) -> str:
+    if value in ("open", "forthcoming", "closed"):
+        return words.status(value)
+    return escape(value) if value else "–"
+
+
+def _problem_block(problem: SourceProblem, words: Words) -> Block:
+    last = (
+        words("last_ok", date=problem.last_success[:10])
+        if problem.last_success
+        else words("never_ok")
+    )
+    text = words(
+        "source_problem",
+        name=escape(problem.name),
+        source=escape(problem.source),
+        reason=escape(problem.reason),
+    )
+    return _section(f"{text} ({last})")
+
+
+def _header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": clip(text, MAX_HEADER_TEXT)}}
+
+
+def _section(text: str) -> Block:
+    # Each line was built from clipped parts; this last guard keeps the limit even so.
+    return {"type": "section", "text": _mrkdwn(clip(text, MAX_SECTION_TEXT))}
+
+
+def _mrkdwn(text: str) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": text}
+
+
+def _chars(block: Block) -> int:
+    return sum(len(t) for t in _texts(block))
+
+
+def _texts(value: Any) -> Iterable[str]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "text" and isinstance(inner, str):
+                yield inner
+            else:
+                yield from _texts(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _texts(inner)
+
+
+def block_chars(blocks: list[Block]) -> int:
+    """Characters of text in a message's blocks, as Slack counts them for its size limit."""
+    return sum(_chars(b) for b in blocks)

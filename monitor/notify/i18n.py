@@ -1,0 +1,130 @@
+"""The digest's words in Swedish (the default) and English."""
+
+from __future__ import annotations
+
+from datetime import date
+
+TEXTS: dict[str, dict[str, str]] = {
+    "sv": {
+        "title": "EU-bevakning vecka {week}",
+        "period": "Nytt sedan {start}.",
+        "new": "Nya utlysningar",
+        "new_in_area": "{area}: {count} nya utlysningar",
+        "closing_soon": "Stänger snart",
+        "changed": "Ändrade utlysningar",
+        "news": "Nyheter från nätverk",
+        "unhealthy": "Källor som slutat fungera",
+        "nothing": "Inget nytt den här veckan.",
+        "thread_hint": "Detaljer i tråden: ett svar per område och avsnitt.",
+        "continued": "forts. {n}/{total}",
+        "deadline": "Sista dag {date}",
+        "no_deadline": "Sista dag ej angiven",
+        "today": "i dag",
+        "tomorrow": "i morgon",
+        "days_left": "om {n} dagar",
+        "passed": "passerad",
+        "budget": "Budget {amount}",
+        "matched": "Träffar: {phrases}",
+        "also": "Även: {areas}",
+        "source": "Källa: {source}",
+        "mentioned_in": "Nämns i: {items}",
+        "about_call": "Gäller: {items}",
+        "changed_line": "Ändrat: {changes}",
+        "source_problem": "{name} ({source}): {reason}",
+        "last_ok": "senast fungerande {date}",
+        "never_ok": "har aldrig fungerat",
+        "area_channel_top": "EU-bevakning vecka {week}: {area}",
+        "field_status": "status",
+        "field_deadlines": "sista dag",
+        "field_opening_date": "öppnar",
+        "field_title": "titel",
+        "field_budget": "budget",
+        "open": "öppen",
+        "forthcoming": "kommande",
+        "closed": "stängd",
+        "million": "{value} mn €",
+        "euros": "{value} €",
+    },
+    "en": {
+        "title": "EU monitoring week {week}",
+        "period": "New since {start}.",
+        "new": "New calls",
+        "new_in_area": "{area}: {count} new calls",
+        "closing_soon": "Closing soon",
+        "changed": "Changed calls",
+        "news": "Network news",
+        "unhealthy": "Sources that stopped working",
+        "nothing": "Nothing new this week.",
+        "thread_hint": "Details in the thread: one reply per area and section.",
+        "continued": "cont. {n}/{total}",
+        "deadline": "Deadline {date}",
+        "no_deadline": "No deadline given",
+        "today": "today",
+        "tomorrow": "tomorrow",
+        "days_left": "in {n} days",
+        "passed": "passed",
+        "budget": "Budget {amount}",
+        "matched": "Matched: {phrases}",
+        "also": "Also: {areas}",
+        "source": "Source: {source}",
+        "mentioned_in": "Mentioned in: {items}",
+        "about_call": "About: {items}",
+        "changed_line": "Changed: {changes}",
+        "source_problem": "{name} ({source}): {reason}",
+        "last_ok": "last worked {date}",
+        "never_ok": "has never worked",
+        "area_channel_top": "EU monitoring week {week}: {area}",
+        "field_status": "status",
+        "field_deadlines": "deadline",
+        "field_opening_date": "opens",
+        "field_title": "title",
+        "field_budget": "budget",
+        "open": "open",
+        "forthcoming": "forthcoming",
+        "closed": "closed",
+        "million": "€{value}m",
+        "euros": "€{value}",
+    },
+}
+
+_MONTHS = {
+    "sv": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+}
+
+
+class Words:
+    def __init__(self, language: str) -> None:
+        self.language = language if language in TEXTS else "sv"
+        self._texts = TEXTS[self.language]
+
+    def __call__(self, key: str, **values: object) -> str:
+        return self._texts[key].format(**values)
+
+    def day(self, value: date) -> str:
+        return f"{value.day} {_MONTHS[self.language][value.month - 1]} {value.year}"
+
+    def days_left(self, deadline: date, today: date) -> str:
+        days = (deadline - today).days
+        if days < 0:
+            return self("passed")
+        if days == 0:
+            return self("today")
+        if days == 1:
+            return self("tomorrow")
+        return self("days_left", n=days)
+
+    def money(self, euros: float) -> str:
+        if euros >= 1_000_000:
+            value = f"{euros / 1_000_000:.1f}".rstrip("0").rstrip(".")
+            key = "million"
+            if self.language == "sv":
+                value = value.replace(".", ",")
+            return self(key, value=value)
+        value = f"{euros:,.0f}"
+        if self.language == "sv":
+            value = value.replace(",", "\u00a0")  # 214 000 €, with a space that does not break
+        return self("euros", value=value)
+
+    def status(self, status: str | None) -> str:
+        return self(status) if status in ("open", "forthcoming", "closed") else ""

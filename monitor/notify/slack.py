@@ -1,0 +1,179 @@
+"""Sending a recorded digest to Slack through slack-sdk, exactly once.
+
+Parts are posted in order; each posted part is recorded with its Slack timestamp at once, so a
+run that stops half-way (Slack down, the process killed) is resumed by the next send, which
+posts only the parts that are missing, replies in the same thread. Rate limits (Retry-After),
+connection errors and 5xx are retried by slack-sdk's retry handlers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import sqlite_utils
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.webhook import WebhookClient
+
+from monitor.config import Slack
+from monitor.digest.model import Part
+from monitor.errors import NotifyError
+from monitor.store.digests import StoredDigest, mark_posted, mark_sent
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+
+# What the admin must do, for the errors an admin can fix.
+ADVICE = {
+    "invalid_auth": "Slack refused the token: check SLACK_BOT_TOKEN (the app's Bot User OAuth "
+    "Token, xoxb-...) and that the app is still installed in the workspace",
+    "not_authed": "no token reached Slack: set SLACK_BOT_TOKEN",
+    "token_revoked": "the Slack token was revoked: reinstall the app and set the new "
+    "SLACK_BOT_TOKEN",
+    "account_inactive": "the Slack app's account is deactivated: reinstall the app",
+    "channel_not_found": "Slack has no channel {channel} that the bot can see: check "
+    "[slack] channel in sources.toml (for a private channel, invite the bot first)",
+    "not_in_channel": "the bot is not a member of {channel}: invite it there in Slack "
+    "(/invite @the-bot) and send again",
+    "is_archived": "the channel {channel} is archived: choose another in [slack] channel",
+    "ratelimited": "Slack kept asking us to slow down (rate limited): send again later",
+    "missing_scope": "the Slack app lacks the chat:write permission: add it and reinstall",
+}
+
+
+def _retry_handlers() -> list:
+    return [
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ConnectionErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=3),
+    ]
+
+
+class Poster(Protocol):
+    threads: bool
+
+    def post(self, part: Part, thread_ts: str | None) -> str:
+        """Post one message; return its Slack ts (or a stand-in where Slack gives none)."""
+        ...
+
+
+class BotPoster:
+    """chat.postMessage with a bot token: threads, and routing to other channels."""
+
+    threads = True
+
+    def __init__(self, token: str, api_url: str | None = None) -> None:
+        self.client = WebClient(
+            token=token,
+            base_url=api_url or DEFAULT_API_URL,
+            timeout=30,
+            retry_handlers=_retry_handlers(),
+        )
+
+    def post(self, part: Part, thread_ts: str | None) -> str:
+        try:
+            answer = self.client.chat_postMessage(
+                channel=part.channel,
+                text=part.text,
+                blocks=part.blocks,
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", "unknown_error"))
+            raise NotifyError(_advice(error, part.channel)) from exc
+        except SlackClientError as exc:
+            raise NotifyError(f"could not reach Slack ({type(exc).__name__})") from exc
+        except OSError as exc:
+            raise NotifyError(f"could not reach Slack ({type(exc).__name__}: {exc})") from exc
+        return str(answer["ts"])
+
+
+class WebhookPoster:
+    """An incoming webhook: one fixed channel, no threads, so every part is its own message."""
+
+    threads = False
+
+    def __init__(self, url: str) -> None:
+        self.client = WebhookClient(url, timeout=30, retry_handlers=_retry_handlers())
+        self.sent = 0
+
+    def post(self, part: Part, thread_ts: str | None) -> str:
+        try:
+            answer = self.client.send(text=part.text, blocks=part.blocks)
+        except OSError as exc:
+            raise NotifyError(f"could not reach Slack ({type(exc).__name__}: {exc})") from exc
+        if answer.status_code != 200:
+            body = (answer.body or "").strip()[:100]
+            raise NotifyError(
+                f"the Slack webhook refused the message: HTTP {answer.status_code} {body}"
+            )
+        self.sent += 1
+        return f"webhook-{self.sent}"
+
+
+def poster_for(slack: Slack) -> Poster:
+    if slack.token:
+        if not slack.channel:
+            raise NotifyError(
+                'no Slack channel is set: add [slack] channel = "#eu-bevakning" to sources.toml'
+            )
+        return BotPoster(slack.token, slack.api_url)
+    if slack.webhook_url:
+        return WebhookPoster(slack.webhook_url)
+    raise NotifyError("Slack is not set up: set SLACK_BOT_TOKEN (or SLACK_WEBHOOK_URL)")
+
+
+@dataclass
+class SendResult:
+    posted: int = 0
+    skipped: int = 0  # already posted by an earlier send
+    error: str | None = None
+    total: int = 0
+    failed_keys: list[str] = field(default_factory=list)
+
+
+def send_digest(db: sqlite_utils.Database, digest: StoredDigest, poster: Poster) -> SendResult:
+    """Post every part not yet posted; mark the digest sent when none is missing."""
+    result = SendResult(total=len(digest.parts))
+    ts_by_key = {p.part.key: p.ts for p in digest.parts if p.ts}
+    for stored in digest.parts:
+        if stored.ts is not None:
+            result.skipped += 1
+            continue
+        part = stored.part
+        thread_ts = ts_by_key.get(part.parent) if part.parent and poster.threads else None
+        if part.parent and poster.threads and thread_ts is None:
+            result.error = f"part {part.key} has no parent message to reply to"
+            result.failed_keys.append(part.key)
+            break
+        try:
+            ts = poster.post(part, thread_ts)
+        except NotifyError as exc:
+            result.error = str(exc)
+            result.failed_keys.append(part.key)
+            break  # later parts may be replies to this one: keep the order
+        mark_posted(db, stored.id, ts)
+        ts_by_key[part.key] = ts
+        result.posted += 1
+    if result.error is None:
+        mark_sent(db, digest.id)
+    return result
+
+
+def _advice(error: str, channel: str) -> str:
+    advice = ADVICE.get(error)
+    if advice:
+        return f"{advice.format(channel=channel)} ({error})"
+    if error in ("msg_blocks_too_long", "invalid_blocks", "msg_too_long", "too_many_blocks"):
+        return f"Slack refused a message as too large or malformed ({error}); please report this"
+    return f"Slack answered with the error {error}"
