@@ -74,14 +74,15 @@ def _split(
     key: str, channel: str, parent: str, title: str, blocks: list[Block], words: Words
 ) -> list[Part]:
     """Pack blocks into as few replies as the limits allow, each starting with its title."""
+    # Each message starts with the title and a continuation note such as "(forts. 2/3)".
+    heading_cost = len(escape(title)) + 40
     groups: list[list[Block]] = [[]]
-    size = 0
+    size = heading_cost
     for block in blocks:
         cost = _chars(block)
-        # One block goes to the title, one is kept for a possible continuation note.
-        if groups[-1] and (len(groups[-1]) + 2 > MAX_BLOCKS or size + cost > MAX_PART_CHARS):
+        if groups[-1] and (len(groups[-1]) + 1 >= MAX_BLOCKS or size + cost > MAX_PART_CHARS):
             groups.append([])
-            size = 0
+            size = heading_cost
         groups[-1].append(block)
         size += cost
     total = len(groups)

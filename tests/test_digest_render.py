@@ -1,0 +1,204 @@
+"""A digest as Slack messages, text and Markdown: within limits, escaped, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+
+from monitor.digest.model import Change, Digest, DigestItem, Mention, SourceProblem
+from monitor.notify.blocks import (
+    MAX_BLOCKS,
+    MAX_HEADER_TEXT,
+    MAX_PART_CHARS,
+    MAX_SECTION_TEXT,
+    block_chars,
+    render_parts,
+)
+from monitor.notify.console import as_blocks_json, as_markdown, as_text
+from monitor.notify.i18n import Words
+from monitor.notify.mrkdwn import escape, link, safe_url
+
+AREAS = {
+    "klimat-miljo": "Klimat och miljö",
+    "utbildning": "Utbildning, barn och unga",
+    "kultur": "Kultur och fritid",
+}
+TODAY = date(2026, 11, 24)
+
+
+def item(n: int, area: str = "klimat-miljo", **extra) -> DigestItem:
+    base = dict(
+        id=f"eu-portal:CALL-{n}",
+        kind="call",
+        title=f"Climate adaptation in small towns, part {n}",
+        url=f"https://ec.europa.eu/topic-details/CALL-{n}",
+        source="EU Funding & Tenders Portal",
+        identifier=f"CALL-{n}",
+        programme="LIFE",
+        status="open",
+        deadline=date(2026, 12, 3),
+        budget=4_500_000,
+        areas=(area,),
+        score=6.0,
+        phrases=("climate adaptation", "municipalities"),
+    )
+    base.update(extra)
+    return DigestItem(**base)
+
+
+def digest_of(**sections) -> Digest:
+    return Digest(
+        period_start=datetime(2026, 11, 17, 7, tzinfo=UTC),
+        period_end=datetime(2026, 11, 24, 7, tzinfo=UTC),
+        today=TODAY,
+        area_names=AREAS,
+        **sections,
+    )
+
+
+def all_block_text(parts) -> str:
+    return "\n".join(json.dumps(p.blocks, ensure_ascii=False) for p in parts)
+
+
+def assert_within_slack_limits(parts):
+    for part in parts:
+        assert part.text, "every message needs a plain fallback text"
+        assert len(part.blocks) <= MAX_BLOCKS
+        assert block_chars(part.blocks) <= MAX_PART_CHARS
+        for block in part.blocks:
+            if block["type"] == "section":
+                assert len(block["text"]["text"]) <= MAX_SECTION_TEXT
+            if block["type"] == "header":
+                assert len(block["text"]["text"]) <= MAX_HEADER_TEXT
+
+
+def test_top_message_has_the_week_and_counts_per_section_and_area():
+    digest = digest_of(
+        new_by_area={"klimat-miljo": [item(1), item(2)], "utbildning": [item(3, "utbildning")]},
+        closing_soon=[item(4)],
+        unhealthy=[SourceProblem("skr", "SKR", "failed 3 runs in a row: HTTP 500", None)],
+    )
+    top, *replies = render_parts(digest, Words("sv"), channel="#eu-bevakning")
+    assert top.parent is None and top.channel == "#eu-bevakning"
+    assert top.blocks[0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "EU-bevakning vecka 48"},
+    }
+    summary = top.blocks[1]["text"]["text"]
+    assert "Nytt sedan 17 nov 2026." in summary
+    assert "*Nya utlysningar: 3* (Klimat och miljö 2, Utbildning, barn och unga 1)" in summary
+    assert "Stänger snart: 1" in summary and "Källor som slutat fungera: 1" in summary
+    assert [r.key for r in replies] == [
+        "area:klimat-miljo:1",
+        "area:utbildning:1",
+        "closing_soon:1",
+        "unhealthy:1",
+    ]
+    assert all(r.parent == "top" for r in replies)
+
+
+def test_a_call_shows_link_programme_status_deadline_budget_phrases_source():
+    digest = digest_of(new_by_area={"klimat-miljo": [item(1, areas=("klimat-miljo", "kultur"))]})
+    reply = render_parts(digest, Words("sv"), channel="#eu")[1]
+    text = reply.blocks[1]["text"]["text"]
+    assert text.splitlines() == [
+        "*<https://ec.europa.eu/topic-details/CALL-1|Climate adaptation in small towns, part 1>*",
+        "LIFE · öppen · Sista dag 3 dec 2026 (om 9 dagar) · Budget 4,5 mn €",
+        "_Träffar: climate adaptation, municipalities · Även: Kultur och fritid · "
+        "Källa: EU Funding &amp; Tenders Portal_",
+    ]
+
+
+def test_english_on_request():
+    digest = digest_of(new_by_area={"klimat-miljo": [item(1)]})
+    top, reply = render_parts(digest, Words("en"), channel="#eu")
+    assert top.blocks[0]["text"]["text"] == "EU monitoring week 48"
+    assert "Deadline 3 Dec 2026 (in 9 days) · Budget €4.5m" in reply.blocks[1]["text"]["text"]
+
+
+def test_three_hundred_calls_are_split_within_the_limits_and_none_is_lost():
+    calls = [
+        item(n, title=f"Call number {n} " + "with a long descriptive title " * 6)
+        for n in range(300)
+    ]
+    digest = digest_of(new_by_area={"klimat-miljo": calls})
+    parts = render_parts(digest, Words("sv"), channel="#eu")
+    assert_within_slack_limits(parts)
+    replies = parts[1:]
+    assert len(replies) >= 7  # 300 calls cannot fit under 50 blocks a message
+    assert replies[0].text.endswith("(forts. 1/" + str(len(replies)) + ")")
+    shown = re.findall(r"CALL-(\d+)\|", all_block_text(replies))
+    assert sorted(map(int, shown)) == list(range(300))  # each call exactly once
+
+
+def test_mrkdwn_from_sources_pings_nobody_and_only_http_links_link():
+    evil = item(
+        1,
+        title="<!channel> Free money <@U123> <https://evil.example|click> & more",
+        url="javascript:alert(1)",
+        source="<!here>",
+        phrases=("<@U999>",),
+    )
+    digest = digest_of(new_by_area={"klimat-miljo": [evil]})
+    text = all_block_text(render_parts(digest, Words("sv"), channel="#eu"))
+    for dangerous in ("<!channel>", "<@U123>", "<https://evil", "<!here>", "<@U999>", "javascript"):
+        assert dangerous not in text
+    assert "&lt;!channel&gt; Free money &lt;@U123&gt;" in text
+    assert safe_url("https://x.se/a|b>c d") == "https://x.se/a%7Cb%3Ec%20d"
+    assert link("ftp://x.se/f", "F & G") == "F &amp; G"
+    assert escape("a<b>&c") == "a&lt;b&gt;&amp;c"
+
+
+def test_changes_news_and_mentions_are_shown():
+    changed = item(
+        1,
+        changes=(
+            Change("deadlines", "2026-11-05", "2026-12-03"),
+            Change("status", "forthcoming", "open"),
+        ),
+    )
+    news = item(
+        2,
+        kind="news",
+        title="Nu kan kommuner söka vänortsstöd",
+        url="https://skr.se/n1",
+        published=datetime(2026, 11, 19, 9, tzinfo=UTC),
+        mentions=(Mention("Town twinning", "https://ec.europa.eu/tt", "EU-portalen"),),
+    )
+    digest = digest_of(changed=[changed], news=[news])
+    parts = render_parts(digest, Words("sv"), channel="#eu")
+    text = all_block_text(parts)
+    assert "Ändrat: sista dag 2026-11-05 → 2026-12-03; status kommande → öppen" in text
+    assert "Gäller: <https://ec.europa.eu/tt|Town twinning> (EU-portalen)" in text
+    assert "19 nov 2026" in text
+
+
+def test_an_area_with_its_own_channel_gets_its_thread_there_too():
+    digest = digest_of(new_by_area={"utbildning": [item(1, "utbildning")]})
+    parts = render_parts(
+        digest, Words("sv"), channel="#eu", area_channels={"utbildning": "#eu-skola"}
+    )
+    local = [p for p in parts if p.channel == "#eu-skola"]
+    assert [p.key for p in local] == ["top@#eu-skola", "area:utbildning@#eu-skola:1"]
+    assert local[1].parent == "top@#eu-skola"
+
+
+def test_an_empty_digest_says_so():
+    top, *rest = render_parts(digest_of(), Words("sv"), channel="#eu")
+    assert rest == []
+    assert "Inget nytt den här veckan." in top.blocks[1]["text"]["text"]
+
+
+def test_text_and_markdown_show_the_same_digest():
+    digest = digest_of(new_by_area={"klimat-miljo": [item(1, title="Städer & klimat <2030>")]})
+    parts = render_parts(digest, Words("sv"), channel="#eu")
+    text = as_text(parts, "#eu")
+    assert text.startswith("EU-bevakning vecka 48\n=====================\n")
+    assert "  - Städer & klimat <2030> (https://ec.europa.eu/topic-details/CALL-1)" in text
+    markdown = as_markdown(parts, "#eu")
+    assert markdown.startswith("# EU-bevakning vecka 48\n")
+    assert "## Klimat och miljö: 1 nya utlysningar" in markdown
+    assert "- **[Städer & klimat <2030>](https://ec.europa.eu/topic-details/CALL-1)**" in markdown
+    blocks = json.loads(as_blocks_json(parts))
+    assert blocks[1]["thread_of"] == "top" and blocks[1]["blocks"] == parts[1].blocks
