@@ -65,6 +65,7 @@ def build_digest(
         today=today,
         area_names=area_names,
         closing_soon_days=config.digest.closing_soon_days,
+        timezone=config.settings.timezone,
     )
     words = Words(config.settings.language)
     routes = {a.id: a.slack_channel for a in areas if a.slack_channel} if threads else {}

@@ -47,10 +47,11 @@ def choose(
     today: date,
     area_names: Mapping[str, str],
     closing_soon_days: int = 30,
+    timezone: str = "Europe/Stockholm",
 ) -> Digest:
     start, end = _stamp(period_start), _stamp(period_end)
     names = candidates.source_names
-    digest = Digest(period_start, period_end, today, dict(area_names))
+    digest = Digest(period_start, period_end, today, dict(area_names), timezone)
     shown: set[str] = set()  # item ids and call identifiers already placed
     calls = sorted(candidates.calls, key=lambda r: (r["source"] != "eu-portal", r["id"]))
 

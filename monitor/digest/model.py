@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,19 @@ class Digest:
     period_end: datetime
     today: date
     area_names: dict[str, str]  # area id -> name, in the rules' order
+    timezone: str = "Europe/Stockholm"  # for the week number and the dates shown
     new_by_area: dict[str, list[DigestItem]] = field(default_factory=dict)
     closing_soon: list[DigestItem] = field(default_factory=list)
     changed: list[DigestItem] = field(default_factory=list)
     news: list[DigestItem] = field(default_factory=list)
     unhealthy: list[SourceProblem] = field(default_factory=list)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(ZoneInfo(self.timezone))
+
+    @property
+    def week(self) -> int:
+        return self.local(self.period_end).isocalendar().week
 
     @property
     def new_count(self) -> int:

@@ -34,7 +34,7 @@ def render_parts(
 ) -> list[Part]:
     """The messages of a digest, top message first; an area with a channel of its own also gets
     a short top message and its thread there."""
-    week = digest.period_end.isocalendar().week
+    week = digest.week
     top = Part("top", channel, words("title", week=week), _top_blocks(digest, words, week))
     parts = [top]
     for area, items in digest.new_by_area.items():
@@ -95,7 +95,7 @@ def _split(
 
 
 def _top_blocks(digest: Digest, words: Words, week: int) -> list[Block]:
-    lines = [words("period", start=words.day(digest.period_start.date()))]
+    lines = [words("period", start=words.day(digest.local(digest.period_start).date()))]
     if digest.is_empty:
         lines.append(words("nothing"))
     if digest.new_count:
@@ -135,7 +135,7 @@ def _call_block(item: DigestItem, digest: Digest, words: Words) -> Block:
 
 
 def _news_block(item: DigestItem, digest: Digest, words: Words) -> Block:
-    facts = [words.day(item.published.date())] if item.published else []
+    facts = [words.day(digest.local(item.published).date())] if item.published else []
     lines = [f"*{link(item.url, clip(item.title, MAX_TITLE))}*"]
     if facts:
         lines.append(" · ".join(facts))
