@@ -41,8 +41,11 @@ def test_quick_start_run_then_search_and_export(tmp_path, live_portal):
     )
     assert 'kind = "eu_portal"' in config
     (tmp_path / "sources.toml").write_text(config.replace('kind = "eu_portal"', local, 1))
-    if (ROOT / "rules").is_dir():
-        shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    # Files the README's examples name, at the same place as in a clone.
+    labels = Path("tests/fixtures/eval/dev-labels.json")
+    (tmp_path / labels).parent.mkdir(parents=True)
+    shutil.copy(ROOT / labels, tmp_path / labels)
 
     def monitor(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
