@@ -52,3 +52,21 @@ def normalise(text: str) -> str:
 def tokenize(text: str) -> list[str]:
     """All tokens of `text` in order (step 4 above)."""
     return TOKEN_RE.findall(normalise(text))
+
+
+# The matcher's fast path: a token never spans whitespace, so the text can be split on
+# whitespace first (`str.split` is several times faster than a regex over the whole text) and
+# each distinct chunk ("Cities," "(LIFE)" "EU-projekt.") normalised and tokenised once, then
+# cached. For any text: tokenize(text) == [t for c in chunks(text) for t in chunk_tokens(c)].
+
+
+def chunks(text: str) -> list[str]:
+    """The whitespace-separated pieces of `text` after HTML is removed, case kept."""
+    return clean_html(text).split()
+
+
+def chunk_tokens(chunk: str) -> list[str]:
+    """The tokens of one whitespace-free chunk, normalised as in `normalise`."""
+    if not chunk.isascii():
+        chunk = unicodedata.normalize("NFC", chunk).translate(_INVISIBLE)
+    return TOKEN_RE.findall(chunk.lower())
