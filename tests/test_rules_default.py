@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -63,3 +66,42 @@ def test_every_default_area_has_swedish_and_english_terms():
         assert area.source is not None
         text = area.source.read_text(encoding="utf-8")
         assert "[terms.sv]" in text and "[terms.en]" in text, area.id
+
+
+def test_explain_and_the_verdict_agree_on_every_dev_call():
+    for fields in dev_items().values():
+        scan = MATCHER.scan(fields)
+        verdict, tally = MATCHER.judge(scan), MATCHER.tally(scan)
+        assert round(tally.gate_score, 3) == verdict.gate.score
+        matched = [
+            area.id for i, area in enumerate(MATCHER.areas) if tally.matched(i, area.threshold)
+        ]
+        assert sorted(matched) == sorted(verdict.area_ids)
+
+
+_VERDICTS_SCRIPT = """
+import hashlib, sys
+sys.path[:0] = [{root!r}, {tests!r}]
+from monitor.rules import load_rules
+from rules_helpers import RULES_DIR, dev_items
+matcher = load_rules(RULES_DIR).compile()
+lines = [repr(matcher.match(fields)) for _, fields in sorted(dev_items().items())]
+print(hashlib.sha256("\\n".join(lines).encode()).hexdigest())
+"""
+
+
+def test_verdicts_are_the_same_in_every_run():
+    """Sets of words are iterated in hash order, which changes per process; results must not."""
+    root = Path(__file__).parent.parent
+    script = _VERDICTS_SCRIPT.format(root=str(root), tests=str(root / "tests"))
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1

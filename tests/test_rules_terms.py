@@ -6,10 +6,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.rules.model import Area, Gate, RuleSet, Term
 from monitor.rules.terms import Kind, Piece, TermSyntaxError, parse_term, render
-from monitor.rules.text import tokenize
+from monitor.rules.text import chunk_tokens, chunks, tokenize
 
 CASES = tomllib.loads(
     (Path(__file__).parent / "data" / "rules_terms.toml").read_text(encoding="utf-8")
@@ -77,3 +79,10 @@ def test_parse_term_rejects(raw, problem):
 def test_tokenize_keeps_hyphenated_compounds_and_drops_markup():
     html = "<p>EU-projekt för <em>klimat-neutrala</em> städer &amp; CO₂</p>"
     assert tokenize(html) == ["eu-projekt", "för", "klimat-neutrala", "städer", "co₂"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_the_matcher_chunks_tokenise_exactly_like_tokenize(text):
+    """The matcher splits on whitespace first and tokenises each chunk; nothing may differ."""
+    assert [t for chunk in chunks(text) for t in chunk_tokens(chunk)] == tokenize(text)
