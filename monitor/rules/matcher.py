@@ -240,6 +240,7 @@ class Matcher:
                 strongest[key] = (rule.weight, field)
         for owner, role, weight, code in scan.programme_hits:
             strongest[(owner, role, f"programme {code}")] = (weight, "programme")
+        # Phrases are kept as (-strength, words): plain sorting then puts the strongest first.
         scores = [0.0] * len(self.areas)
         phrases: dict[int, list[tuple[float, str]]] = {}
         vetoed: set[int] = set()
@@ -252,16 +253,16 @@ class Matcher:
             if owner == GATE:
                 if role == FOR:
                     gate_score += weight
-                    gate_for.append((weight, words))
+                    gate_for.append((-abs(weight), words))
                 elif role == AGAINST:
                     gate_score -= weight
-                    gate_against.append((weight, words))
+                    gate_against.append((-abs(weight), words))
                 else:
                     gate_veto.append(words)
             elif role == TERM:
                 weight = weight * boost if field == "title" else weight
                 scores[owner] += weight
-                phrases.setdefault(owner, []).append((weight, words))
+                phrases.setdefault(owner, []).append((-abs(weight), words))
             else:
                 vetoed.add(owner)
         threshold = self.ruleset.gate.threshold
@@ -293,11 +294,8 @@ class Matcher:
 
 
 def _by_weight(weighted: list[tuple[float, str]]) -> list[str]:
-    """Texts, strongest first (ties alphabetically, the same in every run), each once."""
+    """Texts of (-strength, text) pairs, strongest first, ties alphabetically, each once."""
     if len(weighted) == 1:
         return [weighted[0][1]]
-    return list(dict.fromkeys(text for _, text in sorted(weighted, key=_strength)))
-
-
-def _strength(weighted: tuple[float, str]) -> tuple[float, str]:
-    return (-abs(weighted[0]), weighted[1])
+    weighted.sort()
+    return list(dict.fromkeys(text for _, text in weighted))

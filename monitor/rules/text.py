@@ -34,7 +34,8 @@ _INVISIBLE.update({0x2010: "-", 0x2011: "-"})
 def clean_html(text: str) -> str:
     """Remove markup and decode entities; cheap when the text has neither."""
     if "<" in text:
-        text = _SCRIPT_STYLE_RE.sub(" ", text)
+        if "<s" in text or "<S" in text:
+            text = _SCRIPT_STYLE_RE.sub(" ", text)
         text = _TAG_RE.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
