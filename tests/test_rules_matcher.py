@@ -220,7 +220,7 @@ def test_explain_names_gate_areas_phrases_and_near_misses(matcher: Matcher):
     assert '"trl" -3 in summary' in text
     assert "klimat                     3 / 4    near miss" in text
     assert "skola                      6 / 3    MATCH" in text  # title_boost 2
-    assert '"skolan" [rule: skol*] +3 in title' in text
+    assert '"skolan" [rule: skol*] +3 in title x2' in text
 
 
 def test_explain_relevant_and_silent_areas(matcher: Matcher):

@@ -15,11 +15,12 @@ def _num(value: float) -> str:
     return f"{round(value, 3):g}"
 
 
-def _signal(signal: Signal, sign: str = "+") -> str:
+def _signal(signal: Signal, sign: str = "+", boost: float = 1.0) -> str:
     if signal.text.startswith("programme "):
         return f"{signal.text} {sign}{_num(abs(signal.weight))}"
     rule = "" if signal.rule.lower() == signal.text else f" [rule: {signal.rule}]"
-    return f'"{signal.text}"{rule} {sign}{_num(abs(signal.weight))} in {signal.field}'
+    times = f" x{_num(boost)}" if boost != 1.0 and signal.field == "title" else ""
+    return f'"{signal.text}"{rule} {sign}{_num(abs(signal.weight))} in {signal.field}{times}'
 
 
 def _veto(signal: Signal) -> str:
@@ -73,7 +74,8 @@ def explain(matcher: Matcher, fields: Mapping[str, str | None]) -> str:
         score = tally.scores[index]
         lines.append(f"  {area.id:<22} {_num(score):>5} / {_num(area.threshold):<4} {status}")
         if signals:
-            lines.append("      " + "; ".join(_signal(s) for s in _ranked(signals)))
+            boost = matcher.ruleset.gate.title_boost
+            lines.append("      " + "; ".join(_signal(s, boost=boost) for s in _ranked(signals)))
         if vetoes:
             lines.append("      excluded by: " + "; ".join(_veto(s) for s in vetoes))
     if silent:
