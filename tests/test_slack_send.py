@@ -1,0 +1,215 @@
+"""`monitor digest --send` through slack-sdk to a local fake of Slack's Web API (real HTTP)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from fake_slack import FakeSlack
+from monitor.cli import cli
+from monitor.models import Item, SourceOutcome
+from monitor.store import open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "xoxb-test-secret-1234"
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch):
+    # slack-sdk sends everything through HTTP(S)_PROXY when set, and ignores NO_PROXY.
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def slack():
+    with FakeSlack(
+        tokens={TOKEN},
+        channels={"#eu-bevakning": "C0001", "#eu-skola": "C0002"},
+        not_member={"#privat": "C0009"},
+    ) as fake:
+        yield fake
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A config with the default rules and a database of calls found this week."""
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    config = tmp_path / "sources.toml"
+    config.write_text(
+        """
+[settings]
+database = "monitor.db"
+
+[slack]
+channel = "#eu-bevakning"
+
+[[sources]]
+id = "eu-portal"
+kind = "eu_portal"
+name = "EU Funding & Tenders Portal"
+"""
+    )
+    return config
+
+
+def add_calls(config: Path, titles: list[str], areas=("klimat-miljo",)) -> list[str]:
+    """Store relevant calls first seen an hour ago, as a run would have left them."""
+    store = open_store(config.parent / "monitor.db")
+    now = datetime.now(UTC) - timedelta(hours=1)
+    items = [
+        Item(
+            source="eu-portal",
+            uid=f"LIFE-2027-CALL-{n:03d}",
+            kind="call",
+            title=title,
+            url=f"https://ec.europa.eu/topic-details/LIFE-2027-CALL-{n:03d}",
+            identifier=f"LIFE-2027-CALL-{n:03d}",
+            programme="Programme for the Environment and Climate Action (LIFE)",
+            programme_code="LIFE",
+            status="open",
+            source_status="open",
+            deadlines=(date.today() + timedelta(days=60 + n),),
+            deadline=date.today() + timedelta(days=60 + n),
+        )
+        for n, title in enumerate(titles)
+    ]
+    run_id = store.start_run(now)
+    outcome = SourceOutcome("eu-portal", "EU Funding & Tenders Portal")
+    store.save_success(run_id, outcome, items, started=now, finished=now)
+    with store.db.atomic():
+        for item in items:
+            store.db.execute("UPDATE items SET relevant = 1 WHERE id = ?", [item.id])
+            for rank, area in enumerate(areas):
+                store.db["matches"].insert(
+                    {"item_id": item.id, "area": area, "score": 5.0 - rank, "phrases": '["klimat"]'}
+                )
+    return [i.identifier for i in items]
+
+
+def send(runner, config, slack, env=None):
+    environment = {
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_API_URL": slack.api_url,
+        "SLACK_WEBHOOK_URL": "",
+        **(env or {}),
+    }
+    return runner.invoke(cli, ["--config", str(config), "digest", "--send"], env=environment)
+
+
+def shown_identifiers(slack) -> list[str]:
+    return re.findall(r"LIFE-2027-CALL-\d{3}(?=\|)", slack.all_text())
+
+
+def test_a_digest_of_300_calls_is_split_into_thread_replies_each_sent_once(runner, project, slack):
+    identifiers = add_calls(project, [f"Climate adaptation measure {n} " * 4 for n in range(300)])
+    result = send(runner, project, slack)
+    assert result.exit_code == 0, result.output
+    (top,) = slack.top_level("#eu-bevakning")
+    assert top.blocks[0]["text"]["text"].startswith("EU-bevakning vecka ")
+    replies = slack.replies("#eu-bevakning", top.ts)
+    assert len(replies) == len(slack.messages) - 1 >= 7
+    assert sorted(shown_identifiers(slack)) == identifiers  # every call, exactly once
+    assert f"Sent the digest: {len(slack.messages)} messages" in result.stdout
+
+
+def test_a_malicious_title_pings_nobody(runner, project, slack):
+    add_calls(project, ["<!channel> Free money for <@U123> – <https://evil.example|click here>"])
+    assert send(runner, project, slack).exit_code == 0
+    text = slack.all_text()
+    for ping in ("<!channel>", "<@U123>", "<https://evil.example"):
+        assert ping not in text
+    assert "&lt;!channel&gt; Free money for &lt;@U123&gt;" in text
+
+
+def test_a_failure_midway_then_a_rerun_posts_every_part_exactly_once(runner, project, slack):
+    add_calls(project, [f"Climate call {n} " * 6 for n in range(200)])
+    slack.fail_on_call(3, "invalid_auth")  # the third message is refused
+    first = send(runner, project, slack)
+    assert first.exit_code == 1
+    assert "sent 2 of " in first.stderr and "monitor digest --send` again" in first.stderr
+    assert len(slack.messages) == 2
+
+    second = send(runner, project, slack)
+    assert second.exit_code == 0, second.output
+    assert "Resuming the digest" in second.stderr
+    (top,) = slack.top_level("#eu-bevakning")
+    assert len(slack.replies("#eu-bevakning", top.ts)) == len(slack.messages) - 1
+    assert len(set(shown_identifiers(slack))) == len(shown_identifiers(slack)) == 200
+
+    before = len(slack.messages)
+    third = send(runner, project, slack)
+    assert third.exit_code == 0
+    assert "Nothing new since" in third.stdout
+    assert len(slack.messages) == before  # a second --send posts nothing
+
+
+def test_server_errors_and_rate_limits_are_retried(runner, project, slack):
+    add_calls(project, ["Climate adaptation of schools"])
+    slack.fail_next("ratelimited", retry_after=1)
+    slack.fail_next("server_error")
+    result = send(runner, project, slack)
+    assert result.exit_code == 0, result.output
+    assert len(slack.messages) == 2
+    assert slack.call_count() == 4
+
+
+def test_slack_down_for_good_is_reported_and_resumable(runner, project, slack):
+    add_calls(project, ["Climate adaptation of schools"])
+    slack.fail_next("server_error", times=10)
+    result = send(runner, project, slack)
+    assert result.exit_code == 1
+    assert "sent 0 of 2 messages" in result.stderr
+    slack.reset()
+    assert send(runner, project, slack).exit_code == 0
+    assert len(slack.messages) == 2
+
+
+@pytest.mark.parametrize(
+    ("channel", "error", "advice"),
+    [
+        ("#eu-bevakning", "invalid_auth", "check SLACK_BOT_TOKEN"),
+        ("#finns-inte", None, "Slack has no channel #finns-inte that the bot can see"),
+        ("#privat", None, "the bot is not a member of #privat: invite it"),
+    ],
+)
+def test_errors_an_admin_can_fix_say_what_to_do(runner, project, slack, channel, error, advice):
+    project.write_text(project.read_text().replace("#eu-bevakning", channel))
+    add_calls(project, ["Climate adaptation of schools"])
+    env = {"SLACK_BOT_TOKEN": "xoxb-wrong"} if error else {}
+    result = send(runner, project, slack, env)
+    assert result.exit_code == 1
+    assert advice in result.stderr
+    assert TOKEN not in result.output and "xoxb-wrong" not in result.output
+
+
+def test_an_area_channel_gets_its_own_thread(runner, project, slack):
+    rules = project.parent / "rules" / "utbildning.toml"
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace(
+            '# slack_channel = "#eu-utbildning"', 'slack_channel = "#eu-skola"'
+        ),
+        encoding="utf-8",
+    )
+    add_calls(project, ["Erasmus school partnerships"], areas=("utbildning",))
+    assert send(runner, project, slack).exit_code == 0
+    (local_top,) = slack.top_level("#eu-skola")
+    (reply,) = slack.replies("#eu-skola", local_top.ts)
+    assert "Erasmus school partnerships" in json.dumps(reply.blocks)
+    (main_top,) = slack.top_level("#eu-bevakning")
+    assert len(slack.replies("#eu-bevakning", main_top.ts)) == 1
+
+
+def test_a_webhook_posts_every_part_as_its_own_message(runner, project, slack):
+    add_calls(project, ["Climate adaptation of schools", "Nature-based solutions in towns"])
+    env = {"SLACK_BOT_TOKEN": "", "SLACK_WEBHOOK_URL": slack.webhook_url}
+    result = send(runner, project, slack, env)
+    assert result.exit_code == 0, result.output
+    posts = slack.webhook_posts
+    assert len(posts) == 2 and all(p.thread_ts is None for p in posts)
+    assert posts[0].blocks[0]["type"] == "header"
