@@ -21,7 +21,6 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
-# The helper module, first-party under pytest's pythonpath=["tests"] (kept in its own block).
 from fake_slack import WEBHOOK_PATH, FakeSlack
 
 TOKEN = "xoxb-test"
