@@ -1,0 +1,140 @@
+"""Web pages for the document kinds: decoding with the right charset, the text of a page's main
+content with its lines kept, links made absolute, and the checks on a kind's `url` option."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import warnings
+from urllib.parse import urljoin, urlsplit
+
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag, UnicodeDammit
+from bs4.builder import ParserRejectedMarkup, XMLParsedAsHTMLWarning
+
+from monitor.errors import FetchError
+from monitor.options import OptionError
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Elements that start a new line of text; inline ones (span, a, strong) do not.
+_BLOCKS = (
+    "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",
+    "main", "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
+)  # fmt: skip
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+def check_url(url: str, key: str = "url") -> None:
+    """For an options dataclass's __post_init__: config loading then names the key and line."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise OptionError(f"{url!r} is not a web address; write it as https://…", key)
+
+
+def decode_markup(content: bytes, declared: str | None) -> str:
+    """A page's bytes as text: a BOM, else valid UTF-8, else the HTTP header's charset, else the
+    page's own <meta charset>, else Windows-1252. Text that no charset decodes cleanly is an error
+    rather than stored with replacement characters.
+
+    Valid UTF-8 wins over a declared single-byte charset: a UTF-8 page declared as Latin-1 (a
+    common server default) would otherwise become "Ã¶" for "ö", and Latin-1 Swedish text is
+    practically never valid UTF-8.
+    """
+    for bom, codec in _BOMS:
+        if content.startswith(bom):
+            return _decode(content, codec, "its byte order mark")
+    declared_codec = _codec(declared)
+    if declared_codec and declared_codec.startswith(("utf-16", "utf-32")):
+        return _decode(content, declared_codec, f"the declared charset {declared}")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    known = [declared_codec] if declared_codec else []
+    dammit = UnicodeDammit(content, known_definite_encodings=known, is_html=True)
+    if dammit.unicode_markup is None or dammit.contains_replacement_characters:
+        said = f"declared {declared}" if declared else "none declared"
+        raise FetchError(f"the text cannot be decoded with any charset ({said})")
+    return dammit.unicode_markup
+
+
+def html_soup(content: bytes, declared: str | None) -> BeautifulSoup:
+    """The page parsed with the standard library's parser, which expands no entities."""
+    text = decode_markup(content, declared)
+    with warnings.catch_warnings():
+        # An XML or very short document is still read as HTML, quietly.
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        try:
+            return BeautifulSoup(text, "html.parser")
+        except (ParserRejectedMarkup, AssertionError) as exc:
+            raise FetchError(f"the page is not readable HTML ({exc})") from exc
+
+
+def block_text(element: Tag) -> str:
+    """An element's text with a line per block element (a status chip stays one line)."""
+    for br in element.find_all("br"):
+        br.replace_with("\n")
+    for block in element.find_all(_BLOCKS):
+        block.insert_before("\n")
+        block.insert_after("\n")
+    lines = (_SPACES.sub(" ", line).strip() for line in element.get_text().splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def page_text(soup: BeautifulSoup) -> str:
+    """The text of a page's main content: <main> when there is one, else the body less its
+    navigation, header, footer and asides (a menu link "Stängda utlysningar" is not a status)."""
+    for hidden in soup.find_all(["script", "style", "noscript", "template", "svg"]):
+        hidden.decompose()
+    root = soup.find("main") or soup.find(attrs={"role": "main"})
+    if root is None:
+        root = soup.body or soup
+        for chrome in root.find_all(["nav", "header", "footer", "aside"]):
+            if chrome.find_parent("article") is None:
+                chrome.decompose()
+    return block_text(root)
+
+
+def http_link(href: str | None, base: str) -> str | None:
+    """`href` made absolute against `base`; None unless it is an http(s) address."""
+    if not href or not href.strip():
+        return None
+    try:
+        url = urljoin(base, href.strip())
+        parts = urlsplit(url)
+    except ValueError:  # e.g. a malformed IPv6 host
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def document_base(soup: BeautifulSoup, url: str) -> str:
+    """What relative links resolve against: the page's <base href>, else its address."""
+    base = soup.find("base", href=True)
+    if isinstance(base, Tag):
+        return http_link(str(base["href"]), url) or url
+    return url
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None  # an unknown charset name is as good as none
+
+
+def _decode(content: bytes, codec: str, why: str) -> str:
+    try:
+        return content.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise FetchError(f"the text does not match {why} ({exc.reason})") from exc

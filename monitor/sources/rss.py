@@ -1,0 +1,189 @@
+"""Source kind `rss`: RSS 0.9x/1.0/2.0 and Atom feeds, read by feedparser.
+
+A feed with problems but with entries (feedparser's "bozo": a wrong charset label, a stray
+ampersand, a body cut off after some entries) is read as far as it goes, as readers do; a
+document with no entries that is not a feed (an HTML page, JSON, garbage) is an error.
+
+A feed that declares its own XML entities is refused: feedparser's fallback parser expands
+such entities without limit, so one 200 kB entity referenced 20,000 times would grow to 4 GB
+(the "quadratic blowup" bomb; expat's own limit only guards the strict parser). Feeds never
+need entity declarations.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+from feedparser.encodings import convert_to_utf8
+
+from monitor.errors import FetchError
+from monitor.models import Item
+from monitor.sources.callinfo import read_detail, with_window
+from monitor.sources.document import Document, ParseContext, register_document_kind
+from monitor.sources.markup import check_url, http_link
+from monitor.swedish_dates import parse_datetime, read_call_window
+from monitor.text import clean_text
+
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+_UNTITLED_LENGTH = 100
+_C1 = re.compile("[\x80-\x9f]")
+
+
+@dataclass(frozen=True)
+class RssOptions:
+    url: str
+    category: str = field(default="news", metadata={"choices": ("call", "news")})
+    # Open each new call's own page once to read its deadline and status from the text.
+    follow: bool = False
+
+    def __post_init__(self) -> None:
+        check_url(self.url)
+
+
+def parse_feed(document: Document, context: ParseContext) -> list[Item]:
+    """Feed bytes -> items; FetchError when the document is not a feed."""
+    if not document.content.strip():
+        raise FetchError("the answer is empty, not an RSS or Atom feed")
+    content_type = document.content_type or "application/xml"
+    if document.charset:
+        content_type += f"; charset={document.charset}"
+    headers = {"content-type": content_type, "content-location": document.url}
+    if _declares_entities(document.content, headers):
+        raise FetchError(
+            "the feed declares its own XML entities (<!ENTITY>), which feeds never need and "
+            "which can be an entity bomb; it was not read"
+        )
+    # Bytes in a BytesIO: feedparser would take bare bytes for a file name and open it.
+    try:
+        parsed = feedparser.parse(io.BytesIO(document.content), response_headers=headers)
+    except Exception as exc:  # feedparser reports problems as "bozo"; anything else is odd input
+        raise FetchError(f"the feed could not be read ({type(exc).__name__}: {exc})") from exc
+    entries = parsed.get("entries") or []
+    if not entries:
+        if parsed.get("bozo") or not parsed.get("version"):
+            raise FetchError(f"the answer is not an RSS or Atom feed: {_why_not(parsed, document)}")
+        return []  # a real feed with nothing in it
+    language = _language(parsed.get("feed", {}).get("language"))
+    items = []
+    seen: set[str] = set()
+    for entry in entries:
+        item = _entry_item(entry, document, context, language)
+        if item is not None and item.uid not in seen:
+            seen.add(item.uid)
+            items.append(item)
+    return items
+
+
+def _entry_item(
+    entry: dict[str, Any], document: Document, context: ParseContext, language: str | None
+) -> Item | None:
+    options: RssOptions = context.options
+    link = http_link(_text(entry, "link"), document.url)
+    summary = clean_text(_text(entry, "summary"))
+    title = clean_text(_text(entry, "title")) or _shortened(summary)
+    uid = _text(entry, "id").strip() or link or title
+    if not uid or not title:
+        return None
+    published = _published(entry)
+    item = Item(
+        source=context.source_id,
+        uid=uid,
+        kind="call" if options.category == "call" else "news",
+        title=title,
+        url=link,
+        summary=summary,
+        published=published,
+        keywords=_tags(entry),
+        language=_language(_text(entry, "language")) or language,
+    )
+    if item.kind == "call":
+        # A feed item rarely carries dates, but a teaser saying "stänger 1 oktober 2024" does.
+        reference = published.date() if published else None
+        window = read_call_window(f"{title}\n{summary}", reference)
+        item = with_window(item, window, context.today)
+    return item
+
+
+def _declares_entities(content: bytes, headers: dict[str, str]) -> bool:
+    """Whether the prolog declares entities, looked for in the bytes feedparser will parse
+    (after its own charset conversion, so no encoding trick hides a declaration)."""
+    try:
+        data = convert_to_utf8(dict(headers), content, {})
+    except Exception:  # its conversion failing is feedparser's own error to report later
+        data = content
+    root = _ROOT_ELEMENT.search(data)
+    return b"<!ENTITY" in data[: root.start() if root else len(data)]
+
+
+def _why_not(parsed: dict[str, Any], document: Document) -> str:
+    kind = document.content_type or "no content type"
+    if "html" in kind or re.search(rb"<html[\s>]", document.content[:2048], re.IGNORECASE):
+        return f"it is an HTML page ({kind})"
+    problem = parsed.get("bozo_exception")
+    if problem is not None and str(problem):
+        return f"{str(problem).splitlines()[0][:200]} ({kind})"
+    return f"it has no rss, RDF or feed element ({kind})"
+
+
+def _published(entry: dict[str, Any]) -> datetime | None:
+    # dict.get: feedparser maps a missing 'updated' to 'published' with a DeprecationWarning.
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = dict.get(entry, key)
+        if value:
+            try:
+                return datetime.fromtimestamp(calendar.timegm(value), UTC)
+            except (OverflowError, ValueError, OSError):
+                continue
+    for key in ("published", "updated"):
+        moment = parse_datetime(_text(entry, key))
+        if moment is not None:
+            return moment
+    return None
+
+
+def _tags(entry: dict[str, Any]) -> tuple[str, ...]:
+    terms: list[str] = []
+    for tag in dict.get(entry, "tags") or []:
+        term = clean_text(tag.get("term") if isinstance(tag, dict) else None)
+        if term and term not in terms:
+            terms.append(term)
+    return tuple(terms)
+
+
+def _text(entry: dict[str, Any], key: str) -> str:
+    value = dict.get(entry, key)
+    return _C1.sub(_windows_1252, value) if isinstance(value, str) else ""
+
+
+def _windows_1252(found: re.Match[str]) -> str:
+    """C1 control characters are never text: they are Windows-1252 bytes (an en dash, curly
+    quotes) in a feed labelled ISO-8859-1, as servers often label it."""
+    return bytes([ord(found.group())]).decode("cp1252", "ignore")
+
+
+def _language(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    found = re.match(r"\s*([A-Za-z]{2,3})\b", value)
+    return found.group(1).lower() if found else None
+
+
+def _shortened(text: str) -> str:
+    if len(text) <= _UNTITLED_LENGTH:
+        return text
+    return text[:_UNTITLED_LENGTH].rsplit(" ", 1)[0] + " …"
+
+
+register_document_kind(
+    "rss",
+    options=RssOptions,
+    parse=parse_feed,
+    read_detail=read_detail,
+    description="An RSS or Atom feed of news or calls.",
+)

@@ -1,0 +1,73 @@
+"""A stand-in for the web sites the document kinds read (feeds, pages, JSON APIs, calendars).
+
+`Site` answers fixed bodies by URL through httpx.MockTransport, as a real server would: the
+Content-Type it is told, an ETag and a 304 for a matching If-None-Match, 404 for anything
+else; it records every request. `config_text` writes a sources.toml for the pipeline tests.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def fixture(kind: str, name: str) -> bytes:
+    return (FIXTURES / kind / name).read_bytes()
+
+
+@dataclass
+class Page:
+    body: bytes
+    content_type: str
+    etag: str | None = None
+    status: int = 200
+
+
+@dataclass
+class Site:
+    pages: dict[str, Page] = field(default_factory=dict)
+    requests: list[httpx.Request] = field(default_factory=list)
+
+    def add(
+        self,
+        url: str,
+        body: bytes,
+        content_type: str = "text/html; charset=utf-8",
+        *,
+        etag: str | None = None,
+        status: int = 200,
+    ) -> None:
+        self.pages[url] = Page(body, content_type, etag, status)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        page = self.pages.get(str(request.url))
+        if page is None:
+            return httpx.Response(404, text="Not Found")
+        headers = {"Content-Type": page.content_type}
+        if page.etag:
+            headers["ETag"] = page.etag
+            if request.headers.get("If-None-Match") == page.etag:
+                return httpx.Response(304, headers={"ETag": page.etag})
+        return httpx.Response(page.status, headers=headers, content=page.body)
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def hits(self, url: str) -> int:
+        return sum(str(r.url) == url for r in self.requests)
+
+
+def config_text(*sources: dict[str, object]) -> str:
+    """A sources.toml: no retries and no host delay, so tests run at once; one table a source."""
+    lines = ['[settings]\ndatabase = "monitor.db"\nretries = 0\nhost_delay = 0\n']
+    for source in sources:
+        lines.append("[[sources]]")
+        lines.extend(f"{key} = {json.dumps(value)}" for key, value in source.items())
+        lines.append("")
+    return "\n".join(lines)
