@@ -16,7 +16,7 @@ from monitor.store.schema import MIGRATIONS
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
 
-def call(uid: str, **fields) -> Item:
+def call(uid: str, **fields) -> Item:  # a call as the portal would give it
     base = {
         "source": "eu-portal",
         "uid": uid,
@@ -135,10 +135,25 @@ def test_search_filters(fresh_store):
 
 
 def test_fts_query_quotes_words_and_keeps_prefixes():
-    assert fts_query("klimat* skola") == '"klimat"* "skola"'
-    assert fts_query("a OR b") == '"a" OR "b"'
-    assert fts_query('OR "x') == '"OR" "x"'  # a leading OR is a word; stray quotes dropped
-    assert fts_query("a OR") == '"a"'
+    assert fts_query("klimat* 2027") == '"klimat"* AND "2027"'
+    assert fts_query("skolor") == '("skolor" OR search_stems : "skol" OR search_stems : "skolor")'
+    assert fts_query("x1 OR b2") == '"x1" OR "b2"'
+    assert fts_query('OR "x1') == '"OR" AND "x1"'  # a leading OR is a word; stray quotes dropped
+    assert fts_query("a1 OR") == '"a1"'
+
+
+def test_search_finds_swedish_and_english_inflections(fresh_store):
+    save(
+        fresh_store,
+        [
+            call("A", title="Kommunernas arbete med skolor", summary="Stöd till kommunen."),
+            call("B", title="Resilient cities", summary="A city adapts."),
+        ],
+    )
+    db = fresh_store.db
+    assert [r["uid"] for r in _search(db, "kommuner skola")] == ["A"]
+    assert [r["uid"] for r in _search(db, "city")] == ["B"]
+    assert [r["uid"] for r in _search(db, "cities adapting")] == ["B"]
 
 
 def test_export_rows_carry_areas_best_first(fresh_store):
@@ -167,3 +182,30 @@ def test_a_failed_save_leaves_nothing_half_written(fresh_store):
     assert fresh_store.db["items"].get("eu-portal:A")["title"] == "Call A"
     assert fresh_store.db["item_changes"].count == 0
     assert fresh_store.db["fetch_log"].count == 1
+
+
+def test_an_older_database_is_migrated_with_its_items_searchable_by_stem(db_path):
+    import sqlite_utils
+
+    old = sqlite_utils.Database(db_path)
+    for number, migration in enumerate(MIGRATIONS[:4], start=1):
+        migration(old)
+        old.execute(f"PRAGMA user_version = {number}")
+    old["items"].insert(
+        {
+            "id": "eu-portal:A",
+            "source": "eu-portal",
+            "uid": "A",
+            "kind": "call",
+            "title": "Kommunernas klimatanpassning",
+            "summary": "",
+            "first_seen": "2026-01-01T00:00:00+00:00",
+            "last_seen": "2026-01-01T00:00:00+00:00",
+        }
+    )
+    old.conn.close()
+    store = open_store(db_path)
+    assert store.db["items"].count == 1
+    assert [r["id"] for r in search_items(store.db, "kommuner", SearchFilters())] == [
+        "eu-portal:A"
+    ]

@@ -20,6 +20,7 @@ import sqlite_utils
 
 from monitor.identifiers import call_identifiers
 from monitor.models import Item
+from monitor.stemming import stems_of
 
 # Column -> the field name a change event shows.
 TRACKED_FIELDS = {
@@ -129,6 +130,8 @@ def save_items(
             updates.append({**row, "last_seen": stamp})
         else:
             touched.append(item_id)
+    for row in [*inserts, *updates]:
+        row["search_stems"] = stems_of(row["title"], row["summary"])
     if inserts:
         db["items"].insert_all(inserts)
     for row in updates:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from monitor.errors import MonitorError
+from monitor.stemming import is_stemmable, word_stems
 
 # The export's field names, in order; the JSON and CSV exports and `search --format` use them.
 EXPORT_FIELDS = (
@@ -60,7 +62,8 @@ def fts_query(text: str) -> str:
     """User words -> an FTS5 query: every word must match, `klimat*` is a prefix, OR is kept.
 
     Each word is quoted so that identifiers (HORIZON-CL5-2027) and punctuation are searched as
-    text instead of being read as FTS5 syntax.
+    text instead of being read as FTS5 syntax. A plain word also matches by its Swedish or
+    English stem, so `kommuner` finds `kommunen` and `cities` finds `city`.
     """
     parts: list[str] = []
     for token in _TOKEN.findall(text):
@@ -69,11 +72,20 @@ def fts_query(text: str) -> str:
             continue
         prefix = token.endswith("*")
         word = token.rstrip("*").replace('"', "")
-        if word:
+        if not word:
+            continue
+        if prefix or not is_stemmable(word):
             parts.append(f'"{word}"' + ("*" if prefix else ""))
+            continue
+        stems = " OR ".join(f'search_stems : "{s}"' for s in word_stems(word.lower()))
+        parts.append(f'("{word}" OR {stems})')
     if parts and parts[-1] == "OR":
         parts.pop()
-    return " ".join(parts)
+    # FTS5 wants AND spelled out before a parenthesised group; it binds tighter than OR.
+    query = parts[:1]
+    for previous, part in itertools.pairwise(parts):
+        query.append(part if "OR" in (previous, part) else f"AND {part}")
+    return " ".join(query)
 
 
 def search_items(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 import sqlite_utils
 
-FTS_COLUMNS = ("title", "summary", "identifier", "programme")
+FTS_COLUMNS = ("title", "summary", "identifier", "programme", "search_stems")
 # remove_diacritics 2: "malardalen" finds "Mälardalen", as officials type on any keyboard.
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 
@@ -131,12 +131,18 @@ def _initial(db: sqlite_utils.Database) -> None:
         );
         """,
     )
-    # The FTS table and triggers are written out rather than made by sqlite-utils' enable_fts:
-    # its triggers fire on any update, and touching last_seen, which every run does for every
-    # item, would rewrite the search index each time.
-    cols = ", ".join(FTS_COLUMNS)
-    new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
-    old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+    _create_search_index(db, ("title", "summary", "identifier", "programme"))
+
+
+def _create_search_index(db: sqlite_utils.Database, columns: tuple[str, ...]) -> None:
+    """The FTS5 index over `columns` of items, and the triggers that keep it in step.
+
+    Written out rather than made by sqlite-utils' enable_fts: its triggers fire on any update,
+    and touching last_seen, which every run does for every item, would rewrite the index.
+    """
+    cols = ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
     _run(
         db,
         f"""
@@ -224,11 +230,35 @@ def _digests(db: sqlite_utils.Database) -> None:
     )
 
 
+def _stems(db: sqlite_utils.Database) -> None:
+    """Swedish and English word stems in the search index, filled in for stored items."""
+    from monitor.stemming import stems_of
+
+    _run(
+        db,
+        """
+        ALTER TABLE items ADD COLUMN search_stems TEXT NOT NULL DEFAULT '';
+        DROP TRIGGER items_ai;
+        DROP TRIGGER items_ad;
+        DROP TRIGGER items_au;
+        DROP TABLE items_fts;
+        """,
+    )
+    rows = db.execute("SELECT id, title, summary FROM items").fetchall()
+    db.conn.executemany(
+        "UPDATE items SET search_stems = ? WHERE id = ?",
+        [(stems_of(title, summary), item_id) for item_id, title, summary in rows],
+    )
+    _create_search_index(db, FTS_COLUMNS)
+    db.execute("INSERT INTO items_fts (items_fts) VALUES ('rebuild')")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _health_and_mentions,
     _relevance,
     _digests,
+    _stems,
 ]
 
 

@@ -1,0 +1,38 @@
+"""Word stems for search, so that `kommuner` finds `kommunen` and `cities` finds `city`.
+
+FTS5 has no Swedish stemmer, so each item keeps the Swedish and English Snowball stems of the
+words of its title and summary in a column of the search index, and a query word is looked up
+as itself or by its stems. Stems are cached per word: vocabularies repeat, items do not.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import snowballstemmer
+
+_WORD = re.compile(r"[^\W\d_]{3,}")  # letters only: identifiers and numbers are not stemmed
+_SWEDISH = snowballstemmer.stemmer("swedish")
+_ENGLISH = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=500_000)
+def word_stems(word: str) -> tuple[str, ...]:
+    """The Swedish and English stems of one lower-case word (one when they agree)."""
+    swedish, english = _SWEDISH.stemWord(word), _ENGLISH.stemWord(word)
+    return (swedish,) if swedish == english else (swedish, english)
+
+
+def stems_of(*texts: str | None) -> str:
+    """Every distinct stem of the words in `texts`, space-separated, for the search index."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        for word in _WORD.findall((text or "").lower()):
+            for stem in word_stems(word):
+                seen.setdefault(stem, None)
+    return " ".join(seen)
+
+
+def is_stemmable(word: str) -> bool:
+    return bool(_WORD.fullmatch(word))
