@@ -8,8 +8,9 @@ import re
 import warnings
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag, UnicodeDammit
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 from bs4.builder import ParserRejectedMarkup, XMLParsedAsHTMLWarning
+from bs4.dammit import EncodingDetector
 
 from monitor.errors import FetchError
 from monitor.options import OptionError
@@ -44,24 +45,29 @@ def decode_markup(content: bytes, declared: str | None) -> str:
 
     Valid UTF-8 wins over a declared single-byte charset: a UTF-8 page declared as Latin-1 (a
     common server default) would otherwise become "Ã¶" for "ö", and Latin-1 Swedish text is
-    practically never valid UTF-8.
+    practically never valid UTF-8. Latin-1 and ASCII labels are read as Windows-1252, as browsers
+    do (the WHATWG Encoding Standard): pages so labelled use its en dash and curly quotes.
     """
     for bom, codec in _BOMS:
         if content.startswith(bom):
             return _decode(content, codec, "its byte order mark")
-    declared_codec = _codec(declared)
-    if declared_codec and declared_codec.startswith(("utf-16", "utf-32")):
-        return _decode(content, declared_codec, f"the declared charset {declared}")
+    header = _codec(declared)
+    if header and header.startswith(("utf-16", "utf-32")):
+        return _decode(content, header, f"the declared charset {declared}")
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    known = [declared_codec] if declared_codec else []
-    dammit = UnicodeDammit(content, known_definite_encodings=known, is_html=True)
-    if dammit.unicode_markup is None or dammit.contains_replacement_characters:
-        said = f"declared {declared}" if declared else "none declared"
-        raise FetchError(f"the text cannot be decoded with any charset ({said})")
-    return dammit.unicode_markup
+    in_page = _codec(EncodingDetector.find_declared_encoding(content, is_html=True))
+    if in_page and in_page.startswith(("utf-16", "utf-32")):
+        in_page = None  # a page that can say so in ASCII is not in UTF-16
+    for codec in dict.fromkeys(c for c in (header, in_page, "cp1252") if c):
+        try:
+            return content.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    said = f"declared {declared}" if declared else "none declared"
+    raise FetchError(f"the text cannot be decoded with any charset ({said})")
 
 
 def html_soup(content: bytes, declared: str | None) -> BeautifulSoup:
@@ -128,9 +134,10 @@ def _codec(name: str | None) -> str | None:
     if not name:
         return None
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name).name
     except LookupError:
         return None  # an unknown charset name is as good as none
+    return "cp1252" if codec in ("iso8859-1", "ascii") else codec
 
 
 def _decode(content: bytes, codec: str, why: str) -> str:
