@@ -9,22 +9,19 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from datetime import date, datetime
-from pathlib import Path
 
 import click
 
 from monitor import __version__
 from monitor.app import EXIT_SOURCES_FAILED, App
 from monitor.cli_digest import digest, render
+from monitor.cli_officials import deadlines, export, search, show
 from monitor.cli_rules import rules
 from monitor.cli_sources import sources
 from monitor.digest.build import build_digest
 from monitor.errors import MonitorError
 from monitor.matching import load_matcher, match_and_store
-from monitor.output import write_atomically, write_csv, write_json, write_table
 from monitor.pipeline import chosen_sources, run_once
-from monitor.store.queries import SearchFilters, all_items, search_items
 
 
 class MonitorGroup(click.Group):
@@ -131,92 +128,8 @@ def run(app: App, source_ids: tuple[str, ...], show_digest: bool) -> None:
         sys.exit(EXIT_SOURCES_FAILED)
 
 
-@cli.command()
-@click.argument("query", required=False)
-@click.option(
-    "--status", type=click.Choice(["open", "forthcoming", "closed"]), help="Only this status."
-)
-@click.option(
-    "--programme", metavar="NAME", help="Programme abbreviation (LIFE) or part of its name."
-)
-@click.option("--kind", type=click.Choice(["call", "news"]), help="Only calls or only news.")
-@click.option(
-    "--deadline-before", type=click.DateTime(["%Y-%m-%d"]), help="Next deadline on or before."
-)
-@click.option(
-    "--deadline-after", type=click.DateTime(["%Y-%m-%d"]), help="Next deadline on or after."
-)
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
-@click.pass_obj
-def search(
-    app: App,
-    query: str | None,
-    status: str | None,
-    programme: str | None,
-    kind: str | None,
-    deadline_before: datetime | None,
-    deadline_after: datetime | None,
-    limit: int,
-    fmt: str,
-) -> None:
-    """Search stored calls and news: best match first.
-
-    QUERY words must all match title, summary, identifier or programme; `klimat*` matches every
-    word starting with klimat; `OR` between words matches either. Without QUERY, every item that
-    passes the filters is listed, soonest deadline first.
-    """
-    filters = SearchFilters(
-        status=status,
-        programme=programme,
-        kind=kind,
-        deadline_before=_date(deadline_before),
-        deadline_after=_date(deadline_after),
-    )
-    rows = search_items(app.store.db, query, filters, limit)
-    out = sys.stdout
-    if fmt == "json":
-        write_json(rows, out)
-    elif fmt == "csv":
-        write_csv(rows, out)
-    elif rows:
-        write_table(rows, out)
-    else:
-        click.echo("No items found.", err=True)
-
-
-@cli.command()
-@click.option(
-    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
-)
-@click.option(
-    "--output", type=click.Path(dir_okay=False, writable=True), help="Write here, not to stdout."
-)
-@click.pass_obj
-def export(app: App, fmt: str, output: str | None) -> None:
-    """Write every stored item, with all its fields and areas, as JSON or CSV.
-
-    Dates are ISO 8601; `deadline` is the next deadline and `deadlines` all of them.
-    """
-    writer = write_json if fmt == "json" else write_csv
-    rows = all_items(app.store.db)
-    if output is None:
-        writer(rows, sys.stdout)
-        return
-    count = write_atomically(Path(output), lambda out: writer(rows, out))
-    click.echo(f"Wrote {count} items to {output}.", err=True)
-
-
-def _date(value: datetime | None) -> date | None:
-    return value.date() if value else None
-
-
+for command in (search, show, deadlines, export):
+    cli.add_command(command)
 cli.add_command(sources)
 cli.add_command(rules)
 cli.add_command(digest)

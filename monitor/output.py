@@ -29,6 +29,15 @@ def write_json(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
     return count
 
 
+def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """One JSON object per line: easy to stream into other tools."""
+    count = 0
+    for row in rows:
+        out.write(json.dumps({f: row[f] for f in EXPORT_FIELDS}, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
 def write_csv(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
     writer.writeheader()

@@ -56,6 +56,41 @@ class SearchFilters:
     kind: str | None = None
     deadline_before: date | None = None
     deadline_after: date | None = None
+    area: str | None = None  # matched to this priority area
+    source: str | None = None
+    since: date | None = None  # first seen on or after
+    not_closed: bool = False
+    relevant_only: bool = False  # only what the rules put in the digest
+
+    def clauses(self) -> tuple[list[str], list[Any]]:
+        """SQL conditions on `items` and their arguments."""
+        where: list[str] = []
+        args: list[Any] = []
+        simple = (
+            ("items.status = ?", self.status),
+            ("items.kind = ?", self.kind),
+            ("items.source = ?", self.source),
+            ("items.deadline <= ?", _iso(self.deadline_before)),
+            ("items.deadline >= ?", _iso(self.deadline_after)),
+            ("items.first_seen >= ?", _iso(self.since)),
+            ("items.id IN (SELECT item_id FROM matches WHERE area = ?)", self.area),
+        )
+        for clause, value in simple:
+            if value is not None:
+                where.append(clause)
+                args.append(value)
+        if self.programme:
+            where.append("(items.programme_code = ? COLLATE NOCASE OR items.programme LIKE ?)")
+            args += [self.programme, f"%{self.programme}%"]
+        if self.not_closed:
+            where.append("items.status IN ('open', 'forthcoming')")
+        if self.relevant_only:
+            where.append("items.relevant = 1")
+        return where, args
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def fts_query(text: str) -> str:
@@ -95,26 +130,10 @@ def search_items(
     limit: int | None = 50,
 ) -> list[dict[str, Any]]:
     """Items matching `text` (best first) and the filters; without text, soonest deadline first."""
-    where: list[str] = []
-    args: list[Any] = []
     match = fts_query(text or "")
     if text and not match:
         raise MonitorError(f"the search '{text}' has no words to look for")
-    if filters.status:
-        where.append("items.status = ?")
-        args.append(filters.status)
-    if filters.kind:
-        where.append("items.kind = ?")
-        args.append(filters.kind)
-    if filters.programme:
-        where.append("(items.programme_code = ? COLLATE NOCASE OR items.programme LIKE ?)")
-        args += [filters.programme, f"%{filters.programme}%"]
-    if filters.deadline_before:
-        where.append("items.deadline <= ?")
-        args.append(filters.deadline_before.isoformat())
-    if filters.deadline_after:
-        where.append("items.deadline >= ?")
-        args.append(filters.deadline_after.isoformat())
+    where, args = filters.clauses()
     if match:
         sql = f"SELECT {_SELECT} FROM items_fts JOIN items ON items.rowid = items_fts.rowid"
         where.insert(0, "items_fts MATCH ?")
@@ -132,9 +151,14 @@ def search_items(
     return [_decoded(row) for row in db.query(sql, args)]
 
 
-def all_items(db: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
-    """Every stored item with its areas, in a stable order, one at a time."""
-    for row in db.query(f"SELECT {_SELECT} FROM items ORDER BY items.source, items.id"):
+def all_items(
+    db: sqlite_utils.Database, filters: SearchFilters | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every stored item (that passes the filters) with its areas, in a stable order."""
+    where, args = (filters or SearchFilters()).clauses()
+    condition = f" WHERE {' AND '.join(where)}" if where else ""
+    sql = f"SELECT {_SELECT} FROM items{condition} ORDER BY items.source, items.id"
+    for row in db.query(sql, args):
         yield _decoded(row)
 
 

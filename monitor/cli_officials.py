@@ -1,0 +1,228 @@
+"""The officials' questions: search, show one item, upcoming deadlines, exports."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from monitor.app import App
+from monitor.errors import MonitorError
+from monitor.output import write_atomically, write_csv, write_json, write_jsonl, write_table
+from monitor.store.queries import SearchFilters, all_items, search_items
+
+_DATE = click.DateTime(["%Y-%m-%d"])
+
+
+def _date(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+def _today(app: App) -> date:
+    return datetime.now(ZoneInfo(app.config.settings.timezone)).date()
+
+
+def _write_rows(rows: list[dict[str, Any]], fmt: str) -> None:
+    if fmt == "json":
+        write_json(rows, sys.stdout)
+    elif fmt == "csv":
+        write_csv(rows, sys.stdout)
+    elif rows:
+        write_table(rows, sys.stdout)
+    else:
+        click.echo("No items found.", err=True)
+
+
+_FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+
+
+@click.command()
+@click.argument("query", required=False)
+@click.option("--status", type=click.Choice(["open", "forthcoming", "closed"]))
+@click.option("--programme", metavar="NAME", help="Abbreviation (LIFE) or part of the name.")
+@click.option("--kind", type=click.Choice(["call", "news"]), help="Only calls or only news.")
+@click.option("--area", metavar="AREA", help="Only items matched to this priority area.")
+@click.option("--source", metavar="ID", help="Only items from this source.")
+@click.option("--since", type=_DATE, help="Only items first seen on or after this date.")
+@click.option("--deadline-before", type=_DATE, help="Next deadline on or before.")
+@click.option("--deadline-after", type=_DATE, help="Next deadline on or after.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@_FORMAT
+@click.pass_obj
+def search(app: App, query: str | None, fmt: str, limit: int, **options: Any) -> None:
+    """Search stored calls and news: best match first.
+
+    QUERY words must all match title, summary, identifier or programme, in Swedish or English:
+    a word also finds its inflections (kommuner finds kommunen), `klimat*` finds every word
+    starting with klimat, `OR` between words finds either, and a, o find å, ä, ö. Without QUERY,
+    every item that passes the filters is listed, soonest deadline first.
+    """
+    for key in ("since", "deadline_before", "deadline_after"):
+        options[key] = _date(options[key])
+    rows = search_items(app.store.db, query, SearchFilters(**options), limit)
+    _write_rows(rows, fmt)
+
+
+@click.command()
+@click.option(
+    "--within", type=click.IntRange(min=0), default=60, show_default=True, help="Days ahead."
+)
+@click.option("--area", metavar="AREA", help="Only calls matched to this priority area.")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Every call, not only those the rules put in the digest.",
+)
+@_FORMAT
+@click.pass_obj
+def deadlines(app: App, within: int, area: str | None, everything: bool, fmt: str) -> None:
+    """Upcoming deadlines of open and forthcoming calls, soonest first, with days left."""
+    today = _today(app)
+    filters = SearchFilters(
+        kind="call",
+        area=area,
+        deadline_after=today,
+        deadline_before=today + timedelta(days=within),
+        not_closed=True,
+        relevant_only=not everything and app.store.db["matches"].count > 0,
+    )
+    rows = search_items(app.store.db, None, filters, limit=None)
+    if fmt != "table":
+        _write_rows(rows, fmt)
+        return
+    if not rows:
+        click.echo(f"No deadlines in the next {within} days.", err=True)
+        return
+    for row in rows:
+        days = (date.fromisoformat(row["deadline"]) - today).days
+        row["deadline"] = f"{row['deadline']} ({days} d)"
+    write_table(rows, sys.stdout)
+
+
+@click.command()
+@click.argument("item")
+@click.pass_obj
+def show(app: App, item: str) -> None:
+    """Everything about one item: every field, its change history, its areas with the phrases
+    that matched, and the news that mention it.
+
+    ITEM is an item id (eu-portal:LIFE-2026-SAP-CLIMA-CCA) or a call identifier.
+    """
+    db = app.store.db
+    rows = list(db.query("SELECT * FROM items WHERE id = ?", [item])) or list(
+        db.query("SELECT * FROM items WHERE identifier = ? ORDER BY kind, id", [item])
+    )
+    if not rows:
+        raise MonitorError(f"no stored item has the id or identifier '{item}'")
+    row = rows[0]
+    hidden = {"search_stems", "uid"}
+    width = max(len(k) for k in row)
+    for key, value in row.items():
+        if key in hidden or value in (None, "", "[]"):
+            continue
+        if key in ("deadlines", "keywords"):
+            value = ", ".join(json.loads(value))
+        if key == "summary":
+            value = _wrap(str(value), width + 2)
+        click.echo(f"{key.ljust(width)}  {value}")
+    _section(
+        "Areas",
+        [
+            f"{m['area']} (score {m['score']:g}): {', '.join(json.loads(m['phrases']))}"
+            for m in db.query(
+                "SELECT * FROM matches WHERE item_id = ? ORDER BY score DESC", [row["id"]]
+            )
+        ],
+    )
+    _section(
+        "Changes",
+        [
+            f"{c['changed_at'][:10]}  {c['field']}: {c['old'] or '-'} -> {c['new'] or '-'}"
+            for c in db.query(
+                "SELECT * FROM item_changes WHERE item_id = ? ORDER BY id", [row["id"]]
+            )
+        ],
+    )
+    keys = [k for k in (row["identifier"], row["call_identifier"]) if k]
+    marks = ", ".join("?" * len(keys))
+    news = (
+        list(
+            db.query(
+                f"""SELECT DISTINCT items.title, items.url, items.source FROM mentions
+                    JOIN items ON items.id = mentions.item_id
+                    WHERE mentions.identifier IN ({marks}) AND items.id != ?""",
+                [*keys, row["id"]],
+            )
+        )
+        if keys
+        else []
+    )
+    _section("Mentioned in", [f"{n['title']} ({n['source']}) {n['url'] or ''}" for n in news])
+    named = [
+        m["identifier"]
+        for m in db.query("SELECT identifier FROM mentions WHERE item_id = ?", [row["id"]])
+    ]
+    _section("Names the calls", named)
+
+
+def _section(title: str, lines: list[str]) -> None:
+    if lines:
+        click.echo(f"\n{title}:")
+        for line in lines:
+            click.echo(f"  {line}")
+
+
+def _wrap(text: str, indent: int, width: int = 100) -> str:
+    import textwrap
+
+    return textwrap.fill(text, width=width, subsequent_indent=" " * indent)
+
+
+@click.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jsonl", "csv", "ics"]),
+    default="json",
+    show_default=True,
+    help="ics = an iCalendar file of deadlines (and openings of forthcoming calls).",
+)
+@click.option("--area", metavar="AREA", help="Only items matched to this priority area.")
+@click.option("--status", type=click.Choice(["open", "forthcoming", "closed"]))
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.pass_obj
+def export(app: App, fmt: str, area: str | None, status: str | None, output: Path | None) -> None:
+    """Write stored items, with all their fields and areas, as JSON, JSON Lines, CSV or iCalendar.
+
+    Dates are ISO 8601; `deadline` is the next deadline and `deadlines` all of them. In the
+    iCalendar file each deadline is an all-day event whose UID stays the same between exports,
+    so a calendar that imports it again updates its events instead of adding new ones.
+    """
+    rows = all_items(app.store.db, SearchFilters(area=area, status=status))
+    if fmt == "ics":
+        from monitor.ics import write_ics
+
+        language = app.config.settings.language
+
+        def writer(rows, out):
+            return write_ics(rows, out, language=language)
+    else:
+        writer = {"json": write_json, "jsonl": write_jsonl, "csv": write_csv}[fmt]
+    if output is None:
+        writer(rows, sys.stdout)
+        return
+    count = write_atomically(output, lambda out: writer(rows, out))
+    noun = "events" if fmt == "ics" else "items"
+    click.echo(f"Wrote {count} {noun} to {output}.", err=True)

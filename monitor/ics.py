@@ -1,0 +1,75 @@
+"""Calls as an iCalendar file: one all-day event per deadline, and per opening of a forthcoming
+call, for Outlook and other calendars.
+
+UIDs are derived from the item and which date it is (deadline 1, 2, ...; opening), never from
+the date itself, so when a deadline moves a calendar that imports the file again moves the
+event instead of adding a second one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TextIO
+
+from icalendar import Calendar, Event
+
+_WORDS = {
+    "sv": {"deadline": "Sista dag", "opening": "Öppnar", "name": "EU-bevakning: utlysningar"},
+    "en": {"deadline": "Deadline", "opening": "Opens", "name": "EU monitoring: calls"},
+}
+
+
+def event_uid(item_id: str, which: str) -> str:
+    digest = hashlib.sha1(f"{item_id}|{which}".encode()).hexdigest()[:32]
+    return f"{digest}@eu-bevakning"
+
+
+def write_ics(
+    rows: Iterable[dict[str, Any]],
+    out: TextIO,
+    *,
+    language: str = "sv",
+    now: datetime | None = None,
+) -> int:
+    """Write the calendar; returns the number of events."""
+    words = _WORDS.get(language, _WORDS["sv"])
+    stamp = (now or datetime.now(UTC)).astimezone(UTC)
+    calendar = Calendar()
+    calendar.add("prodid", "-//EU-bevakning//monitor//SV")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", words["name"])
+    count = 0
+    for row in rows:
+        if row["kind"] != "call":
+            continue
+        dates = [
+            (f"deadline-{n}", words["deadline"], date.fromisoformat(d))
+            for n, d in enumerate(row["deadlines"], start=1)
+        ]
+        if row["status"] == "forthcoming" and row["opening_date"]:
+            dates.append(("opening", words["opening"], date.fromisoformat(row["opening_date"])))
+        for which, label, day in dates:
+            calendar.add_component(_event(row, which, label, day, stamp))
+            count += 1
+    out.write(calendar.to_ical().decode("utf-8"))
+    return count
+
+
+def _event(row: dict[str, Any], which: str, label: str, day: date, stamp: datetime) -> Event:
+    event = Event()
+    event.add("uid", event_uid(row["id"], which))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", day)
+    event.add("dtend", day + timedelta(days=1))  # all-day events end the next day (RFC 5545)
+    event.add("summary", f"{label}: {row['title']}")
+    details = [row.get("identifier"), row.get("programme"), row.get("url")]
+    event.add("description", "\n".join(str(d) for d in details if d))
+    if row.get("url"):
+        event.add("url", row["url"])
+    if row.get("areas"):
+        event.add("categories", row["areas"])
+    event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
+    return event
