@@ -34,4 +34,4 @@ def known_kinds() -> list[str]:
 
 def _load_builtin_kinds() -> None:
     # Imported late: the kind modules import this registry to register themselves.
-    from monitor.sources import eu_portal, html_page, json_api, rss  # noqa: F401
+    from monitor.sources import eu_portal, html_page, ical, json_api, rss  # noqa: F401
