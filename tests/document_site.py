@@ -8,10 +8,17 @@ else; it records every request. `config_text` writes a sources.toml for the pipe
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import httpx
+
+from monitor.config import load_config
+from monitor.models import RunSummary
+from monitor.pipeline import chosen_sources, run_once
+from monitor.store import Store, open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -71,3 +78,21 @@ def config_text(*sources: dict[str, object]) -> str:
         lines.extend(f"{key} = {json.dumps(value)}" for key, value in source.items())
         lines.append("")
     return "\n".join(lines)
+
+
+def pipeline(
+    folder: Path, site: Site, today: date, *sources: dict[str, object]
+) -> tuple[Callable[..., RunSummary], Store]:
+    """(run, store): a sources.toml of `sources` in `folder`, its store, and a function that runs
+    the real pipeline once against `site` (on `today` unless told another day)."""
+    path = folder / "sources.toml"
+    path.write_text(config_text(*sources), encoding="utf-8")
+    config = load_config(path)
+    store = open_store(config.settings.database)
+
+    def run(day: date = today) -> RunSummary:
+        return run_once(
+            config, store, chosen_sources(config), transport=site.transport(), today=day
+        )
+
+    return run, store

@@ -7,6 +7,7 @@ import dataclasses
 import re
 from datetime import UTC, date, datetime
 
+import document_site
 import pytest
 from document_site import Site, config_text, fixture
 from hypothesis import HealthCheck, given, settings
@@ -15,11 +16,9 @@ from hypothesis import strategies as st
 from monitor.config import load_config
 from monitor.errors import ConfigError, FetchError
 from monitor.models import Item
-from monitor.pipeline import chosen_sources, run_once
 from monitor.sources.callinfo import read_detail
 from monitor.sources.document import Document, ParseContext
 from monitor.sources.html_page import HtmlOptions, parse_page
-from monitor.store import open_store
 
 TODAY = date(2024, 5, 21)
 RO_URL = (
@@ -302,7 +301,9 @@ def _call(url: str, **fields) -> Item:
 
 def _context() -> ParseContext:
     return ParseContext(
-        "s", HtmlOptions(url="https://x.se/", item="li", title="h2", follow=True), TODAY
+        "s",
+        HtmlOptions(url="https://x.se/", item="li", title="h2", category="call", follow=True),
+        TODAY,
     )
 
 
@@ -375,20 +376,8 @@ def test_any_markup_gives_items_or_a_fetch_error(text):
 
 @pytest.fixture
 def pipeline(tmp_path):
-    def make(site: Site, *sources: dict[str, object]):
-        path = tmp_path / "sources.toml"
-        path.write_text(config_text(*sources), encoding="utf-8")
-        config = load_config(path)
-        store = open_store(config.settings.database)
-
-        def run(today: date = TODAY):
-            return run_once(
-                config, store, chosen_sources(config), transport=site.transport(), today=today
-            )
-
-        return run, store
-
-    return make
+    """(run, store) for a sources.toml of the given sources, served by `site`."""
+    return lambda site, *sources: document_site.pipeline(tmp_path, site, TODAY, *sources)
 
 
 def test_a_listing_is_stored_and_a_304_parses_nothing(pipeline):

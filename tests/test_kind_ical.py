@@ -6,17 +6,15 @@ import contextlib
 import re
 from datetime import UTC, date, datetime
 
+import document_site
 import pytest
-from document_site import Site, config_text, fixture
+from document_site import Site, fixture
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.config import load_config
 from monitor.errors import FetchError
-from monitor.pipeline import chosen_sources, run_once
 from monitor.sources.document import Document, ParseContext
 from monitor.sources.ical import IcalOptions, parse_calendar
-from monitor.store import open_store
 
 TODAY = date(2024, 5, 21)  # the day the calendar was captured
 FEED = "https://interreg.no/kalender/?ical=1"
@@ -202,20 +200,8 @@ def test_any_bytes_give_items_or_a_fetch_error(body):
 
 @pytest.fixture
 def pipeline(tmp_path):
-    def make(site: Site, *sources: dict[str, object]):
-        path = tmp_path / "sources.toml"
-        path.write_text(config_text(*sources), encoding="utf-8")
-        config = load_config(path)
-        store = open_store(config.settings.database)
-
-        def run(today: date = TODAY):
-            return run_once(
-                config, store, chosen_sources(config), transport=site.transport(), today=today
-            )
-
-        return run, store
-
-    return make
+    """(run, store) for a sources.toml of the given sources, served by `site`."""
+    return lambda site, *sources: document_site.pipeline(tmp_path, site, TODAY, *sources)
 
 
 SOURCE = {"id": "interreg-no", "kind": "ical", "url": FEED}

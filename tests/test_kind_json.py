@@ -7,6 +7,7 @@ import json
 import re
 from datetime import UTC, date, datetime
 
+import document_site
 import pytest
 from document_site import Site, config_text, fixture
 from hypothesis import given, settings
@@ -14,10 +15,8 @@ from hypothesis import strategies as st
 
 from monitor.config import load_config
 from monitor.errors import ConfigError, FetchError
-from monitor.pipeline import chosen_sources, run_once
 from monitor.sources.document import Document, ParseContext
 from monitor.sources.json_api import JsonOptions, parse_json, resolve
-from monitor.store import open_store
 
 TODAY = date(2023, 6, 1)
 ESF_URL = "https://www.esf.se/wp-json/wp/v2/posts?per_page=20&orderby=date"
@@ -254,20 +253,8 @@ def test_any_bytes_give_items_or_a_fetch_error(body, charset):
 
 @pytest.fixture
 def pipeline(tmp_path):
-    def make(site: Site, *sources: dict[str, object]):
-        path = tmp_path / "sources.toml"
-        path.write_text(config_text(*sources), encoding="utf-8")
-        config = load_config(path)
-        store = open_store(config.settings.database)
-
-        def run(today: date = TODAY):
-            return run_once(
-                config, store, chosen_sources(config), transport=site.transport(), today=today
-            )
-
-        return run, store
-
-    return make
+    """(run, store) for a sources.toml of the given sources, served by `site`."""
+    return lambda site, *sources: document_site.pipeline(tmp_path, site, TODAY, *sources)
 
 
 def test_vinnova_rounds_are_stored_and_a_304_parses_nothing(pipeline):

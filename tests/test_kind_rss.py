@@ -6,17 +6,16 @@ import contextlib
 import time
 from datetime import UTC, date, datetime
 
+import document_site
 import pytest
 from document_site import Site, config_text, fixture
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitor.config import load_config
-from monitor.errors import FetchError
-from monitor.pipeline import chosen_sources, run_once
+from monitor.errors import ConfigError, FetchError
 from monitor.sources.document import Document, ParseContext
 from monitor.sources.rss import RssOptions, parse_feed
-from monitor.store import open_store
 
 TODAY = date(2024, 5, 21)
 TVV_FEED = "https://tillvaxtverket.se/4.3409dae11877922a04096d8d/12.3409dae11877922a04096da6.portlet?state=rss&sv.contenttype=text/xml;charset=UTF-8"
@@ -302,27 +301,20 @@ def test_a_feed_cut_anywhere_gives_items_or_a_fetch_error(cut, kind):
         parse(fixture("rss", "eurocities_feed.xml")[:cut], kind=kind)
 
 
+def test_follow_without_category_call_is_a_config_error(tmp_path):
+    path = tmp_path / "sources.toml"
+    path.write_text(config_text({**EUROCITIES, "follow": True}), encoding="utf-8")
+    with pytest.raises(ConfigError, match="source 'eurocities': 'follow': is for calls"):
+        load_config(path)
+
+
 # -- through the pipeline ------------------------------------------------------------------------
 
 
 @pytest.fixture
 def pipeline(tmp_path):
     """(run, store) for a sources.toml of the given sources, served by `site`."""
-
-    def make(site: Site, *sources: dict[str, object]):
-        path = tmp_path / "sources.toml"
-        path.write_text(config_text(*sources), encoding="utf-8")
-        config = load_config(path)
-        store = open_store(config.settings.database)
-
-        def run(today: date = TODAY):
-            return run_once(
-                config, store, chosen_sources(config), transport=site.transport(), today=today
-            )
-
-        return run, store
-
-    return make
+    return lambda site, *sources: document_site.pipeline(tmp_path, site, TODAY, *sources)
 
 
 EUROCITIES = {"id": "eurocities", "kind": "rss", "url": "https://eurocities.eu/feed/"}

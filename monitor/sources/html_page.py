@@ -39,6 +39,9 @@ class HtmlOptions:
 
     def __post_init__(self) -> None:
         check_url(self.url)
+        if self.follow and self.category != "call":
+            message = "is for calls (it opens each new call's page for its dates)"
+            raise OptionError(f'{message}; set category = "call"', "follow")
         for key in _SELECTOR_KEYS:
             check_selector(getattr(self, key), key)
 

@@ -24,6 +24,7 @@ from feedparser.encodings import convert_to_utf8
 
 from monitor.errors import FetchError
 from monitor.models import Item
+from monitor.options import OptionError
 from monitor.sources.callinfo import read_detail, with_window
 from monitor.sources.document import Document, ParseContext, register_document_kind
 from monitor.sources.markup import check_url, http_link
@@ -44,6 +45,9 @@ class RssOptions:
 
     def __post_init__(self) -> None:
         check_url(self.url)
+        if self.follow and self.category != "call":
+            message = "is for calls (it opens each new call's page for its dates)"
+            raise OptionError(f'{message}; set category = "call"', "follow")
 
 
 def parse_feed(document: Document, context: ParseContext) -> list[Item]:
