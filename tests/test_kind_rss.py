@@ -146,8 +146,14 @@ def test_a_call_teaser_with_dates_gives_deadline_and_status():
     <item><title>Kommunalt partnerskap</title>
     <link>https://icld.se/artikel/dags-att-ansoka-om-kommunalt-partnerskap/</link>
     <description>Ansökan för våren 2022 stänger 15 oktober.</description>
-    <pubDate>Wed, 01 Sep 2021 08:00:00 +0200</pubDate></item>""")
-    mucf, icld = parse(body, category="call", url="https://www.mucf.se/rss")
+    <pubDate>Wed, 01 Sep 2021 08:00:00 +0200</pubDate></item>
+    <item><title>Skrivarstöd till projekt inom natur och biologisk mångfald</title>
+    <link>https://www.naturvardsverket.se/bidrag/life/skrivarstod/</link>
+    <description>Det finns möjlighet att ansöka om skrivarstöd.</description>
+    <content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/"><![CDATA[<p>
+    Ansökningstiden är öppen fram till och med den 14 februari 2022.</p>]]></content:encoded>
+    </item>""")
+    mucf, icld, life = parse(body, category="call", url="https://www.mucf.se/rss")
     assert (mucf.deadline, mucf.source_status, mucf.status) == (
         date(2024, 10, 1),
         "forthcoming",
@@ -159,6 +165,9 @@ def test_a_call_teaser_with_dates_gives_deadline_and_status():
         "open",
         "closed",
     )
+    # The full text (content:encoded) is read for dates too, but not stored.
+    assert life.deadline == date(2022, 2, 14)
+    assert life.summary == "Det finns möjlighet att ansöka om skrivarstöd."
 
 
 # -- not a feed ----------------------------------------------------------------------------------

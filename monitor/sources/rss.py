@@ -109,7 +109,7 @@ def _entry_item(
     if item.kind == "call":
         # A feed item rarely carries dates, but a teaser saying "stänger 1 oktober 2024" does.
         reference = published.date() if published else None
-        window = read_call_window(f"{title}\n{summary}", reference)
+        window = read_call_window(f"{title}\n{summary}\n{_content(entry)}", reference)
         item = with_window(item, window, context.today)
     return item
 
@@ -149,6 +149,12 @@ def _published(entry: dict[str, Any]) -> datetime | None:
         if moment is not None:
             return moment
     return None
+
+
+def _content(entry: dict[str, Any]) -> str:
+    """The full text (content:encoded, Atom content), read for dates but not stored."""
+    parts = dict.get(entry, "content") or []
+    return " ".join(clean_text(p.get("value")) for p in parts if isinstance(p, dict))
 
 
 def _tags(entry: dict[str, Any]) -> tuple[str, ...]:
