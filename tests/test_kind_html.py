@@ -234,15 +234,14 @@ def test_bad_selectors_are_config_errors_with_their_line(tmp_path, keys, problem
     assert "source 'ro'" in str(error.value) and "line" in str(error.value)
 
 
-def test_a_url_that_is_not_a_web_address_is_a_config_error(tmp_path):
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "http://[::1", "www.mucf.se/bidrag", "https://"]
+)
+def test_a_url_that_is_not_a_web_address_is_a_config_error(tmp_path, url):
     path = tmp_path / "sources.toml"
-    path.write_text(
-        config_text(
-            {"id": "ro", "kind": "html", "url": "file:///etc/passwd", "item": "li", "title": "h2"}
-        ),
-        encoding="utf-8",
-    )
-    with pytest.raises(ConfigError, match="'url': 'file:///etc/passwd' is not a web address"):
+    source = {"id": "ro", "kind": "html", "url": url, "item": "li", "title": "h2"}
+    path.write_text(config_text(source), encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(f"'url': '{url}' is not a web address")):
         load_config(path)
 
 

@@ -33,8 +33,12 @@ _SPACES = re.compile(r"[^\S\n]+")
 
 def check_url(url: str, key: str = "url") -> None:
     """For an options dataclass's __post_init__: config loading then names the key and line."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url)
+        web = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. "http://[::1"
+        web = False
+    if not web:
         raise OptionError(f"{url!r} is not a web address; write it as https://…", key)
 
 
