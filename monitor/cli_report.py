@@ -1,0 +1,50 @@
+"""`monitor report`: the yearly compilation for the municipal executive board."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from monitor.app import App
+from monitor.output import write_atomically
+from monitor.report.build import FORMATS, build_report, render, today_in
+
+
+@click.command()
+@click.option(
+    "--year",
+    type=click.IntRange(1970, 9998),
+    help="The calendar year to report on. Default: the current year (in [settings] timezone).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Default: html when --output ends in .html or .htm, else markdown.",
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout."
+)
+@click.pass_obj
+def report(app: App, year: int | None, fmt: str | None, output: Path | None) -> None:
+    """Write the yearly report for kommunstyrelsen, as Markdown or HTML.
+
+    Calls seen and matched per area, month and programme; the calls that closed in the year, by
+    area; new sources and how every source worked. In Swedish unless [settings] language = "en".
+
+    Markdown has headings and tables; HTML is one self-contained file with the same content and
+    a bar chart of matched calls per area and month. A year without data gives a report that
+    says so.
+    """
+    config = app.config
+    today = today_in(config)
+    if fmt is None:
+        fmt = "html" if output and output.suffix.lower() in (".html", ".htm") else "markdown"
+    doc = build_report(config, app.store, year or today.year, today)
+    text = render(doc, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_atomically(output, lambda out: out.write(text))
+    click.echo(f"Wrote the {year or today.year} report to {output}.", err=True)

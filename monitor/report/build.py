@@ -1,0 +1,41 @@
+"""Make the yearly report from a config and a store: the one place that knows both."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from monitor.config import Config
+from monitor.matching import load_matcher
+from monitor.report.blocks import Document
+from monitor.report.document import compose
+from monitor.report.gather import gather_report
+from monitor.report.html import render_html
+from monitor.report.markdown import render_markdown
+from monitor.report.words import ReportWords
+from monitor.store import Store
+
+FORMATS = ("markdown", "html")
+
+
+def today_in(config: Config, now: datetime | None = None) -> date:
+    """Today in the configured time zone: the default year and the end of a year in progress."""
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(config.settings.timezone)).date()
+
+
+def build_report(config: Config, store: Store, year: int, today: date) -> Document:
+    matcher = load_matcher(config.settings.rules)  # None without rules: areas show their ids
+    area_names = {a.id: a.name for a in matcher.areas} if matcher is not None else {}
+    data = gather_report(
+        store.db,
+        year=year,
+        zone=ZoneInfo(config.settings.timezone),
+        today=today,
+        area_names=area_names,
+        source_names={s.id: s.name for s in config.sources},
+    )
+    return compose(data, ReportWords(config.settings.language))
+
+
+def render(doc: Document, fmt: str) -> str:
+    return render_html(doc) if fmt == "html" else render_markdown(doc)
