@@ -23,6 +23,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import icalendar
+
 from monitor.errors import FetchError
 from monitor.models import Item
 from monitor.sources.callinfo import with_window
@@ -61,11 +63,6 @@ def parse_calendar(document: Document, context: ParseContext) -> list[Item]:
             "the calendar is cut off: it has no END:VCALENDAR (the body may be truncated); "
             f"its {complete} complete events were not stored"
         )
-    try:
-        # Imported here: an install without the package fails its ical sources, not every kind.
-        import icalendar
-    except ImportError as exc:
-        raise FetchError("the icalendar package is not installed; pip install icalendar") from exc
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except (ValueError, KeyError, IndexError, TypeError) as exc:
