@@ -42,3 +42,8 @@ class App:
         if self._store is None:
             self._store = open_store(self.config.settings.database)
         return self._store
+
+
+def say_waiting() -> None:
+    """Told when a command must wait for the run lock (see monitor.lock)."""
+    click.echo("Another run is in progress; waiting for it to finish...", err=True)

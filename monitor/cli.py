@@ -13,15 +13,17 @@ import traceback
 import click
 
 from monitor import __version__
-from monitor.app import EXIT_SOURCES_FAILED, App
+from monitor.app import EXIT_SOURCES_FAILED, App, say_waiting
 from monitor.cli_digest import digest, render
 from monitor.cli_officials import deadlines, export, search, show
 from monitor.cli_rules import rules
+from monitor.cli_serve import serve
 from monitor.cli_sources import sources
 from monitor.digest.build import build_digest
 from monitor.errors import MonitorError
-from monitor.matching import load_matcher, match_and_store
-from monitor.pipeline import chosen_sources, run_once
+from monitor.lock import run_lock
+from monitor.pipeline import chosen_sources
+from monitor.service import fetch_and_match, summary_lines
 
 
 class MonitorGroup(click.Group):
@@ -82,8 +84,16 @@ def cli(ctx: click.Context, config_option: str | None, db_option: str | None, ve
     default=True,
     help="Without Slack set up, print the coming digest after the run (default: yes).",
 )
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=600,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another run (monitor serve) to finish.",
+)
 @click.pass_obj
-def run(app: App, source_ids: tuple[str, ...], show_digest: bool) -> None:
+def run(app: App, source_ids: tuple[str, ...], show_digest: bool, wait: float) -> None:
     """Fetch every enabled source once, store what is new or changed, and match it to areas.
 
     Prints one line per source and a total; when Slack is not set up, then the digest that is
@@ -92,39 +102,21 @@ def run(app: App, source_ids: tuple[str, ...], show_digest: bool) -> None:
     """
     config = app.config
     sources = chosen_sources(config, source_ids)
-    matcher = load_matcher(config.settings.rules)  # before fetching: broken rules stop the run
-    if matcher is None:
+    if not config.settings.rules.exists():
         click.echo(
             f"warning: the rules folder {config.settings.rules} does not exist; "
             "items are stored without matching them to areas",
             err=True,
         )
     store = app.store
-    summary = run_once(config, store, sources)
-    if matcher is not None:
-        match_and_store(store, matcher, summary.new_or_changed_ids)
-    width = max((len(o.source) for o in summary.outcomes), default=0)
-    for outcome in summary.outcomes:
-        head = f"{outcome.source.ljust(width)}  "
-        if outcome.ok:
-            click.echo(
-                f"{head}{outcome.items_seen} items, {outcome.items_new} new, "
-                f"{outcome.items_changed} changed"
-            )
-        else:
-            click.echo(f"{head}FAILED: {outcome.error}")
-        for warning in outcome.warnings:
-            click.echo(f"{' ' * len(head)}warning: {warning}")
-    failed = len(summary.failed)
-    count = len(summary.outcomes)
-    click.echo(
-        f"Total: {count} source{'' if count == 1 else 's'} ({failed} failed), "
-        f"{summary.items_seen} items, {summary.items_new} new, {summary.items_changed} changed"
-    )
+    with run_lock(config.settings.database, wait, on_wait=say_waiting):
+        summary, _ = fetch_and_match(config, store, sources)
+    for line in summary_lines(summary):
+        click.echo(line)
     if show_digest and not config.slack.configured:
         channel = config.slack.channel or "#eu-bevakning"
         click.echo("\n" + render(build_digest(config, store), "text", channel), nl=False)
-    if failed:
+    if summary.failed:
         sys.exit(EXIT_SOURCES_FAILED)
 
 
@@ -133,6 +125,7 @@ for command in (search, show, deadlines, export):
 cli.add_command(sources)
 cli.add_command(rules)
 cli.add_command(digest)
+cli.add_command(serve)
 
 
 def main() -> None:

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import click
 
-from monitor.app import App
+from monitor.app import App, say_waiting
 from monitor.digest.build import Built, build_digest
+from monitor.digest.deliver import deliver
+from monitor.lock import run_lock
 from monitor.notify.console import as_blocks_json, as_markdown, as_text
-from monitor.notify.slack import poster_for, send_digest
 from monitor.output import write_atomically
-from monitor.store.digests import record_digest, unsent_digest
+
+LOCK_WAIT = 600  # seconds to wait for a run in progress before giving up
 
 
 def render(built: Built, fmt: str, channel: str) -> str:
@@ -69,45 +71,15 @@ def digest(
             write_atomically(output, lambda out: out.write(text))
             click.echo(f"Wrote the digest to {output}.", err=True)
         return
-    _send(app, since.date() if since else None)
+    with run_lock(config.settings.database, LOCK_WAIT, on_wait=say_waiting):
+        _send(app, since.date() if since else None)
 
 
 def _send(app: App, since: date | None) -> None:
-    config = app.config
-    poster = poster_for(config.slack)
-    db = app.store.db
-    pending = unsent_digest(db)
-    if pending is None:
-        built = build_digest(config, app.store, since=since, threads=poster.threads)
-        if built.digest.is_empty:
-            start = built.digest.period_start.date().isoformat()
-            click.echo(f"Nothing new since {start}: no digest sent.")
-            return
-        record_digest(
-            db,
-            period_start=built.digest.period_start,
-            period_end=built.digest.period_end,
-            language=config.settings.language,
-            mode="bot" if poster.threads else "webhook",
-            parts=built.parts,
-            item_ids=built.digest.item_ids(),
-        )
-        pending = unsent_digest(db)
-        assert pending is not None
-    else:
-        click.echo(
-            f"Resuming the digest of {pending.period_end[:10]}: "
-            f"{len(pending.missing)} of {len(pending.parts)} messages still to send.",
-            err=True,
-        )
-    result = send_digest(db, pending, poster)
-    done = result.skipped + result.posted
-    if result.error is None:
-        click.echo(f"Sent the digest: {result.posted} messages to Slack ({done} in all).")
-        return
-    click.echo(
-        f"Error: sent {done} of {result.total} messages; {result.error}. "
-        "Run `monitor digest --send` again to send the rest.",
-        err=True,
-    )
-    sys.exit(1)
+    delivery = deliver(app.config, app.store, since)
+    for note in delivery.notes:
+        click.echo(note, err=True)
+    for line in delivery.lines:
+        click.echo(line)
+    if not delivery.ok:
+        sys.exit(1)

@@ -38,6 +38,9 @@ class Store:
         self.db = db
         self.path = path
 
+    def close(self) -> None:
+        self.db.conn.close()
+
     # -- runs and sources ---------------------------------------------------------------
 
     def start_run(self, now: datetime) -> int:

@@ -1,0 +1,188 @@
+"""`monitor serve`: APScheduler runs the same one-pass jobs as the CLI, unattended.
+
+Two jobs, run one at a time (a single worker thread, `max_instances=1`, coalesced):
+- every minute, fetch the sources that are due: a source is due when its `every` has passed
+  since its last run, plus a small fixed jitter of its own so that sources added together do
+  not all fire at once;
+- the digest, on `[digest] weekday` and `time` in the configured time zone (DST-safe: the
+  trigger works in local time).
+A missed run within its grace time runs late rather than never. The config is read again before
+each fetch, so an admin's edit to sources.toml takes effect without a restart; a broken edit
+is logged and the last good config is kept. The run lock keeps a manual `monitor run` and the
+scheduler from writing at the same time: the scheduler skips a tick while a manual run holds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from monitor.config import Config, SourceConfig, load_config
+from monitor.errors import MonitorError
+from monitor.lock import RunInProgress, run_lock
+from monitor.service import fetch_and_match, summary_lines
+from monitor.store import Store, open_store
+
+log = logging.getLogger(__name__)
+
+TICK = timedelta(minutes=1)
+MAX_JITTER = timedelta(minutes=10)
+FETCH_GRACE = 5 * 60  # seconds: a tick more than this late is skipped; the next one comes soon
+DIGEST_GRACE = 6 * 3600  # seconds: a digest missed (the server was down) is sent up to 6 h late
+
+
+def jitter(source_id: str, every: timedelta) -> timedelta:
+    """A fixed offset per source, up to 5% of its interval (at most ten minutes)."""
+    span = min(every * 0.05, MAX_JITTER).total_seconds()
+    fraction = int(hashlib.sha1(source_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+    return timedelta(seconds=round(span * fraction))
+
+
+def due_sources(config: Config, store: Store, now: datetime) -> list[SourceConfig]:
+    due = []
+    for source in config.sources:
+        if not source.enabled:
+            continue
+        last = (store.source_state(source.id) or {}).get("last_run")
+        if (
+            last is None
+            or datetime.fromisoformat(last) + source.every + jitter(source.id, source.every) <= now
+        ):
+            due.append(source)
+    return due
+
+
+def digest_trigger(config: Config) -> CronTrigger:
+    hour, minute = (int(part) for part in config.digest.time.split(":"))
+    return CronTrigger(
+        day_of_week=config.digest.weekday[:3],
+        hour=hour,
+        minute=minute,
+        timezone=config.settings.timezone,
+    )
+
+
+class Service:
+    """The jobs, with the config read again before each fetch."""
+
+    def __init__(
+        self,
+        config_path: Path | None,
+        database: Path | None,
+        send_digest: Callable[[Config, Store], str],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.config_path = config_path
+        self.database = database
+        self.config = load_config(config_path, database)
+        open_store(self.config.settings.database).close()  # a database problem shows at start
+        self._send_digest = send_digest
+        self.clock = clock
+
+    @contextmanager
+    def _store(self) -> Iterator[Store]:
+        # Opened in the job's own thread: an SQLite connection belongs to one thread.
+        store = open_store(self.config.settings.database)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def reload(self) -> None:
+        try:
+            self.config = load_config(self.config_path, self.database)
+        except MonitorError as exc:
+            log.error("the config could not be read again; keeping the last good one: %s", exc)
+
+    def fetch_due(self) -> list[str]:
+        """Fetch the sources that are due; returns the summary lines (empty if none was due)."""
+        self.reload()
+        try:
+            with run_lock(self.config.settings.database, wait=0), self._store() as store:
+                sources = due_sources(self.config, store, self.clock())
+                if not sources:
+                    return []
+                summary, _ = fetch_and_match(self.config, store, sources)
+        except RunInProgress:
+            log.info("a manual run holds the database; this check waits for the next minute")
+            return []
+        except MonitorError as exc:
+            log.error("the fetch did not run: %s", exc)
+            return []
+        lines = summary_lines(summary)
+        for line in lines:
+            log.info("%s", line)
+        return lines
+
+    def digest(self) -> str:
+        try:
+            with run_lock(self.config.settings.database, wait=600), self._store() as store:
+                outcome = self._send_digest(self.config, store)
+        except MonitorError as exc:
+            outcome = f"the digest was not sent: {exc}"
+            log.error("%s", outcome)
+            return outcome
+        log.info("%s", outcome)
+        return outcome
+
+
+def build_scheduler(
+    service: Service, kind: type[BaseScheduler] = BlockingScheduler
+) -> BaseScheduler:
+    scheduler = kind(
+        timezone=service.config.settings.timezone,
+        # One worker: a fetch and the digest never run at the same time.
+        executors={"default": ThreadPoolExecutor(max_workers=1)},
+    )
+    scheduler.add_job(
+        service.fetch_due,
+        IntervalTrigger(seconds=TICK.total_seconds()),
+        id="fetch",
+        name="fetch the sources that are due",
+        next_run_time=datetime.now(UTC),
+        misfire_grace_time=FETCH_GRACE,
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        service.digest,
+        digest_trigger(service.config),
+        id="digest",
+        name="send the weekly digest",
+        misfire_grace_time=DIGEST_GRACE,
+        coalesce=True,
+        max_instances=1,
+    )
+    return scheduler
+
+
+def serve(service: Service) -> None:
+    """Run until SIGTERM or SIGINT; the job in hand is finished before exiting."""
+    scheduler = build_scheduler(service)
+
+    def stop(signum: int, _frame: object) -> None:
+        name = signal.Signals(signum).name
+        log.warning("%s received: finishing the job in hand, then stopping", name)
+        scheduler.shutdown(wait=True)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    digest_job = scheduler.get_job("digest")
+    log.warning(
+        "monitor serve: %d sources, checked every minute; next digest %s",
+        sum(s.enabled for s in service.config.sources),
+        digest_job.trigger.get_next_fire_time(None, datetime.now(UTC)) if digest_job else "-",
+    )
+    scheduler.start()  # blocks until stop(); the executor then waits for a running job
+    log.warning("monitor serve stopped")
