@@ -16,6 +16,7 @@ from monitor import __version__
 from monitor.app import EXIT_SOURCES_FAILED, App, say_waiting
 from monitor.cli_digest import digest, render
 from monitor.cli_officials import deadlines, export, search, show
+from monitor.cli_report import report
 from monitor.cli_rules import rules
 from monitor.cli_serve import serve
 from monitor.cli_sources import sources
@@ -126,6 +127,7 @@ cli.add_command(sources)
 cli.add_command(rules)
 cli.add_command(digest)
 cli.add_command(serve)
+cli.add_command(report)
 
 
 def main() -> None:

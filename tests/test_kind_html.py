@@ -7,12 +7,12 @@ import dataclasses
 import re
 from datetime import UTC, date, datetime
 
-import document_site
 import pytest
-from document_site import Site, config_text, fixture
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import document_site
+from document_site import Site, config_text, fixture
 from monitor.config import load_config
 from monitor.errors import ConfigError, FetchError
 from monitor.models import Item

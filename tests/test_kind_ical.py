@@ -6,12 +6,12 @@ import contextlib
 import re
 from datetime import UTC, date, datetime
 
-import document_site
 import pytest
-from document_site import Site, fixture
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import document_site
+from document_site import Site, fixture
 from monitor.errors import FetchError
 from monitor.sources.document import Document, ParseContext
 from monitor.sources.ical import IcalOptions, parse_calendar

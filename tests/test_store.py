@@ -206,6 +206,4 @@ def test_an_older_database_is_migrated_with_its_items_searchable_by_stem(db_path
     old.conn.close()
     store = open_store(db_path)
     assert store.db["items"].count == 1
-    assert [r["id"] for r in search_items(store.db, "kommuner", SearchFilters())] == [
-        "eu-portal:A"
-    ]
+    assert [r["id"] for r in search_items(store.db, "kommuner", SearchFilters())] == ["eu-portal:A"]
