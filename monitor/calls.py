@@ -16,9 +16,18 @@ def next_deadline(deadlines: tuple[date, ...], today: date) -> date | None:
 
 
 def effective_status(
-    reported: CallStatus | None, deadlines: tuple[date, ...], today: date
+    reported: CallStatus | None,
+    deadlines: tuple[date, ...],
+    today: date,
+    opening: date | None = None,
 ) -> CallStatus | None:
-    """The reported status, except that a call whose every deadline has passed is closed."""
+    """The reported status as of today: a call whose every deadline has passed is closed.
+
+    `opening` is given only for a status read once from a page that is not read again: such a
+    forthcoming call is open once its opening date has come. (The portal's own status is fresh
+    on every run and wins over its start dates.)"""
     if reported not in (None, "closed") and deadlines and deadlines[-1] < today:
         return "closed"
+    if reported == "forthcoming" and opening is not None and opening <= today:
+        return "open"
     return reported

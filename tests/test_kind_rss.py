@@ -443,3 +443,35 @@ def test_bad_feeds_fail_alone_and_lose_nothing(pipeline):
         store.db.execute("SELECT count(*) FROM items WHERE source = 'eurocities'").fetchone()[0]
         == 3
     )
+
+
+def test_details_read_from_a_page_survive_later_runs_field_by_field(pipeline):
+    """A page that gave only a status and an opening date keeps them; the call opens on time."""
+    page = (
+        "<!DOCTYPE html><html lang='sv'><body><main><h1>Stöd till lokala klimatinitiativ</h1>"
+        "<p>Kommande</p><p>Öppnar 2024-10-01</p></main></body></html>"
+    ).encode()
+    call_url = "https://tillvaxtverket.se/tillvaxtverket/utlysningar/klimat.html"
+    feed = (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Utlysningar'
+        f"</title><link>https://tillvaxtverket.se</link><description>x</description><item><title>"
+        f"Stöd till lokala klimatinitiativ</title><link>{call_url}</link><guid>{call_url}</guid>"
+        "</item></channel></rss>"
+    ).encode()
+    site = Site()
+    site.add(TVV_FEED, feed, "text/xml;charset=UTF-8")
+    site.add(call_url, page)
+    source = {"id": "tvv", "kind": "rss", "url": TVV_FEED, "category": "call", "follow": True}
+    run, store = pipeline(site, source)
+    run(date(2024, 9, 1))
+    row = store.db["items"].get(f"tvv:{call_url}")
+    assert (row["status"], row["opening_date"]) == ("forthcoming", "2024-10-01")
+
+    (again,) = run(date(2024, 9, 15)).outcomes
+    assert again.items_changed == 0 and store.db["item_changes"].count == 0
+    row = store.db["items"].get(f"tvv:{call_url}")
+    assert (row["source_status"], row["opening_date"]) == ("forthcoming", "2024-10-01")
+
+    run(date(2024, 10, 2))
+    assert store.db["items"].get(f"tvv:{call_url}")["status"] == "open"
+    assert site.hits(call_url) == 1  # the page was read once

@@ -96,17 +96,19 @@ async def _with_details(
 
 
 def _keep_stored_details(item: Item, stored: Mapping[str, Any], today: date) -> Item:
-    """An item seen before: the details read from its page then still hold."""
-    if item.deadlines or stored.get("deadlines") in (None, "[]"):
-        return item  # the listing itself has dates, or the page had none
-    deadlines = tuple(date.fromisoformat(d) for d in json.loads(stored["deadlines"]))
-    source_status = stored.get("source_status") or item.source_status
-    opening = stored.get("opening_date")
+    """An item seen before: what its page said then still holds where the listing says nothing,
+    field by field (deadlines, opening date, stated status); the rest follows from today."""
+    deadlines = item.deadlines or tuple(
+        date.fromisoformat(d) for d in json.loads(stored.get("deadlines") or "[]")
+    )
+    stored_opening = stored.get("opening_date")
+    opening = item.opening_date or (date.fromisoformat(stored_opening) if stored_opening else None)
+    source_status = item.source_status or stored.get("source_status")
     return dataclasses.replace(
         item,
         deadlines=deadlines,
         deadline=next_deadline(deadlines, today),
-        opening_date=item.opening_date or (date.fromisoformat(opening) if opening else None),
+        opening_date=opening,
         source_status=source_status,
-        status=effective_status(source_status, deadlines, today),
+        status=effective_status(source_status, deadlines, today, opening),
     )
