@@ -186,3 +186,36 @@ def test_config_that_is_not_utf8_is_named(write_config, tmp_path):
     path.write_bytes('[settings]\nuser_agent = "Linköping"\n'.encode("latin-1"))
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_config(path)
+
+
+def test_the_shipped_sources_cover_what_a_municipal_group_watches():
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "sources.toml").read_text(encoding="utf-8")
+    config = load_config(root / "sources.toml")
+    ids = {s.id for s in config.sources}
+    assert len(ids) >= 20
+    for needed in (
+        "eu-portal",
+        "vinnova",
+        "tillvaxtverket",
+        "esf",
+        "interreg-no",
+        "region-ostergotland-eu",
+        "skr",
+        "icld",
+        "mucf",
+        "uhr",
+        "kulturradet",
+        "naturvardsverket-life",
+        "ec-presscorner",
+        "eurocities",
+        "cemr",
+        "errin",
+    ):
+        assert needed in ids, needed
+    assert sum(s.id.startswith("interreg") for s in config.sources) >= 3
+    # Each entry says how sure we are of it; what could not be confirmed ships switched off.
+    for block in text.split("[[sources]]")[1:]:
+        comment = text[: text.index(block)].rsplit("\n\n", 1)[-1]
+        word = next(w for w in ("Unconfirmed", "Likely", "Confirmed") if w in comment)
+        assert ("enabled = false" in block) == (word == "Unconfirmed"), block[:60]

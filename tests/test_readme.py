@@ -33,14 +33,11 @@ def test_ci_runs_the_readme_test_command():
 
 def test_quick_start_run_then_search_and_export(tmp_path, live_portal):
     assert MONITOR.exists(), "the README installs the `monitor` console script beside python"
-    # The shipped sources.toml and rules, with the portal's address pointed at the emulator.
-    config = (ROOT / "sources.toml").read_text(encoding="utf-8")
-    local = (
-        f'kind = "eu_portal"\nurl = "{live_portal.base_url}/search"\n'
-        f'facet_url = "{live_portal.base_url}/facet"'
+    # The shipped sources.toml and rules, with the portal's address pointed at the emulator
+    # and every other source switched off: tests never reach the internet.
+    (tmp_path / "sources.toml").write_text(
+        local_portal_only((ROOT / "sources.toml").read_text(encoding="utf-8"), live_portal.base_url)
     )
-    assert 'kind = "eu_portal"' in config
-    (tmp_path / "sources.toml").write_text(config.replace('kind = "eu_portal"', local, 1))
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
     # Files the README's examples name, at the same place as in a clone.
     labels = Path("tests/fixtures/eval/dev-labels.json")
@@ -68,3 +65,21 @@ def test_quick_start_run_then_search_and_export(tmp_path, live_portal):
             result = monitor(*(a.strip('"') for a in args))
             assert result.returncode == 0, f"{command}: {result.stderr}"
     assert (tmp_path / "calls.csv").read_text(encoding="utf-8").count("\n") > 341
+
+
+def local_portal_only(config: str, base_url: str) -> str:
+    """The config with the portal at `base_url` and every other source disabled."""
+    head, *blocks = config.split("[[sources]]")
+    rewritten = []
+    for block in blocks:
+        block = re.sub(r"(?m)^enabled = .*\n", "", block)
+        if 'kind = "eu_portal"' in block:
+            block = block.replace(
+                'kind = "eu_portal"',
+                f'kind = "eu_portal"\nurl = "{base_url}/search"\nfacet_url = "{base_url}/facet"',
+                1,
+            )
+        else:
+            block = "\nenabled = false" + block
+        rewritten.append(block)
+    return "[[sources]]".join([head, *rewritten])
