@@ -6,10 +6,18 @@ Swedish network news, and the look-alikes the digest must leave out (researcher-
 company-only calls, job ads, grants already awarded, calls for non-EU actors or national
 authorities only). Labels follow /work/shared/eval/RUBRIC.md.
 
-Figures (relevance P/R, area micro-F1):
-- rules before the rework for generality: P 0.85  R 0.88  F1 0.78
-The floors below sit under what the reworked rules reach, not at it, so that a change which
-loses generality fails here and one that moves a single item does not.
+Figures (relevance precision / recall, area micro-F1):
+
+                                     part A (104)        part B (38)         all (142)
+  rules before the rework            0.85 / 0.88 / 0.78  0.85 / 0.89 / 0.72  0.85 / 0.89 / 0.77
+  reworked, part B measured once     0.98 / 1.00 / 0.89  0.89 / 0.89 / 0.76
+  after fixing what part B showed    0.98 / 1.00 / 0.89  0.91 / 1.00 / 0.85  0.96 / 1.00 / 0.88
+
+Part A was written before the rules were reworked and the rework looked at it, so its figures
+after the rework flatter the rules. Part B (ids "b-...") was written after, and its figures
+"measured once" are the honest estimate of how the rules do on calls nobody has seen.
+The floors sit under what the rules reach, so that a change which loses generality fails here
+while one item more or less does not.
 """
 
 from __future__ import annotations
@@ -76,6 +84,6 @@ def test_default_rules_generalise_to_heldout_items():
     )
     print(summary)  # shown with -s, and on failure
     assert result.unmatched == 0, summary
-    assert result.relevance.recall >= 0.85, summary
-    assert result.relevance.precision >= 0.80, summary
-    assert result.areas_micro.f1 >= 0.70, summary
+    assert result.relevance.recall >= 0.90, summary
+    assert result.relevance.precision >= 0.85, summary
+    assert result.areas_micro.f1 >= 0.75, summary
