@@ -187,18 +187,24 @@ class Fetcher:
 
     async def _send_once(self, host: str, method: str, url: str, **kwargs: Any) -> Fetched:
         gate = self._hosts.setdefault(host, _HostGate(self.politeness.per_host))
-        async with self._slots, gate.slots:
+        # The host's own slot and spacing first, a global slot last: a request waiting for its
+        # host must not hold one of the few global slots other hosts could use meanwhile.
+        async with gate.slots:
             async with gate.lock:
                 wait = gate.next_start - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
                 gate.next_start = time.monotonic() + self.politeness.host_delay
-            self.in_flight += 1
-            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-            try:
-                return await self._read_capped(method, url, **kwargs)
-            finally:
-                self.in_flight -= 1
+            async with self._slots:
+                return await self._counted(method, url, **kwargs)
+
+    async def _counted(self, method: str, url: str, **kwargs: Any) -> Fetched:
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            return await self._read_capped(method, url, **kwargs)
+        finally:
+            self.in_flight -= 1
 
     async def _read_capped(self, method: str, url: str, **kwargs: Any) -> Fetched:
         cap = self.politeness.max_bytes

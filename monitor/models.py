@@ -70,6 +70,7 @@ class RunSummary:
     run_id: int
     outcomes: list[SourceOutcome]
     bytes_received: int = 0
+    peak_in_flight: int = 0  # the most requests that were in flight at once
 
     @property
     def failed(self) -> list[SourceOutcome]:

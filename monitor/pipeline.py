@@ -52,7 +52,12 @@ def run_once(
         ok=sum(o.ok for o in outcomes),
         failed=sum(not o.ok for o in outcomes),
     )
-    return RunSummary(run_id=run_id, outcomes=outcomes, bytes_received=fetcher.bytes_received)
+    return RunSummary(
+        run_id=run_id,
+        outcomes=outcomes,
+        bytes_received=fetcher.bytes_received,
+        peak_in_flight=fetcher.peak_in_flight,
+    )
 
 
 def check_sources(

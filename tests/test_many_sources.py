@@ -1,0 +1,155 @@
+"""Many sources at once, politely; and a run where every kind of bad input meets good sources."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from fault_server import FaultServer, Request, redirect_loop, respond, slow, truncated_gzip
+from monitor.config import load_config
+from monitor.pipeline import chosen_sources, run_once
+from monitor.store import open_store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FEED = (FIXTURES / "rss" / "eurocities_feed.xml").read_bytes()
+RSS = {"Content-Type": "application/rss+xml; charset=UTF-8"}
+HOSTS = [f"127.0.0.{n}" for n in range(1, 21)]
+
+
+def feed_with_etag(delay: float):
+    """A feed that answers after `delay` seconds, with an ETag, and 304 when it matches."""
+
+    def handler(request: Request, conn) -> None:
+        time.sleep(delay)
+        if request.headers.get("if-none-match") == '"v1"':
+            respond(conn, 304, b"", {"ETag": '"v1"'}, reason="Not Modified")
+        else:
+            respond(conn, 200, FEED, {**RSS, "ETag": '"v1"'})
+
+    return handler
+
+
+def write_config(folder: Path, sources: list[tuple[str, str, str]], settings: str = "") -> Path:
+    lines = [f'[settings]\ndatabase = "monitor.db"\nretries = 0\n{settings}\n']
+    for source_id, kind, url, *extra in sources:
+        lines.append(f'[[sources]]\nid = "{source_id}"\nkind = "{kind}"\nurl = "{url}"')
+        lines.extend(extra)
+        lines.append("")
+    path = folder / "sources.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def run(path: Path, today: date = date(2021, 2, 1)):
+    config = load_config(path)
+    store = open_store(config.settings.database)
+    return run_once(config, store, chosen_sources(config), today=today), store
+
+
+def test_200_sources_on_20_hosts_are_fetched_together_and_then_answer_304(tmp_path):
+    servers = [FaultServer(host=host) for host in HOSTS]
+    for server in servers:
+        for n in range(10):
+            server.route(f"/feed-{n}")(feed_with_etag(0.2))
+    sources = [
+        (f"feed-{h}-{n}", "rss", server.url(f"/feed-{n}"))
+        for h, server in enumerate(servers)
+        for n in range(10)
+    ]
+    with_servers = [s.__enter__() for s in servers]
+    try:
+        path = write_config(tmp_path, sources, "host_delay = 0.02\nconcurrency = 20\nper_host = 2")
+        first, store = run(path)
+        assert len(first.outcomes) == 200 and not first.failed
+        # Sequential would be 200 x 0.2 s = 40 s; the limits were reached, never exceeded.
+        assert first.peak_in_flight == 20
+        assert all(server.peak_in_flight <= 2 for server in with_servers)
+        assert store.db["items"].count == 600
+
+        second, _ = run(path)
+        assert all(o.ok and o.not_modified for o in second.outcomes)  # 304: nothing parsed
+        assert second.bytes_received == 0 < first.bytes_received
+        assert store.db["items"].count == 600
+    finally:
+        for server in with_servers:
+            server.__exit__(None, None, None)
+
+
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<rss version="2.0"><channel><title>&lol3;</title></channel></rss>"""
+
+
+@pytest.fixture
+def misbehaving():
+    with FaultServer() as server:
+        server.route("/good.xml")(lambda r, c: respond(c, 200, FEED, RSS))
+        server.route("/not-xml")(lambda r, c: respond(c, 200, b"<html><body>Hej</body></html>"))
+        server.route("/no-items")(
+            lambda r, c: respond(c, 200, b"<html><body><main>Ny layout</main></body></html>")
+        )
+        server.route("/bad.json")(
+            lambda r, c: respond(c, 200, b'{"items": [', {"Content-Type": "application/json"})
+        )
+        server.route("/cut-off")(truncated_gzip(FEED))
+        server.route("/gone")(lambda r, c: respond(c, 404, b"", reason="Not Found"))
+        server.route("/broken")(lambda r, c: respond(c, 500, b"", reason="Internal Server Error"))
+        server.route("/busy")(lambda r, c: respond(c, 429, b"", reason="Too Many Requests"))
+        server.route("/stall")(slow(5, FEED))
+        server.route("/loop")(redirect_loop)
+        server.route("/huge")(lambda r, c: respond(c, 200, b"<rss>" + b"x" * 200_000))
+        server.route("/bomb")(lambda r, c: respond(c, 200, BOMB, RSS))
+        yield server
+
+
+def test_every_bad_input_fails_alone_and_the_good_sources_are_kept(tmp_path, misbehaving):
+    url = misbehaving.url
+    sources = [
+        ("good", "rss", url("/good.xml")),
+        ("not-xml", "rss", url("/not-xml")),
+        ("layout-changed", "html", url("/no-items"), 'item = "article"', 'title = "h2"'),
+        ("bad-json", "json", url("/bad.json"), 'items = "items"', 'title = "title"'),
+        ("cut-off", "rss", url("/cut-off")),
+        ("gone", "rss", url("/gone")),
+        ("broken", "rss", url("/broken")),
+        ("busy", "rss", url("/busy")),
+        ("stall", "rss", url("/stall")),
+        ("loop", "rss", url("/loop")),
+        ("huge", "rss", url("/huge")),
+        ("bomb", "rss", url("/bomb")),
+    ]
+    path = write_config(tmp_path, sources, "timeout = 1\nmax_bytes = 100000\nhost_delay = 0")
+    summary, store = run(path)
+    outcomes = {o.source: o for o in summary.outcomes}
+    assert outcomes["good"].ok and store.db["items"].count == 3
+    expected = {
+        "not-xml": "not an RSS or Atom feed",
+        "layout-changed": "no element matches the item selector 'article'",
+        "bad-json": "JSON",
+        "cut-off": "cut off or badly compressed",
+        "gone": "HTTP 404 Not Found",
+        "broken": "HTTP 500 Internal Server Error",
+        "busy": "HTTP 429 Too Many Requests",
+        "stall": "did not answer in time",
+        "loop": "too many redirects",
+        "huge": "larger than 0.1 MB",
+        "bomb": "entit",
+    }
+    for source, fragment in expected.items():
+        outcome = outcomes[source]
+        assert not outcome.ok, source
+        assert fragment in outcome.error, (source, outcome.error)
+        assert "\n" not in outcome.error
+    log = {r["source"]: r for r in store.db.query("SELECT * FROM fetch_log")}
+    assert log["gone"]["http_status"] == 404 and log["good"]["outcome"] == "ok"
+    assert {s for s, r in log.items() if r["outcome"] == "error"} == set(expected)
+
+    # A second run where the good source fails too keeps what it stored.
+    misbehaving.route("/good.xml")(lambda r, c: respond(c, 503, b"", reason="Unavailable"))
+    again, store = run(path)
+    assert not {o.source: o for o in again.outcomes}["good"].ok
+    assert store.db["items"].count == 3
