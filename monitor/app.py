@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from monitor.config import Config, load_config, resolve_config_path, resolve_database_override
-from monitor.store import Store, open_store
+
+if TYPE_CHECKING:
+    from monitor.store import Store
 
 # `monitor run` and `monitor sources check`: some sources failed, the others did their work.
 EXIT_SOURCES_FAILED = 3
@@ -40,6 +43,8 @@ class App:
     @property
     def store(self) -> Store:
         if self._store is None:
+            from monitor.store import open_store  # sqlite-utils only for commands that need it
+
             self._store = open_store(self.config.settings.database)
         return self._store
 

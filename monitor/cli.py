@@ -6,28 +6,42 @@ traceback as well.
 
 from __future__ import annotations
 
+import importlib
 import logging
-import sys
 import traceback
 
 import click
 
 from monitor import __version__
-from monitor.app import EXIT_SOURCES_FAILED, App, say_waiting
-from monitor.cli_digest import digest, render
-from monitor.cli_officials import deadlines, export, search, show
-from monitor.cli_report import report
-from monitor.cli_rules import rules
-from monitor.cli_serve import serve
-from monitor.cli_sources import sources
-from monitor.digest.build import build_digest
+from monitor.app import App
 from monitor.errors import MonitorError
-from monitor.lock import run_lock
-from monitor.pipeline import chosen_sources
-from monitor.service import fetch_and_match, summary_lines
+
+# Each verb lives in its own module, imported only when that verb runs: `monitor search`
+# should not pay for importing the HTTP client, feed parsers, Slack or the scheduler.
+COMMANDS = {
+    "run": "monitor.cli_run:run",
+    "search": "monitor.cli_officials:search",
+    "show": "monitor.cli_officials:show",
+    "deadlines": "monitor.cli_officials:deadlines",
+    "export": "monitor.cli_officials:export",
+    "sources": "monitor.cli_sources:sources",
+    "rules": "monitor.cli_rules:rules",
+    "digest": "monitor.cli_digest:digest",
+    "serve": "monitor.cli_serve:serve",
+    "report": "monitor.cli_report:report",
+}
 
 
 class MonitorGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module), attribute)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -73,61 +87,6 @@ def cli(ctx: click.Context, config_option: str | None, db_option: str | None, ve
         format="%(levelname)s %(name)s: %(message)s",
     )
     ctx.obj = App(config_option, db_option, verbose)
-
-
-@cli.command()
-@click.option(
-    "--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable)."
-)
-@click.option(
-    "--digest/--no-digest",
-    "show_digest",
-    default=True,
-    help="Without Slack set up, print the coming digest after the run (default: yes).",
-)
-@click.option(
-    "--wait",
-    type=click.FloatRange(min=0),
-    default=600,
-    show_default=True,
-    metavar="SECONDS",
-    help="How long to wait for another run (monitor serve) to finish.",
-)
-@click.pass_obj
-def run(app: App, source_ids: tuple[str, ...], show_digest: bool, wait: float) -> None:
-    """Fetch every enabled source once, store what is new or changed, and match it to areas.
-
-    Prints one line per source and a total; when Slack is not set up, then the digest that is
-    building up (what `monitor digest` shows). Exit code 0 when every source worked, 3 when
-    some failed (the others are stored), 1 on a config or database error.
-    """
-    config = app.config
-    sources = chosen_sources(config, source_ids)
-    if not config.settings.rules.exists():
-        click.echo(
-            f"warning: the rules folder {config.settings.rules} does not exist; "
-            "items are stored without matching them to areas",
-            err=True,
-        )
-    store = app.store
-    with run_lock(config.settings.database, wait, on_wait=say_waiting):
-        summary, _ = fetch_and_match(config, store, sources)
-    for line in summary_lines(summary):
-        click.echo(line)
-    if show_digest and not config.slack.configured:
-        channel = config.slack.channel or "#eu-bevakning"
-        click.echo("\n" + render(build_digest(config, store), "text", channel), nl=False)
-    if summary.failed:
-        sys.exit(EXIT_SOURCES_FAILED)
-
-
-for command in (search, show, deadlines, export):
-    cli.add_command(command)
-cli.add_command(sources)
-cli.add_command(rules)
-cli.add_command(digest)
-cli.add_command(serve)
-cli.add_command(report)
 
 
 def main() -> None:

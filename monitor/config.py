@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor import __version__
 from monitor.errors import ConfigError
-from monitor.fetch import Politeness
+from monitor.models import Politeness
 from monitor.options import OptionError, build_options, parse_duration
 from monitor.sources import known_kinds, source_kind
 from monitor.tomllines import TomlLines

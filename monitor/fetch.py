@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from monitor.errors import FetchError
-from monitor.models import Validators
+from monitor.models import Politeness, Validators
 
 if TYPE_CHECKING:  # config imports the source registry, which imports this module
     from monitor.config import Settings
@@ -66,13 +66,6 @@ class RetryPolicy:
         backoff = self.base_delay * (2**attempt)
         return min(self.max_delay, backoff * (0.75 + random.random() / 2))
 
-
-@dataclass(frozen=True)
-class Politeness:
-    concurrency: int = 20
-    per_host: int = 2
-    host_delay: float = 0.25  # seconds between request starts to one host
-    max_bytes: int = 20_000_000
 
 
 @dataclass(frozen=True)

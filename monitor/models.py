@@ -107,3 +107,11 @@ class Validators:
         if self.last_modified:
             headers["If-Modified-Since"] = self.last_modified
         return headers
+
+
+@dataclass(frozen=True)
+class Politeness:
+    concurrency: int = 20
+    per_host: int = 2
+    host_delay: float = 0.25  # seconds between request starts to one host
+    max_bytes: int = 20_000_000

@@ -8,6 +8,7 @@ import json
 import socket
 from datetime import date
 
+import click
 import pytest
 
 from monitor.cli import cli
@@ -184,8 +185,15 @@ def test_export_json_and_csv_hold_every_item_with_the_documented_fields(runner, 
 
 
 def test_every_command_has_help(runner):
-    for name, command in cli.commands.items():
+    names = cli.list_commands(click.Context(cli))
+    assert {"run", "search", "show", "deadlines", "export", "sources", "rules", "digest"} <= set(
+        names
+    )
+    listing = runner.invoke(cli, ["--help"]).output
+    for name in names:
+        command = cli.get_command(click.Context(cli), name)
         result = runner.invoke(cli, [name, "--help"])
         assert result.exit_code == 0
         first_line = command.help.strip().split("\n")[0]
         assert " ".join(first_line.split()) in " ".join(result.output.split())
+        assert f"  {name} " in listing

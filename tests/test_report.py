@@ -18,7 +18,6 @@ import pytest
 
 from monitor import cli_report
 from monitor.cli import cli
-from monitor.cli_report import report
 from monitor.models import Item, SourceOutcome
 from monitor.report.gather import gather_report
 from monitor.report.words import ReportWords
@@ -162,9 +161,6 @@ def project(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
     build_database(tmp_path / "monitor.db")
     monkeypatch.setattr(cli_report, "today_in", lambda config: TODAY)
-    # monitor/cli.py registers the command; until it does, add it the same way.
-    if "report" not in cli.commands:
-        cli.add_command(report)
     return tmp_path
 
 

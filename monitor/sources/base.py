@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from monitor.fetch import Fetched, Fetcher
 from monitor.models import Item, Validators
+
+if TYPE_CHECKING:  # kept out of start-up: commands that only read the store need no HTTP
+    from monitor.fetch import Fetched, Fetcher
 
 
 class Cache(Protocol):

@@ -130,6 +130,14 @@ def search_items(
     limit: int | None = 50,
 ) -> list[dict[str, Any]]:
     """Items matching `text` (best first) and the filters; without text, soonest deadline first."""
+    sql, args = search_sql(text, filters, limit)
+    return [_decoded(row) for row in db.query(sql, args)]
+
+
+def search_sql(
+    text: str | None, filters: SearchFilters, limit: int | None = 50
+) -> tuple[str, list[Any]]:
+    """The SQL of a search and its arguments (benchmarks run the same query in sqlite3)."""
     match = fts_query(text or "")
     if text and not match:
         raise MonitorError(f"the search '{text}' has no words to look for")
@@ -148,7 +156,7 @@ def search_items(
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)
-    return [_decoded(row) for row in db.query(sql, args)]
+    return sql, args
 
 
 def all_items(

@@ -1,0 +1,61 @@
+"""`monitor run`: fetch every source once, store and match what is new."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from monitor.app import EXIT_SOURCES_FAILED, App, say_waiting
+from monitor.lock import run_lock
+from monitor.pipeline import chosen_sources
+from monitor.service import fetch_and_match, summary_lines
+
+
+@click.command()
+@click.option(
+    "--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable)."
+)
+@click.option(
+    "--digest/--no-digest",
+    "show_digest",
+    default=True,
+    help="Without Slack set up, print the coming digest after the run (default: yes).",
+)
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=600,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another run (monitor serve) to finish.",
+)
+@click.pass_obj
+def run(app: App, source_ids: tuple[str, ...], show_digest: bool, wait: float) -> None:
+    """Fetch every enabled source once, store what is new or changed, and match it to areas.
+
+    Prints one line per source and a total; when Slack is not set up, then the digest that is
+    building up (what `monitor digest` shows). Exit code 0 when every source worked, 3 when
+    some failed (the others are stored), 1 on a config or database error.
+    """
+    config = app.config
+    sources = chosen_sources(config, source_ids)
+    if not config.settings.rules.exists():
+        click.echo(
+            f"warning: the rules folder {config.settings.rules} does not exist; "
+            "items are stored without matching them to areas",
+            err=True,
+        )
+    store = app.store
+    with run_lock(config.settings.database, wait, on_wait=say_waiting):
+        summary, _ = fetch_and_match(config, store, sources)
+    for line in summary_lines(summary):
+        click.echo(line)
+    if show_digest and not config.slack.configured:
+        channel = config.slack.channel or "#eu-bevakning"
+        from monitor.cli_digest import render
+        from monitor.digest.build import build_digest
+
+        click.echo("\n" + render(build_digest(config, store), "text", channel), nl=False)
+    if summary.failed:
+        sys.exit(EXIT_SOURCES_FAILED)
