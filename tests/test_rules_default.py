@@ -6,11 +6,12 @@ import os
 import subprocess
 import sys
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from monitor.rules import evaluate, load_rules
+from monitor.rules import evaluate, load_rules, programme_codes
 from rules_helpers import RULES_DIR, SE_TEXT, dev_items, dev_labels
 
 DATA = Path(__file__).parent / "data"
@@ -58,6 +59,17 @@ def test_dev_calls_meet_the_targets():
     assert report.relevance.recall >= 0.90, summary
     assert report.relevance.precision >= 0.80, summary
     assert report.areas_micro.f1 >= 0.70, summary
+
+
+def test_the_required_anchor_leaves_portal_calls_unaffected():
+    """Every portal call carries a programme code, so `[requires]` changes no dev verdict."""
+    ruleset = load_rules(RULES_DIR)
+    assert ruleset.gate.requires
+    without = replace(ruleset, gate=replace(ruleset.gate, requires=())).compile()
+    for identifier, fields in dev_items().items():
+        verdict, before = MATCHER.match(fields), without.match(fields)
+        assert verdict.gate.anchor == f"programme {min(programme_codes(fields))}", identifier
+        assert replace(verdict, gate=replace(verdict.gate, anchor=None)) == before, identifier
 
 
 def test_every_default_area_has_swedish_and_english_terms():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -277,3 +278,76 @@ def test_a_plain_word_is_found_between_any_separators(word, separator):
     matcher = RuleSet((area,), Gate(0, ("summary",), ())).compile()
     text = f"x{separator or ' '}{word.upper()}{separator or ' '}y"
     assert matcher.match({"summary": text}).best_area == "a"
+
+
+# -- the required anchor: an EU or funding context ----------------------------------------------
+
+REQUIRES = """
+[requires]
+sv = ["utlys*", "eu"]
+en = ["call for proposals"]
+"""
+
+
+@pytest.fixture
+def anchored(tmp_path: Path) -> Matcher:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    for name, text in {"_gate.toml": GATE + REQUIRES, "klimat.toml": KLIMAT}.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return load_rules(folder).compile()
+
+
+DOMESTIC = {"title": "Klimatanpassning i kommunen", "summary": "Biologisk mångfald i parken."}
+
+
+def test_without_an_eu_or_funding_context_the_gate_stops_the_item(anchored: Matcher):
+    verdict = anchored.match(DOMESTIC)
+    assert verdict.gate.score == 3 and not verdict.gate.passed and not verdict.relevant
+    assert verdict.gate.anchor is None and verdict.gate.anchor_missing
+    assert "missing: no EU or funding context found" in verdict.gate.reasons
+    assert verdict.best_area == "klimat"  # areas are still judged apart from relevance
+    text = anchored.explain(DOMESTIC)
+    assert text.startswith("NOT RELEVANT: no EU or funding context found")
+    assert "EU or funding context: MISSING (no EU or funding context found)" in text
+
+
+@pytest.mark.parametrize(
+    ("extra", "anchor"),
+    [
+        ({"summary": "Kommunen söker medel i EU:s utlysning."}, "eu"),  # alphabetically first
+        ({"summary": "A call for proposals on climate adaptation."}, "call for proposals"),
+        ({"programme_code": "HORIZON"}, "programme HORIZON"),  # any code: a portal call
+        ({"programme": "Environment and Climate Action (LIFE)"}, "programme LIFE"),
+        ({"summary": "Se CERV-2026-CITIZENS-TT, öppen i maj."}, "call CERV-2026-CITIZENS-TT"),
+    ],
+)  # fmt: skip
+def test_a_phrase_a_programme_code_or_a_call_identifier_anchors_the_item(
+    anchored: Matcher, extra, anchor
+):
+    verdict = anchored.match({**DOMESTIC, **extra})
+    assert verdict.gate.anchor == anchor and not verdict.gate.anchor_missing
+    assert verdict.gate.passed and verdict.relevant
+
+
+def test_explain_names_the_anchor(anchored: Matcher):
+    text = anchored.explain({**DOMESTIC, "summary": "Utlysningen stänger i maj."})
+    assert text.startswith("RELEVANT")
+    assert 'EU or funding context: "utlysningen" [rule: utlys*] in summary' in text
+    text = anchored.explain({**DOMESTIC, "programme_code": "LIFE"})
+    assert "EU or funding context: programme LIFE" in text
+
+
+def test_the_anchor_is_only_read_in_the_gate_fields(anchored: Matcher):
+    # The gate reads every field by default; with fields = ["title"] a summary phrase is no anchor.
+    ruleset = anchored.ruleset
+    narrow = replace(ruleset, gate=replace(ruleset.gate, fields=("title",))).compile()
+    assert narrow.match({**DOMESTIC, "summary": "EU:s utlysning"}).gate.anchor_missing
+    assert narrow.match({**DOMESTIC, "title": "Utlysning: klimat i kommunen"}).gate.passed
+
+
+def test_a_gate_without_requires_needs_no_anchor(matcher: Matcher):
+    verdict = matcher.match(DOMESTIC)
+    assert verdict.gate.passed and verdict.gate.anchor is None
+    assert not verdict.gate.anchor_missing
+    assert "EU or funding context" not in matcher.explain(DOMESTIC)

@@ -29,6 +29,15 @@ def _veto(signal: Signal) -> str:
     return f'"{signal.text}" in {signal.field}'
 
 
+def _anchor(anchor: str, signals: list[Signal]) -> str:
+    """The anchor as `explain` shows it: a phrase with its field and rule, or as it is."""
+    for signal in signals:
+        if signal.text == anchor:
+            rule = "" if signal.rule.lower() == signal.text else f" [rule: {signal.rule}]"
+            return f'"{signal.text}"{rule} in {signal.field}'
+    return anchor
+
+
 def _ranked(signals: list[Signal]) -> list[Signal]:
     return sorted(signals, key=lambda s: -abs(s.weight))
 
@@ -40,6 +49,8 @@ def explain(matcher: Matcher, fields: Mapping[str, str | None]) -> str:
     gate = verdict.gate
     if verdict.relevant:
         headline = f"RELEVANT: passes the gate and matches {', '.join(verdict.area_ids)}."
+    elif gate.anchor_missing and not gate.excluded_by and gate.score >= gate.threshold:
+        headline = "NOT RELEVANT: no EU or funding context found, so the gate stops it."
     elif not gate.passed:
         headline = "NOT RELEVANT: the gate says a municipality is unlikely to take part."
     else:
@@ -55,6 +66,10 @@ def explain(matcher: Matcher, fields: Mapping[str, str | None]) -> str:
         "  against (research/industry only, or not an open call): "
         + ("; ".join(_signal(s, "-") for s in _ranked(tally.gate_against)) or "nothing found"),
     ]
+    if gate.anchor is not None:
+        lines.append(f"  EU or funding context: {_anchor(gate.anchor, tally.gate_anchor)}")
+    elif gate.anchor_missing:
+        lines.append("  EU or funding context: MISSING (no EU or funding context found)")
     if tally.gate_veto:
         lines.append("  RULED OUT by: " + "; ".join(_veto(s) for s in tally.gate_veto))
 

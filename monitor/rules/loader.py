@@ -26,7 +26,7 @@ _AREA_KEYS = {
 }  # fmt: skip
 _GATE_KEYS = {
     "threshold", "fields", "area_order", "can_apply", "serves_municipal", "research_only",
-    "not_a_call", "rule_out", "programmes", "title_boost",
+    "not_a_call", "rule_out", "requires", "programmes", "title_boost",
 }  # fmt: skip
 _AREA_ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LANG_RE = re.compile(r"[a-z]{2,3}")
@@ -211,6 +211,7 @@ def load_gate(path: Path) -> Gate:
         research_only=file.weighted_terms(data, "research_only"),
         not_a_call=file.weighted_terms(data, "not_a_call"),
         rule_out=file.term_lists(data, "rule_out"),
+        requires=file.term_lists(data, "requires"),
         programmes_likely=likely,
         programmes_rule_out=rule_out,
         area_order=tuple(order),

@@ -7,6 +7,9 @@ the programme signals; `judge()` adds them up into a `Verdict`; `tally()` keeps 
 - the same words found by two rules of one area (`migration*` and `migration`) count once, with
   the higher weight;
 - an area phrase found in the title counts `title_boost` times (set in the gate file).
+When the gate file has `[requires]`, an item passes the gate only if it names an EU or funding
+context: one of those phrases, any programme code (only funding portals fill the programme
+fields) or a call identifier in its text.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from monitor.identifiers import call_identifiers
 from monitor.rules.index import TermIndex
 from monitor.rules.model import Area, RuleSet, Term
 from monitor.rules.text import chunks
@@ -38,6 +42,7 @@ _KNOWN_KEYS = frozenset(FIELD_OF_KEY) | _NOT_TEXT
 
 GATE = -1  # owner index of gate rules
 TERM, EXCLUDE, FOR, AGAINST, RULE_OUT = "term", "exclude", "for", "against", "rule_out"
+REQUIRE = "require"  # a gate phrase that shows an EU or funding context
 
 
 class Rule(NamedTuple):
@@ -64,6 +69,7 @@ class Scan(NamedTuple):
     hits: list[Hit]
     codes: frozenset[str]
     programme_hits: list[tuple[int, str, float, str]]  # (owner, role, weight, code)
+    anchor: str | None = None  # what shows an EU or funding context (see `_anchor`)
 
 
 class Signal(NamedTuple):
@@ -88,6 +94,7 @@ class Tally:
         self.gate_for: list[Signal] = []
         self.gate_against: list[Signal] = []
         self.gate_veto: list[Signal] = []
+        self.gate_anchor: list[Signal] = []
 
     def matched(self, area: int, threshold: float) -> bool:
         return (
@@ -139,6 +146,8 @@ class Matcher:
         self._add(GATE, FOR, gate.can_apply + gate.serves_municipal, gate.fields)
         self._add(GATE, AGAINST, gate.research_only + gate.not_a_call, gate.fields)
         self._add(GATE, RULE_OUT, gate.rule_out, gate.fields)
+        self._add(GATE, REQUIRE, gate.requires, gate.fields)
+        self._requires = bool(gate.requires)
         self.index = TermIndex(rule.term.pieces for rule in self.rules)
         self._programme_rules = self._compile_programmes()
         self._thresholds = [area.threshold for area in self.areas]
@@ -186,7 +195,26 @@ class Matcher:
             for code in sorted(codes)
             for owner, role, weight in self._programme_rules.get(code, ())
         ]
-        return Scan(list(hits.values()), codes, programme_hits)
+        found = list(hits.values())
+        anchor = self._anchor(fields, found, codes) if self._requires else None
+        return Scan(found, codes, programme_hits, anchor)
+
+    def _anchor(self, fields: Mapping[str, str | None], hits: list[Hit], codes: frozenset[str]):
+        """What shows an EU or funding context: a programme code, a `[requires]` phrase (the
+        first alphabetically, so every run names the same one) or a call identifier in the text.
+        """
+        if codes:
+            return f"programme {min(codes)}"
+        phrases = [hit.text for hit in hits if hit.rule.role == REQUIRE]
+        if phrases:
+            return min(phrases)
+        read = self.ruleset.gate.fields
+        for key, value in fields.items():
+            if not value or key in _NOT_TEXT or FIELD_OF_KEY.get(key, "summary") not in read:
+                continue
+            if found := call_identifiers(str(value)):
+                return f"call {found[0]}"
+        return None
 
     def signals(self, scan: Scan) -> list[Signal]:
         """The signals that count: one per (owner, role, words), the strongest."""
@@ -217,6 +245,8 @@ class Matcher:
                 elif signal.role == AGAINST:
                     tally.gate_score -= signal.weight
                     tally.gate_against.append(signal)
+                elif signal.role == REQUIRE:
+                    tally.gate_anchor.append(signal)
                 else:
                     tally.gate_veto.append(signal)
             elif signal.role == TERM:
@@ -257,6 +287,8 @@ class Matcher:
                 elif role == AGAINST:
                     gate_score -= weight
                     gate_against.append((-abs(weight), words))
+                elif role == REQUIRE:
+                    continue  # presence only: `scan.anchor` already says what was found
                 else:
                     gate_veto.append(words)
             elif role == TERM:
@@ -266,13 +298,16 @@ class Matcher:
             else:
                 vetoed.add(owner)
         threshold = self.ruleset.gate.threshold
+        missing = self._requires and scan.anchor is None
         gate = GateResult(
-            passed=not gate_veto and gate_score >= threshold,
+            passed=not gate_veto and not missing and gate_score >= threshold,
             score=round(gate_score, 3),
             threshold=threshold,
             phrases=_by_weight(gate_for),
             against=_by_weight(gate_against),
             excluded_by=gate_veto,
+            anchor=scan.anchor,
+            anchor_missing=missing,
         )
         matches = [
             AreaMatch(self.areas[i].id, round(scores[i], 3), _by_weight(found))

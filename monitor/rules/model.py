@@ -51,8 +51,9 @@ class Gate:
 
     score = sum of `can_apply` and `serves_municipal` weights
     - sum of `research_only` and `not_a_call` weights
-    + programme weights; an item passes when the score reaches `threshold` and nothing in
-    `rule_out` (phrases or programmes) hit.
+    + programme weights; an item passes when the score reaches `threshold`, nothing in
+    `rule_out` (phrases or programmes) hit, and, when `requires` lists phrases, the item names
+    an EU or funding context: one of those phrases, any programme code, or a call identifier.
     """
 
     threshold: float
@@ -62,6 +63,7 @@ class Gate:
     research_only: tuple[Term, ...] = ()
     not_a_call: tuple[Term, ...] = ()
     rule_out: tuple[Term, ...] = ()
+    requires: tuple[Term, ...] = ()  # empty: no anchor required
     programmes_likely: dict[str, float] = field(default_factory=dict)
     programmes_rule_out: frozenset[str] = frozenset()
     area_order: tuple[str, ...] = ()

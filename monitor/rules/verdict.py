@@ -20,7 +20,12 @@ class AreaMatch:
 
 @dataclass(frozen=True)
 class GateResult:
-    """Whether a municipality can take part: signals for, against, and vetoes."""
+    """Whether a municipality can take part: signals for, against, vetoes, and the anchor.
+
+    `anchor` is what shows an EU or funding context (`[requires]` in the gate file): a phrase
+    as found, `programme LIFE` or `call CERV-2026-...`. When the gate requires one and none was
+    found, `anchor_missing` is True and the item does not pass, whatever its score.
+    """
 
     passed: bool
     score: float
@@ -28,6 +33,8 @@ class GateResult:
     phrases: list[str] = field(default_factory=list)  # signals that a municipality can apply
     against: list[str] = field(default_factory=list)  # research/industry-only signals
     excluded_by: list[str] = field(default_factory=list)  # vetoes: phrases or programmes
+    anchor: str | None = None
+    anchor_missing: bool = False
 
     @property
     def reasons(self) -> list[str]:
@@ -36,6 +43,7 @@ class GateResult:
             [f"+{p}" for p in self.phrases]
             + [f"-{p}" for p in self.against]
             + [f"excluded: {p}" for p in self.excluded_by]
+            + (["missing: no EU or funding context found"] if self.anchor_missing else [])
         )
 
 
