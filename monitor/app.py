@@ -25,27 +25,42 @@ class App:
     db_option: str | None
     verbose: bool
     _config: Config | None = None
+    _settings: Config | None = None
     _store: Store | None = None
 
     @property
     def config(self) -> Config:
+        """The whole config, sources validated (they load their kinds' parsers)."""
         if self._config is None:
-            path = resolve_config_path(self.config_option)
-            if path is None:
-                click.echo(
-                    f"No sources.toml in {Path.cwd()}: using the built-in defaults "
-                    "(the EU portal only). Give one with --config.",
-                    err=True,
-                )
-            self._config = load_config(path, resolve_database_override(self.db_option))
+            self._config = self._load(with_sources=True)
         return self._config
+
+    @property
+    def settings_config(self) -> Config:
+        """The config without its sources: enough for commands that only read the database."""
+        if self._config is not None:
+            return self._config
+        if self._settings is None:
+            self._settings = self._load(with_sources=False)
+        return self._settings
+
+    def _load(self, *, with_sources: bool) -> Config:
+        path = resolve_config_path(self.config_option)
+        if path is None and self._settings is None:  # say it once
+            click.echo(
+                f"No sources.toml in {Path.cwd()}: using the built-in defaults "
+                "(the EU portal only). Give one with --config.",
+                err=True,
+            )
+        override = resolve_database_override(self.db_option)
+        return load_config(path, override, with_sources=with_sources)
 
     @property
     def store(self) -> Store:
         if self._store is None:
             from monitor.store import open_store  # sqlite-utils only for commands that need it
 
-            self._store = open_store(self.config.settings.database)
+            self._store = open_store(self.settings_config.settings.database)
         return self._store
 
 

@@ -24,7 +24,7 @@ def _date(value: datetime | None) -> date | None:
 
 
 def _today(app: App) -> date:
-    return datetime.now(ZoneInfo(app.config.settings.timezone)).date()
+    return datetime.now(ZoneInfo(app.settings_config.settings.timezone)).date()
 
 
 def _write_rows(rows: list[dict[str, Any]], fmt: str) -> None:
@@ -214,7 +214,7 @@ def export(app: App, fmt: str, area: str | None, status: str | None, output: Pat
     if fmt == "ics":
         from monitor.ics import write_ics
 
-        language = app.config.settings.language
+        language = app.settings_config.settings.language
 
         def writer(rows, out):
             return write_ics(rows, out, language=language)

@@ -13,7 +13,7 @@ from monitor.matching import MATCH_FIELDS, item_fields, load_matcher, match_and_
 
 
 def _matcher(app: App):
-    rules_dir = app.config.settings.rules
+    rules_dir = app.settings_config.settings.rules
     matcher = load_matcher(rules_dir)
     if matcher is None:
         raise RuleError(f"the rules folder {rules_dir} does not exist")
@@ -29,7 +29,7 @@ def rules(ctx: click.Context) -> None:
     from monitor.rules import load_rules
 
     app: App = ctx.obj
-    rules_dir = app.config.settings.rules
+    rules_dir = app.settings_config.settings.rules
     if not rules_dir.exists():
         raise RuleError(f"the rules folder {rules_dir} does not exist")
     ruleset = load_rules(rules_dir)

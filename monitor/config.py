@@ -195,13 +195,17 @@ def load_config(
     path: Path | None,
     database: Path | None = None,
     environ: Mapping[str, str] = os.environ,
+    *,
+    with_sources: bool = True,
 ) -> Config:
     """Read and validate a config file, or the embedded defaults when `path` is None.
 
     Slack's secrets come from the environment: SLACK_BOT_TOKEN (chat.postMessage, threads) or
     SLACK_WEBHOOK_URL (an incoming webhook, no threads); SLACK_API_URL overrides the Web API.
+    `with_sources=False` leaves [[sources]] unread: commands that only read the database need
+    none of the source kinds (and their parsers) loaded, and still work if a source is broken.
     """
-    config = _load(path, database)
+    config = _load(path, database, with_sources)
     slack = Slack(
         channel=config.slack.channel,
         token=environ.get("SLACK_BOT_TOKEN") or None,
@@ -211,20 +215,33 @@ def load_config(
     return dataclasses.replace(config, slack=slack)
 
 
-def _load(path: Path | None, database: Path | None) -> Config:
+def _load(path: Path | None, database: Path | None, with_sources: bool) -> Config:
     if path is None:
-        return parse_config(EMBEDDED_DEFAULTS, None, base_dir=Path.cwd(), database=database)
+        return parse_config(
+            EMBEDDED_DEFAULTS,
+            None,
+            base_dir=Path.cwd(),
+            database=database,
+            with_sources=with_sources,
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError("the file is not UTF-8 text", file=path) from exc
     except OSError as exc:
         raise ConfigError(f"cannot read the file ({exc.strerror})", file=path) from exc
-    return parse_config(text, path, base_dir=path.resolve().parent, database=database)
+    return parse_config(
+        text, path, base_dir=path.resolve().parent, database=database, with_sources=with_sources
+    )
 
 
 def parse_config(
-    text: str, path: Path | None, *, base_dir: Path, database: Path | None = None
+    text: str,
+    path: Path | None,
+    *,
+    base_dir: Path,
+    database: Path | None = None,
+    with_sources: bool = True,
 ) -> Config:
     lines = TomlLines(text)
     try:
@@ -258,7 +275,7 @@ def parse_config(
             line=lines.key_line("digest", None, "closing_soon_days"),
             where="[digest]",
         )
-    raw_sources = data.get("sources", [])
+    raw_sources = data.get("sources", []) if with_sources else []
     if not isinstance(raw_sources, list):
         raise error(
             "'sources' must be a list of [[sources]] tables", line=lines.table_line("sources")

@@ -1,0 +1,184 @@
+"""Benchmark: `monitor search` and `monitor deadlines` on large databases.
+
+    .venv/bin/python benchmarks/bench_search.py [--sizes 100000,1000000] [--repeat 30]
+
+For each size a database of synthetic calls is built once in a temporary folder (titles and
+text from the 341 real portal calls, with new identifiers, deadlines spread over two years,
+areas and relevance set), then:
+- in-process: the median and 95th percentile of `search_items` for several queries, and of the
+  deadlines query (targets: p95 under 50 ms at 1,000,000 items);
+- the whole command: the wall time of `monitor search ... --format json` and `monitor
+  deadlines`, beside `sqlite3` running the very same SQL (target: within 3x of sqlite3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from monitor.stemming import stems_of  # noqa: E402
+from monitor.store import open_store  # noqa: E402
+from monitor.store.queries import SearchFilters, search_items, search_sql  # noqa: E402
+
+PAGES = ROOT / "tests" / "fixtures" / "eu_portal" / "open-calls"
+AREAS = ["klimat-miljo", "utbildning", "stad-digitalisering", "valfard-halsa", "kultur"]
+QUERIES = ["climate adaptation", "klimat*", "school OR skola", "CERV-2026", "energy renovation"]
+TODAY = date(2026, 11, 24)
+
+
+def real_texts() -> list[tuple[str, str, str]]:
+    texts = []
+    for page in sorted(PAGES.glob("page-*.json")):
+        for row in json.loads(page.read_text(encoding="utf-8"))["results"]:
+            meta = row["metadata"]
+            summary = " ".join(meta.get("descriptionByte") or [])[:400]
+            texts.append((meta["identifier"][0], meta["title"][0], summary))
+    return texts
+
+
+def build(path: Path, size: int) -> None:
+    store = open_store(path)
+    db = store.db
+    texts = real_texts()
+    rng = random.Random(7)
+    stamp = "2026-01-01T00:00:00+00:00"
+    batch_rows, batch_matches = [], []
+    for n in range(size):
+        identifier, title, summary = texts[n % len(texts)]
+        item_id = f"eu-portal:{identifier}-{n}"
+        deadline = (TODAY + timedelta(days=rng.randint(-365, 365))).isoformat()
+        batch_rows.append(
+            (
+                item_id,
+                "eu-portal",
+                f"{identifier}-{n}",
+                "call",
+                f"{identifier}-{n}",
+                title,
+                summary,
+                "Horizon Europe (HORIZON)",
+                "HORIZON",
+                "open" if deadline >= TODAY.isoformat() else "closed",
+                deadline,
+                json.dumps([deadline]),
+                stamp,
+                stamp,
+                stems_of(title, summary),
+                int(rng.random() < 0.2),
+            )
+        )
+        batch_matches.append((item_id, AREAS[n % len(AREAS)], 5.0, "[]"))
+        if len(batch_rows) == 20_000 or n == size - 1:
+            with db.atomic():
+                db.conn.executemany(
+                    """INSERT INTO items (id, source, uid, kind, identifier, title, summary,
+                       programme, programme_code, status, deadline, deadlines, first_seen,
+                       last_seen, search_stems, relevant)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    batch_rows,
+                )
+                db.conn.executemany("INSERT INTO matches VALUES (?, ?, ?, ?)", batch_matches)
+            batch_rows, batch_matches = [], []
+    db.execute("ANALYZE")
+    store.close()
+
+
+def timed(fn, repeat: int) -> tuple[float, float]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
+
+
+def sqlite3_literal(sql: str, args: list) -> str:
+    for arg in args:
+        value = (
+            str(arg) if isinstance(arg, int | float) else "'" + str(arg).replace("'", "''") + "'"
+        )
+        sql = sql.replace("?", value, 1)
+    return sql
+
+
+def wall(command: list[str], repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def bench(size: int, repeat: int, folder: Path) -> None:
+    path = folder / f"bench-{size}.db"
+    started = time.perf_counter()
+    build(path, size)
+    print(f"\n{size:,} items (database built in {time.perf_counter() - started:.0f} s)")
+    store = open_store(path)
+    deadlines = SearchFilters(
+        kind="call",
+        deadline_after=TODAY,
+        deadline_before=TODAY + timedelta(days=60),
+        not_closed=True,
+        relevant_only=True,
+    )
+    print(f"  {'query':<28} {'median ms':>10} {'p95 ms':>8}")
+    cases = [(q, SearchFilters(), q) for q in QUERIES] + [
+        (None, deadlines, "deadlines --within 60")
+    ]
+    for text, filters, label in cases:
+        median, p95 = timed(lambda t=text, f=filters: search_items(store.db, t, f, 50), repeat)
+        print(f"  {label:<28} {median:10.1f} {p95:8.1f}")
+    monitor = str(Path(sys.executable).parent / "monitor")
+    config = folder / "sources.toml"
+    config.write_text('[settings]\ndatabase = "unused.db"\nrules = "none"\n')
+    print(f"\n  {'whole command':<28} {'monitor ms':>10} {'sqlite3 ms':>10} {'ratio':>6}")
+    commands = [
+        (
+            "search climate adaptation",
+            ["search", "climate adaptation", "--format", "json"],
+            search_sql("climate adaptation", SearchFilters(), 50),
+        ),
+        (
+            "deadlines --within 60",
+            ["deadlines", "--within", "60", "--format", "json"],
+            search_sql(None, deadlines, None),
+        ),
+    ]
+    for label, args, (sql, sql_args) in commands:
+        ours = wall([monitor, "--config", str(config), "--db", str(path), *args])
+        theirs = wall(["sqlite3", "-json", str(path), sqlite3_literal(sql, sql_args)])
+        print(f"  {label:<28} {ours:10.0f} {theirs:10.0f} {ours / theirs:6.1f}x")
+    store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--repeat", type=int, default=30)
+    options = parser.parse_args()
+    if shutil.which("sqlite3") is None:
+        sys.exit(
+            "sqlite3 (the command-line shell) is needed for the comparison: apt-get install sqlite3"
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        for size in (int(s) for s in options.sizes.split(",")):
+            bench(size, options.repeat, Path(folder))
+
+
+if __name__ == "__main__":
+    main()
