@@ -147,3 +147,33 @@ def test_default_rules_load_with_the_ten_areas():
     )  # fmt: skip
     assert all(area.terms for area in ruleset.areas)
     assert {"EDF", "EURATOM", "RFCS"} <= ruleset.gate.programmes_rule_out
+
+
+def test_a_group_of_forms_is_read_inline_or_as_a_section(tmp_path):
+    folder = write_rules(
+        tmp_path / "rules",
+        {
+            "kultur.toml": """
+id = "kultur"
+name = "Kultur"
+[terms.sv]
+"kultur*" = 3
+"museum" = { weight = 2.5, forms = [
+  "museum", "museer",
+  "museet",
+] }
+[terms.sv.idrott]
+weight = 2
+forms = ["idrott*", "*idrott"]
+"""
+        },
+    )
+    terms = load_rules(folder).area("kultur").terms
+    assert [(t.text, t.weight, t.group) for t in terms] == [
+        ("kultur*", 3.0, None),
+        ("museum", 2.5, ("terms", "sv", "museum")),
+        ("museer", 2.5, ("terms", "sv", "museum")),
+        ("museet", 2.5, ("terms", "sv", "museum")),
+        ("idrott*", 2.0, ("terms", "sv", "idrott")),
+        ("*idrott", 2.0, ("terms", "sv", "idrott")),
+    ]

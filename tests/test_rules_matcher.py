@@ -351,3 +351,75 @@ def test_a_gate_without_requires_needs_no_anchor(matcher: Matcher):
     assert verdict.gate.passed and verdict.gate.anchor is None
     assert not verdict.gate.anchor_missing
     assert "EU or funding context" not in matcher.explain(DOMESTIC)
+
+
+# -- groups: forms of one word count once -----------------------------------------------------
+
+GROUP_GATE = """
+threshold = 2
+title_boost = 2
+[can_apply.sv]
+"kommun" = { weight = 2, forms = ["*kommun", "*kommunen", "*kommuner", "kommunal*"] }
+"regioner" = 1
+[research_only.sv]
+"forskare" = { weight = 1, forms = ["forskare", "forskarna"] }
+"""
+
+GROUP_AREA = """
+id = "skola"
+name = "Skola"
+threshold = 3
+[terms.sv]
+"elev" = { weight = 3, forms = ["elev", "elever", "eleverna"] }
+"lärare" = 1
+"elevhälsa" = 2
+"""
+
+
+@pytest.fixture
+def grouped(tmp_path: Path) -> Matcher:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    for name, text in {"_gate.toml": GROUP_GATE, "skola.toml": GROUP_AREA}.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return load_rules(folder).compile()
+
+
+def test_the_forms_of_a_group_count_once(grouped: Matcher):
+    one = grouped.match({"summary": "Kommunen"})
+    many = grouped.match({"summary": "Kommunen, kommuner och kommunala bolag i varje kommun"})
+    assert one.gate.score == many.gate.score == 2  # was 8 when every form counted
+    assert many.gate.phrases == ["kommunen"]  # the first found stands for the group
+    both = grouped.match({"summary": "Kommunerna och regioner"})
+    assert both.gate.score == 1  # "kommunerna" is no form of the group; regioner 1
+    assert grouped.match({"summary": "Forskarna och forskare"}).gate.score == -1
+
+
+def test_a_group_found_in_the_title_counts_once_with_the_title_boost(grouped: Matcher):
+    verdict = grouped.match({"title": "Eleverna", "summary": "Elever och lärare"})
+    # elev group: once, in the title (3 x 2); lärare 1.
+    assert verdict.areas == [AreaMatch("skola", 7.0, ["eleverna", "lärare"])]
+
+
+def test_different_groups_and_plain_terms_each_count(grouped: Matcher):
+    verdict = grouped.match({"summary": "Kommunen och regioner: elever, lärare"})
+    assert verdict.gate.score == 3
+    assert verdict.areas[0].score == 4
+
+
+def test_explain_shows_a_group_once_with_every_form_found(grouped: Matcher):
+    text = grouped.explain({"summary": "Kommunen och kommuner: elever och eleverna"})
+    assert (
+        '"kommunen" [group kommun: *kommunen; also found, counted once: kommuner] +2 in summary'
+        in text
+    )
+    assert '"elever" [group elev: elever; also found, counted once: eleverna] +3' in text
+    assert "skola                      3 / 3    MATCH" in text
+
+
+def test_tally_and_verdict_agree_on_groups(grouped: Matcher):
+    fields = {"title": "Kommunal elevhälsa", "summary": "Kommunen, kommuner, elever, eleverna"}
+    scan = grouped.scan(fields)
+    verdict, tally = grouped.judge(scan), grouped.tally(scan)
+    assert round(tally.gate_score, 3) == verdict.gate.score == 2
+    assert round(tally.scores[0], 3) == verdict.areas[0].score == 7  # elevhälsa 2x2 + elev 3

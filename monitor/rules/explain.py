@@ -19,6 +19,9 @@ def _signal(signal: Signal, sign: str = "+", boost: float = 1.0) -> str:
     if signal.text.startswith("programme "):
         return f"{signal.text} {sign}{_num(abs(signal.weight))}"
     rule = "" if signal.rule.lower() == signal.text else f" [rule: {signal.rule}]"
+    if signal.group is not None:
+        also = f"; also found, counted once: {', '.join(signal.also)}" if signal.also else ""
+        rule = f" [group {signal.group[-1]}: {signal.rule}{also}]"
     times = f" x{_num(boost)}" if boost != 1.0 and signal.field == "title" else ""
     return f'"{signal.text}"{rule} {sign}{_num(abs(signal.weight))} in {signal.field}{times}'
 

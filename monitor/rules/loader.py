@@ -106,7 +106,7 @@ class _File:
         return tuple(dict.fromkeys(value))
 
     def weighted_terms(self, data: Mapping[str, Any], key: str) -> tuple[Term, ...]:
-        """`[key.sv]` / `[key.en]` tables of `"term" = weight` lines."""
+        """`[key.sv]` / `[key.en]` tables of `"term" = weight` lines and groups of forms."""
         terms: list[Term] = []
         for lang, table in self.table(data, key).items():
             path = (key, lang)
@@ -115,9 +115,53 @@ class _File:
             if not isinstance(table, dict):
                 raise self.error('must be a table of "term" = weight lines', (key,), lang)
             for raw, weight in table.items():
+                if isinstance(weight, dict):
+                    terms.extend(self.group(raw, weight, path))
+                    continue
                 pieces = self.pieces(raw, path)
                 terms.append(Term(raw, pieces, self.number(weight, path, raw, term=True)))
         return tuple(terms)
+
+    def group(self, name: str, table: Mapping[str, Any], path: tuple[str, ...]) -> list[Term]:
+        """`"kommun" = { weight = 2, forms = ["*kommun", ...] }`: forms that count once."""
+        for key in table:
+            if key not in ("forms", "weight"):
+                raise self.group_error(
+                    f"group {name!r}: unknown key {key!r} (known keys: forms, weight)", path, name
+                )
+        weight = table.get("weight")
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            problem = (
+                "needs a weight" if weight is None else f"weight must be a number, not {weight!r}"
+            )
+            raise self.group_error(
+                f"group {name!r} {problem}: {{ weight = 2, forms = [...] }}", path, name
+            )
+        forms = table.get("forms")
+        if not isinstance(forms, list) or not forms:
+            raise self.group_error(
+                f'group {name!r}: forms must be a list of terms: ["...", "..."]', path, name
+            )
+        terms = []
+        for raw in forms:
+            try:
+                pieces = parse_term(raw)
+            except TermSyntaxError as exc:
+                raise self.group_error(str(exc), path, name, str(raw)) from exc
+            terms.append(Term(str(raw), pieces, float(weight), group=(*path, name)))
+        return terms
+
+    def group_error(
+        self, message: str, path: tuple[str, ...], name: str, value: str | None = None
+    ) -> RuleError:
+        """Points at a group written inline (`"kommun" = { ... }`, the line of `value` in it)
+        or as its own section (`[can_apply.sv.kommun]`)."""
+        dotted = ".".join((*path, name))
+        where = ", ".join(p for p in (self.where, f"key {dotted}") if p)
+        line = find_line(self.text, (*path, name), "forms", value) if value is not None else None
+        if line is None:
+            line = find_line(self.text, path, name, value)
+        return RuleError(message, file=self.path, line=line, where=where)
 
     def term_lists(self, data: Mapping[str, Any], key: str) -> tuple[Term, ...]:
         """`[key]` table of `sv = [...]`, `en = [...]` lists (weightless terms)."""

@@ -6,6 +6,8 @@ the programme signals; `judge()` adds them up into a `Verdict`; `tally()` keeps 
 - a rule counts once per item, however often its phrase appears;
 - the same words found by two rules of one area (`migration*` and `migration`) count once, with
   the higher weight;
+- the forms of one group (`"kommun" = { weight = 2, forms = [...] }`) count once together, at
+  the group's weight, however many of them are found (the first found, title first, is shown);
 - an area phrase found in the title counts `title_boost` times (set in the gate file).
 When the gate file has `[requires]`, an item passes the gate only if it names an EU or funding
 context: one of those phrases, any programme code (only funding portals fill the programme
@@ -81,6 +83,8 @@ class Signal(NamedTuple):
     text: str  # the words as found in the item, or `programme CODE`
     field: str
     rule: str  # the term as written in the rule file, or the programme code
+    group: tuple[str, ...] | None = None  # the group's key path when the rule is a form
+    also: tuple[str, ...] = ()  # other words the group's forms found (counted with this one)
 
 
 class Tally:
@@ -217,12 +221,16 @@ class Matcher:
         return None
 
     def signals(self, scan: Scan) -> list[Signal]:
-        """The signals that count: one per (owner, role, words), the strongest."""
+        """The signals that count: one per (owner, role, words), the strongest; then one per
+        group (the first found, with the words of its other forms in `also`)."""
         strongest: dict[tuple[int, str, str], Signal] = {}
         candidates = [
-            Signal(h.rule.owner, h.rule.role, h.rule.weight, h.text, h.field, h.rule.term.text)
+            Signal(
+                h.rule.owner, h.rule.role, h.rule.weight, h.text, h.field, h.rule.term.text,
+                h.rule.term.group,
+            )
             for h in scan.hits
-        ]
+        ]  # fmt: skip
         candidates += [
             Signal(owner, role, weight, f"programme {code}", "programme", code)
             for owner, role, weight, code in scan.programme_hits
@@ -232,7 +240,20 @@ class Matcher:
             known = strongest.get(key)
             if known is None or abs(signal.weight) > abs(known.weight):
                 strongest[key] = signal
-        return list(strongest.values())
+        counted: list[Signal] = []
+        group_at: dict[tuple[int, tuple[str, ...]], int] = {}  # group -> index in `counted`
+        for signal in strongest.values():
+            if signal.group is None:
+                counted.append(signal)
+                continue
+            key = (signal.owner, signal.group)
+            if key in group_at:
+                first = counted[group_at[key]]
+                counted[group_at[key]] = first._replace(also=(*first.also, signal.text))
+            else:
+                group_at[key] = len(counted)
+                counted.append(signal)
+        return counted
 
     def tally(self, scan: Scan) -> Tally:
         """Add up the signals of a scan per area and for the gate."""
@@ -262,14 +283,15 @@ class Matcher:
 
         The same arithmetic as `tally()`, without keeping every signal (this runs per item).
         """
-        strongest: dict[tuple[int, str, str], tuple[float, str]] = {}
+        strongest: dict[tuple[int, str, str], tuple[float, str, tuple[str, ...] | None]] = {}
         for rule, words, field in scan.hits:
             key = (rule.owner, rule.role, words)
             known = strongest.get(key)
             if known is None or abs(rule.weight) > abs(known[0]):
-                strongest[key] = (rule.weight, field)
+                strongest[key] = (rule.weight, field, rule.term.group)
         for owner, role, weight, code in scan.programme_hits:
-            strongest[(owner, role, f"programme {code}")] = (weight, "programme")
+            strongest[(owner, role, f"programme {code}")] = (weight, "programme", None)
+        groups_counted: set[tuple[int, tuple[str, ...]]] = set()
         # Phrases are kept as (-strength, words): plain sorting then puts the strongest first.
         scores = [0.0] * len(self.areas)
         phrases: dict[int, list[tuple[float, str]]] = {}
@@ -279,7 +301,11 @@ class Matcher:
         gate_against: list[tuple[float, str]] = []
         gate_veto: list[str] = []
         boost = self._title_boost
-        for (owner, role, words), (weight, field) in strongest.items():
+        for (owner, role, words), (weight, field, group) in strongest.items():
+            if group is not None:
+                if (owner, group) in groups_counted:
+                    continue  # another form of this group already counted
+                groups_counted.add((owner, group))
             if owner == GATE:
                 if role == FOR:
                     gate_score += weight

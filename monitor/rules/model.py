@@ -17,11 +17,17 @@ FIELDS = ("title", "call_title", "summary", "programme", "keywords")
 
 @dataclass(frozen=True)
 class Term:
-    """One term of a rule file with its weight, as the admin wrote it."""
+    """One term of a rule file with its weight, as the admin wrote it.
+
+    `group` is set for the forms of a group (`"kommun" = { weight = 2, forms = [...] }`): the
+    group's key path, e.g. `("can_apply", "sv", "kommun")`. All forms of a group count as one
+    signal per item, at the group's weight.
+    """
 
     text: str
     pieces: tuple[Piece, ...]
     weight: float = 1.0
+    group: tuple[str, ...] | None = None
 
     @property
     def canonical(self) -> str:
