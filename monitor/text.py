@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import re
 import warnings
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
-
 _SPACE = re.compile(r"\s+")
 _MARKUP = re.compile(r"[<&]")
+_TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
+# Markup whose text is not simply "everything between the tags": scripts, styles, comments,
+# CDATA, and a stray "<" that is text ("TRL < 5"), which BeautifulSoup reads as a browser would.
+_TRICKY = re.compile(r"<(?:script|style|!--|!\[CDATA)|<(?![A-Za-z/!?])", re.IGNORECASE)
 # The portal cuts long descriptions short, sometimes inside a tag: `... the <a href="https://env`.
 _CUT_TAG = re.compile(r"<[A-Za-z/!][^<>]*$")
 
@@ -19,8 +22,15 @@ def clean_text(value: str | None) -> str:
         return ""
     if _MARKUP.search(value):
         value = _CUT_TAG.sub("", value)
-        with warnings.catch_warnings():
-            # A plain string that looks like a URL or file name is still just text to us.
-            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-            value = BeautifulSoup(value, "html.parser").get_text(" ")
+        if _TRICKY.search(value):
+            from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+
+            with warnings.catch_warnings():
+                # A plain string that looks like a URL or file name is still just text to us.
+                warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+                value = BeautifulSoup(value, "html.parser").get_text(" ")
+        else:
+            # Plain paragraphs and links, as the portal sends by the thousand: dropping the tags
+            # gives the same text as BeautifulSoup at a tenth of the cost.
+            value = html.unescape(_TAG.sub(" ", value))
     return _SPACE.sub(" ", value).strip()

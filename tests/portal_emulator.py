@@ -9,7 +9,6 @@ reached through httpx.MockTransport or as a real HTTP server on loopback.
 
 from __future__ import annotations
 
-import copy
 import json
 import threading
 from dataclasses import dataclass, field
@@ -50,6 +49,17 @@ class PortalEmulator:
     requests: list[RecordedRequest] = field(default_factory=list)
     # Set to make the next answers fail: a list of (status, body) consumed one per request.
     failures: list[tuple[int, Any]] = field(default_factory=list)
+    _cache_key: tuple | None = field(default=None, repr=False)
+    _cache: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+    def _filtered(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+        # Paging asks the same query again and again; filter the rows once per query and
+        # state of the rows (tests edit rows between runs, so the cache key includes them).
+        key = (json.dumps(query, sort_keys=True), id(self.rows), len(self.rows))
+        if self._cache_key != key:
+            self._cache_key = key
+            self._cache = [r for r in self.rows if _matches(r, query)]
+        return self._cache
 
     def row(self, identifier: str) -> dict[str, Any]:
         return next(r for r in self.rows if r["metadata"]["identifier"][0] == identifier)
@@ -72,7 +82,7 @@ class PortalEmulator:
             return THROWABLE
         if parts.get("languages") != ["en"] or "query" not in parts:
             return THROWABLE
-        rows = [r for r in self.rows if _matches(r, parts["query"])]
+        rows = self._filtered(parts["query"])
         if split.path.endswith("/facet"):
             return 200, self.facet
         if not split.path.endswith("/search"):
@@ -87,7 +97,7 @@ class PortalEmulator:
             "pageNumber": number,
             "pageSize": size,
             "sort": "identifier",
-            "results": copy.deepcopy(page),
+            "results": page,  # serialised at once: later edits to self.rows do not leak in
         }
 
     # -- ways to reach it --------------------------------------------------------------------

@@ -1,0 +1,157 @@
+"""Benchmark: portal pages with 10,000 calls parsed and stored, against a naive store.
+
+    .venv/bin/python benchmarks/bench_ingest.py [--calls 10000]
+
+The calls are the 341 real portal rows of the fixtures, copied with new identifiers, served in
+pages of 100 by the portal emulator through httpx.MockTransport (no network). Measured, each in
+a fresh child process so that its peak memory is its own:
+- `monitor run` end to end: fetch, parse, store (upsert, change detection, search index) and
+  items per second, peak resident memory (target: at least 5,000 items/s, under 300 MB);
+- a second run of the same pages: everything unchanged;
+- the naive baseline: the same parsed items stored one at a time, each a SELECT then an INSERT
+  in its own transaction, as a first attempt without batching would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def emulator(calls: int):
+    from portal_emulator import PortalEmulator
+
+    portal = PortalEmulator()
+    base = portal.rows
+    rows = []
+    for n in range(calls):
+        row = copy.deepcopy(base[n % len(base)])
+        meta = row["metadata"]
+        identifier = f"{meta['identifier'][0]}-X{n:05d}"
+        meta["identifier"] = [identifier]
+        row["reference"] = f"{n}TOPICSen"
+        row["url"] = row["url"].rsplit("/", 1)[0] + "/" + identifier
+        rows.append(row)
+    portal.rows = rows
+    return portal
+
+
+def write_config(folder: Path) -> Path:
+    path = folder / "sources.toml"
+    path.write_text(
+        '[settings]\ndatabase = "monitor.db"\nretries = 0\nhost_delay = 0\n'
+        'rules = "none"\n\n[[sources]]\nid = "eu-portal"\nkind = "eu_portal"\n'
+        'url = "http://portal.test/rest/search"\nfacet_url = "http://portal.test/rest/facet"\n'
+    )
+    return path
+
+
+def measure_run(calls: int, folder: str, runs: int, queue) -> None:
+    from datetime import date
+
+    from monitor.config import load_config
+    from monitor.pipeline import chosen_sources, run_once
+    from monitor.store import open_store
+
+    portal = emulator(calls)
+    config = load_config(write_config(Path(folder)))
+    store = open_store(config.settings.database)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        summary = run_once(
+            config,
+            store,
+            chosen_sources(config),
+            transport=portal.transport(),
+            today=date(2026, 8, 22),
+        )
+        times.append(time.perf_counter() - started)
+        assert not summary.failed, summary.failed[0].error
+    seen = summary.outcomes[0].items_seen
+    queue.put((times, seen, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
+def measure_naive(calls: int, folder: str, queue) -> None:
+    """Parse the same pages, then store each item alone: SELECT, INSERT, COMMIT."""
+    import sqlite3
+    from datetime import date
+
+    import sqlite_utils
+
+    from monitor.sources.eu_portal_parse import items_from_results, page_results
+    from monitor.store.items import item_row
+    from monitor.store.schema import migrate
+
+    portal = emulator(calls)
+    started = time.perf_counter()
+    rows = []
+    for page in range(1, calls // 100 + 2):
+        _, results = page_results(
+            {"results": portal.rows[(page - 1) * 100 : page * 100], "totalResults": calls}
+        )
+        rows += results
+    items = items_from_results(rows, source="eu-portal", programmes={}, today=date(2026, 8, 22))
+    db_path = Path(folder) / "naive.db"
+    migrate(sqlite_utils.Database(db_path))
+    conn = sqlite3.connect(db_path)
+    for item in items:
+        row = item_row(item)
+        found = conn.execute("SELECT id FROM items WHERE id = ?", [row["id"]]).fetchone()
+        if found is None:
+            row.update(
+                first_seen="2026-08-22T00:00:00+00:00", last_seen="2026-08-22T00:00:00+00:00"
+            )
+            columns = ", ".join(row)
+            conn.execute(
+                f"INSERT INTO items ({columns}) VALUES ({', '.join('?' * len(row))})",
+                list(row.values()),
+            )
+            conn.commit()
+    elapsed = time.perf_counter() - started
+    queue.put(([elapsed], len(items), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
+def in_child(target, *args):
+    queue = multiprocessing.Queue()
+    process = multiprocessing.Process(target=target, args=(*args, queue))
+    process.start()
+    result = queue.get()
+    process.join()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=10_000)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as ours, tempfile.TemporaryDirectory() as naive:
+        (first, again), seen, memory = in_child(measure_run, options.calls, ours, 2)
+        (naive_time,), naive_seen, naive_memory = in_child(measure_naive, options.calls, naive)
+    assert seen == naive_seen == options.calls, (seen, naive_seen)
+    print(f"{options.calls:,} portal calls in {options.calls // 100} pages")
+    print(f"  {'run':<40} {'seconds':>8} {'items/s':>9} {'peak MB':>8}")
+    label = "monitor run (fetch, parse, store)"
+    print(f"  {label:<40} {first:8.2f} {seen / first:9,.0f} {memory:8.0f}")
+    print(f"  {'monitor run again (all unchanged)':<40} {again:8.2f} {seen / again:9,.0f}")
+    print(
+        f"  {'naive: parse, then one item at a time':<40} {naive_time:8.2f} "
+        f"{naive_seen / naive_time:9,.0f} {naive_memory:8.0f}"
+    )
+    print(
+        f"  monitor run vs naive: {naive_time / first:.1f}x (targets: >= 5,000 items/s, < 300 MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()
