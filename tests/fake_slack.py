@@ -189,6 +189,7 @@ class FakeSlack:
         self.webhook_channel = resolved[0]
 
         self._lock = threading.Lock()
+        self._released = threading.Event()
         self._messages: list[Message] = []
         self._calls: Counter[str] = Counter()
         self._queue: list[_Failure] = []
@@ -213,6 +214,7 @@ class FakeSlack:
     def stop(self) -> None:
         if self._server is None:
             return
+        self._released.set()  # no handler may hang on past the server
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
@@ -299,7 +301,8 @@ class FakeSlack:
         """Make the next `times` requests fail; queued failures are consumed in order.
 
         kind: "ratelimited" (429, with `Retry-After: retry_after` unless None), "server_error"
-        (500), "service_unavailable" (503), "connection_reset" (socket closed unanswered), or
+        (500), "service_unavailable" (503), "connection_reset" (socket closed unanswered),
+        "hang" (no answer and nothing posted until `release()`, then reset), or
         any Slack error code, e.g. "invalid_auth", "channel_not_found", "not_in_channel"
         (answered HTTP 200 {"ok": false, "error": kind}; on the webhook as plain text with the
         status in WEBHOOK_STATUS, else 400). method: only requests of that method
@@ -325,6 +328,10 @@ class FakeSlack:
         failure = self._failure(kind, retry_after, method)
         with self._lock:
             self._on_call[(method, n)] = failure
+
+    def release(self) -> None:
+        """Let requests held by a "hang" failure end (their connections are reset)."""
+        self._released.set()
 
     def pending_failures(self) -> int:
         with self._lock:
@@ -366,6 +373,12 @@ class FakeSlack:
                 return
             failure = self._count_and_take_failure(method)
             if failure is not None and failure.kind == "connection_reset":
+                _reset(request)
+                return
+            if failure is not None and failure.kind == "hang":
+                # Slack never answers (and never posts) until released: the client can be
+                # killed while it waits, as a process killed mid-send would be.
+                self._released.wait(timeout=60)
                 _reset(request)
                 return
             if method == WEBHOOK:
