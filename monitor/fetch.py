@@ -67,7 +67,6 @@ class RetryPolicy:
         return min(self.max_delay, backoff * (0.75 + random.random() / 2))
 
 
-
 @dataclass(frozen=True)
 class Fetched:
     """An answer whose body has been read (within the size cap)."""
