@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.errors import FetchError
 from monitor.sources.eu_portal_parse import (
@@ -177,3 +179,45 @@ def test_deadline_dates_are_taken_as_the_portal_writes_them():
 def test_a_changed_answer_layout_is_a_clear_error(answer):
     with pytest.raises(FetchError, match="format may have changed"):
         page_results(answer)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+metadata = st.dictionaries(
+    st.sampled_from(
+        [
+            "identifier",
+            "title",
+            "type",
+            "status",
+            "deadlineDate",
+            "startDate",
+            "actions",
+            "budgetOverview",
+            "keywords",
+            "descriptionByte",
+            "frameworkProgramme",
+            "DATASOURCE",
+        ]
+    ),
+    st.lists(st.text(max_size=40), max_size=3) | json_values,
+)
+
+
+@given(st.dictionaries(st.sampled_from(["results", "totalResults", "x"]), json_values))
+def test_any_answer_gives_rows_or_a_clear_error(answer):
+    try:
+        page_results(answer)
+    except FetchError as exc:
+        assert "format may have changed" in str(exc)
+
+
+@given(st.lists(st.fixed_dictionaries({"metadata": metadata, "url": json_values}), max_size=5))
+def test_any_rows_give_items_without_crashing(rows):
+    items = items_from_results(rows, source="p", programmes=PROGRAMMES, today=date(2026, 1, 1))
+    assert all(item.title and item.identifier for item in items)
