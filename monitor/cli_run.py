@@ -10,6 +10,7 @@ from monitor.app import EXIT_SOURCES_FAILED, App, say_waiting
 from monitor.lock import run_lock
 from monitor.pipeline import chosen_sources
 from monitor.service import fetch_and_match, summary_lines
+from monitor.terminal import progress
 
 
 @click.command()
@@ -47,8 +48,8 @@ def run(app: App, source_ids: tuple[str, ...], show_digest: bool, wait: float) -
             err=True,
         )
     store = app.store
-    with run_lock(config.settings.database, wait, on_wait=say_waiting):
-        summary, _ = fetch_and_match(config, store, sources)
+    with run_lock(config.settings.database, wait, on_wait=say_waiting), progress(sources) as done:
+        summary, _ = fetch_and_match(config, store, sources, on_done=done)
     for line in summary_lines(summary):
         click.echo(line)
     if show_digest and not config.slack.configured:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from monitor.store.queries import EXPORT_FIELDS
+from monitor.terminal import is_terminal, print_table
 
 # CSV has no lists: several deadlines or areas are joined with this separator.
 CSV_LIST_SEPARATOR = "; "
@@ -52,7 +53,8 @@ def write_csv(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
 
 
 def write_table(rows: list[dict[str, Any]], out: TextIO, width: int | None = None) -> int:
-    """One line per item: identifier, status, next deadline, programme, title (cut to fit)."""
+    """One line per item: identifier, status, next deadline, programme, title (cut to fit);
+    a rich table on a terminal, plain aligned text when piped."""
     width = width or shutil.get_terminal_size((120, 20)).columns
     header = ("IDENTIFIER", "STATUS", "DEADLINE", "PROGRAMME", "TITLE")
     lines = [
@@ -65,6 +67,9 @@ def write_table(rows: list[dict[str, Any]], out: TextIO, width: int | None = Non
         )
         for row in rows
     ]
+    if is_terminal(out):
+        print_table(header, lines, out)
+        return len(rows)
     widths = [max([len(header[i]), *(len(line[i]) for line in lines)]) for i in range(4)]
     for line in [header, *lines]:
         fixed = "  ".join(value.ljust(w) for value, w in zip(line[:4], widths, strict=False))

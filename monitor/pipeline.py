@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -40,11 +40,17 @@ def run_once(
     transport: httpx.AsyncBaseTransport | None = None,
     policy: RetryPolicy | None = None,
     today: date | None = None,
+    on_done: Callable[[SourceOutcome], None] | None = None,
 ) -> RunSummary:
-    """Fetch, parse and store `sources`; one failing source never stops the others."""
+    """Fetch, parse and store `sources`; one failing source never stops the others.
+
+    `on_done` is called as each source finishes (for a progress display).
+    """
     run_id = store.start_run(datetime.now(UTC))
     outcomes, fetcher = asyncio.run(
-        _fetch_all(config, sources, transport, policy, today, store=store, run_id=run_id)
+        _fetch_all(
+            config, sources, transport, policy, today, store=store, run_id=run_id, on_done=on_done
+        )
     )
     store.finish_run(
         run_id,
@@ -73,15 +79,22 @@ def check_sources(
     return results
 
 
-async def _fetch_all(config, sources, transport, policy, today, *, store, run_id=None):
+async def _fetch_all(
+    config, sources, transport, policy, today, *, store, run_id=None, on_done=None
+):
     policy = policy or RetryPolicy(retries=config.settings.retries)
     today = today or datetime.now(ZoneInfo(config.settings.timezone)).date()
+
+    async def run_one(src: SourceConfig) -> SourceOutcome:
+        outcome = await _run_source(src, config, store, fetcher, today, run_id)
+        if on_done is not None:
+            on_done(outcome)
+        return outcome
+
     async with make_client(config.settings, transport) as client:
         fetcher = Fetcher(client, policy, config.politeness)
         jobs = [
-            _run_source(src, config, store, fetcher, today, run_id)
-            if run_id is not None
-            else _check_source(src, store, fetcher, today)
+            run_one(src) if run_id is not None else _check_source(src, store, fetcher, today)
             for src in sources
         ]
         return await asyncio.gather(*jobs), fetcher

@@ -3,17 +3,20 @@ fetch sources and match what is new, and describe how that went in plain lines."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from monitor.config import Config, SourceConfig
 from monitor.matching import load_matcher, match_and_store
-from monitor.models import RunSummary
+from monitor.models import RunSummary, SourceOutcome
 from monitor.pipeline import run_once
 from monitor.store import Store
 
 
 def fetch_and_match(
-    config: Config, store: Store, sources: Sequence[SourceConfig]
+    config: Config,
+    store: Store,
+    sources: Sequence[SourceConfig],
+    on_done: Callable[[SourceOutcome], None] | None = None,
 ) -> tuple[RunSummary, bool]:
     """Fetch and store `sources`, then match new and changed items; (summary, rules found).
 
@@ -21,7 +24,7 @@ def fetch_and_match(
     is stored unmatched.
     """
     matcher = load_matcher(config.settings.rules)
-    summary = run_once(config, store, sources)
+    summary = run_once(config, store, sources, on_done=on_done)
     if matcher is not None:
         match_and_store(store, matcher, summary.new_or_changed_ids)
     return summary, matcher is not None
