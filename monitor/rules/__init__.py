@@ -11,8 +11,9 @@ The rule file format is described in `rules/README.md`.
 
 from monitor.rules.evaluate import EvalReport, Scores, evaluate
 from monitor.rules.loader import GATE_FILE, load_area, load_gate, load_rules
-from monitor.rules.matcher import Matcher, programme_codes
+from monitor.rules.matcher import Matcher
 from monitor.rules.model import FIELDS, Area, Gate, RuleSet, Term
+from monitor.rules.programmes import programme_codes
 from monitor.rules.verdict import AreaMatch, GateResult, Verdict
 
 __all__ = [

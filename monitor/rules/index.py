@@ -6,8 +6,10 @@ measures it). Instead a text is split once on whitespace (`str.split`, in C) int
 tokens (see `text.py`) and, per token, the term pieces it satisfies, found with one dict lookup
 for exact words, one lookup per distinct prefix/suffix length for `klimat*`/`*skola`, and a
 substring test for the few `*infix*` terms. Per item, set operations in C pick out the new chunks
-and the few chunks that hit anything; only those are looked at in Python. Phrases are verified
-only where a chunk starts one, by walking on through the cached tokens.
+and the few chunks that hold any term piece; only those are looked at in Python. Phrases are
+verified only where a chunk starts one and the pieces the next word must offer occur somewhere in
+the text at all (one set test, which settles most starts without looking for their position),
+by walking on through the cached tokens.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ class Chunk(NamedTuple):
     tokens: tuple[str, ...]
     pieces: tuple[frozenset[int], ...]  # per token
     singles: tuple[tuple[int, str], ...]  # (term id, token) completed by one token
+    first: frozenset[int] | None  # the pieces of the first token; None: no tokens (a lone dash)
+    held: frozenset[int]  # the pieces of its tokens that can continue a phrase
+    needs: frozenset[int]  # the pieces that would continue any phrase it starts
     # Phrases starting here, per token: (token index, the pieces the next token must offer one
     # of, ((term id, later pieces), ...)). Most starts fail at the next word: one set test.
     starts: tuple[tuple[int, frozenset[int], tuple[tuple[int, tuple[int, ...]], ...]], ...]
@@ -62,8 +67,11 @@ class TermIndex:
             else:
                 self._starts[pids[0]].append((tid, pids[1:]))
         self.piece_count = len(piece_ids)
+        self._continuing = frozenset(pids[1] for pids in term_pieces if len(pids) > 1)
         self._cache: dict[str, Chunk] = {}
+        self._silent: set[str] = set()  # cached chunks without any term piece
         self._quiet: set[str] = set()  # cached chunks that complete or start no term
+        self._continuers: set[str] = set()  # cached chunks that can continue a phrase
 
     def _pieces_of(self, token: str) -> frozenset[int]:
         pids: set[int] = set()
@@ -86,7 +94,7 @@ class TermIndex:
         return frozenset(pids)
 
     def _analyse(self, chunk: str) -> bool:
-        """Cache what `chunk` holds; True when it hits something (else it joins the quiet)."""
+        """Cache what `chunk` holds; False when no term can use it (it joins the silent)."""
         tokens = tuple(chunk_tokens(chunk))
         pieces = tuple(self._pieces_of(token) for token in tokens)
         singles = tuple(
@@ -100,10 +108,18 @@ class TermIndex:
             entries = tuple(entry for pid in pids for entry in self._starts[pid])
             if entries:
                 starts.append((index, frozenset(rest[0] for _, rest in entries), entries))
-        self._cache[chunk] = Chunk(tokens, pieces, singles, tuple(starts))
+        held = frozenset().union(*pieces) & self._continuing
+        needs = frozenset().union(*(start[1] for start in starts))
+        first = pieces[0] if pieces else None
+        self._cache[chunk] = Chunk(tokens, pieces, singles, first, held, needs, tuple(starts))
+        if held:
+            self._continuers.add(chunk)
         if singles or starts:
             return True
         self._quiet.add(chunk)
+        if held:
+            return True
+        self._silent.add(chunk)  # neither completes, starts nor continues a phrase
         return False
 
     def find(self, chunks: list[str]) -> dict[int, str]:
@@ -111,41 +127,63 @@ class TermIndex:
         cache = self._cache
         if len(cache) >= CACHE_LIMIT:
             cache.clear()
+            self._silent.clear()
             self._quiet.clear()
-        # Most chunks are known to hit nothing: one set difference in C leaves the chunks that
-        # hit something and the ones never seen. All are analysed before any phrase is walked.
-        candidates = set(chunks) - self._quiet
+            self._continuers.clear()
+        # Most chunks are known to hold no piece: one set difference in C leaves the ones that
+        # do and the ones never seen. All are analysed before any phrase is walked.
+        holding = set(chunks) - self._silent
+        if not holding:
+            return {}
+        for chunk in holding.difference(cache):  # in C: iterates `holding`, looks up the dict
+            if not self._analyse(chunk):
+                holding.discard(chunk)
+        candidates = holding - self._quiet  # the chunks that complete or start a term
         if not candidates:
             return {}
-        for chunk in [c for c in candidates if c not in cache]:
-            if not self._analyse(chunk):
-                candidates.discard(chunk)
+        present: frozenset[int] | None = None  # every piece in the text, once a phrase starts
+        continuers = self._continuers
         found: dict[int, str] = {}
         # Sorted so that a term matching several words reports the same one in every run
         # (set order changes with string hashing).
         for chunk in sorted(candidates):
             info = cache[chunk]
             for tid, token in info.singles:
-                found.setdefault(tid, token)
+                if tid not in found:
+                    found[tid] = token
             if not info.starts:
                 continue
-            last = len(info.tokens) - 1
-            position = -1
-            for _ in range(chunks.count(chunk)):
-                position = chunks.index(chunk, position + 1)
-                for index, needed, entries in info.starts:
-                    if index < last:
-                        following = info.pieces[index + 1]
-                    else:
-                        following = self._first_pieces_after(chunks, position)
-                    if needed.isdisjoint(following):
-                        continue  # the usual case: the next word continues no phrase
-                    for tid, rest in entries:
-                        if tid not in found and rest[0] in following:
-                            words = self._phrase(chunks, position, index, rest)
-                            if words is not None:
-                                found[tid] = words
+            if present is None:
+                present = frozenset().union(*[cache[c].held for c in holding & continuers])
+            if info.needs.isdisjoint(present):
+                continue  # the usual case: no word of the text continues its phrases
+            starts = [start for start in info.starts if not start[1].isdisjoint(present)]
+            self._walk(chunks, chunk, info, starts, found)
         return found
+
+    def _walk(self, chunks: list[str], chunk: str, info: Chunk, starts: list, found: dict) -> None:
+        """Complete the phrases that `starts` of `chunk` begin, wherever the chunk occurs."""
+        cache = self._cache
+        last = len(info.tokens) - 1
+        position = -1
+        for _ in range(chunks.count(chunk)):
+            position = chunks.index(chunk, position + 1)
+            for index, needed, entries in starts:
+                if index < last:
+                    following = info.pieces[index + 1]
+                elif position + 1 < len(chunks):
+                    following = cache[chunks[position + 1]].first
+                    if following is None:
+                        following = self._first_pieces_after(chunks, position)
+                else:
+                    following = _NOTHING
+                if needed.isdisjoint(following):
+                    continue  # the usual case: the next word continues no phrase
+                for tid, rest in entries:
+                    if tid not in found and rest[0] in following:
+                        words = self._phrase(chunks, position, index, rest)
+                        if words is not None:
+                            found[tid] = words
 
     def _first_pieces_after(self, chunks: list[str], position: int) -> frozenset[int]:
         """The pieces of the first token after chunk `position` (none at the end)."""

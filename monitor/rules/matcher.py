@@ -2,7 +2,9 @@
 
 `scan()` finds the rules (through the one `TermIndex`, see `index.py` for why it is fast) and
 the programme signals; `judge()` adds them up into a `Verdict`; `tally()` keeps every signal for
-`explain()`. Scores follow three rules an admin can predict:
+`explain()`. `match()` is the per-item fast path: the same verdict as `judge(scan())`, without
+building the explain-only records (a test holds the two to the same verdicts). Scores follow
+rules an admin can predict:
 - a rule counts once per item, however often its phrase appears;
 - the same words found by two rules of one area (`migration*` and `migration`) count once, with
   the higher weight;
@@ -16,13 +18,13 @@ fields) or a call identifier in its text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from monitor.identifiers import call_identifiers
 from monitor.rules.index import TermIndex
 from monitor.rules.model import Area, RuleSet, Term
+from monitor.rules.programmes import call_in_text, programme_codes
+from monitor.rules.tally import Signal, Tally
 from monitor.rules.text import chunks
 from monitor.rules.verdict import AreaMatch, GateResult, Verdict
 
@@ -74,66 +76,26 @@ class Scan(NamedTuple):
     anchor: str | None = None  # what shows an EU or funding context (see `_anchor`)
 
 
-class Signal(NamedTuple):
-    """One counted signal: a phrase (or programme) with its weight, for an area or the gate."""
-
-    owner: int
-    role: str
-    weight: float
-    text: str  # the words as found in the item, or `programme CODE`
-    field: str
-    rule: str  # the term as written in the rule file, or the programme code
-    group: tuple[str, ...] | None = None  # the group's key path when the rule is a form
-    also: tuple[str, ...] = ()  # other words the group's forms found (counted with this one)
-
-
-class Tally:
-    """Signals and scores per area and for the gate (what `explain` reads)."""
-
-    def __init__(self, n_areas: int) -> None:
-        self.scores = [0.0] * n_areas
-        self.signals: list[list[Signal]] = [[] for _ in range(n_areas)]
-        self.vetoes: list[list[Signal]] = [[] for _ in range(n_areas)]
-        self.gate_score = 0.0
-        self.gate_for: list[Signal] = []
-        self.gate_against: list[Signal] = []
-        self.gate_veto: list[Signal] = []
-        self.gate_anchor: list[Signal] = []
-
-    def matched(self, area: int, threshold: float) -> bool:
-        return (
-            bool(self.signals[area]) and not self.vetoes[area] and (self.scores[area] >= threshold)
-        )
-
-
-_CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9-]*")
-_TRAILING_PARENS_RE = re.compile(r"\(([^()]*)\)\s*$")
-_ID_SPLIT_RE = re.compile(r"[-/_\s]")
-
-
-def programme_codes(fields: Mapping[str, str | None]) -> frozenset[str]:
-    """Programme codes an item names: `programme_code`, `Name (CODE)`, `CODE-2026-...` ids."""
-    found: set[str] = set()
-
-    def add(raw: str) -> None:
-        code = _CODE_RE.search(raw.upper())
-        if code:
-            found.add(code.group(0).rstrip("-"))
-
-    if code := fields.get("programme_code"):
-        add(str(code))
-    if programme := fields.get("programme"):
-        parens = _TRAILING_PARENS_RE.search(str(programme))
-        if parens:
-            add(parens.group(1))
-    for key in ("identifier", "call_identifier"):
-        if identifier := fields.get(key):
-            add(_ID_SPLIT_RE.split(str(identifier).strip(), maxsplit=1)[0])
-    return frozenset(found)
-
-
 def _read_order(key: str) -> int:
     return _FIELD_RANK.get(key, len(_FIELD_RANK))
+
+
+def _texts(fields: Mapping[str, str | None]) -> list[tuple[str, str]]:
+    """(rule field, text) for every text of an item, in read order (title first)."""
+    keys = fields.keys()
+    if keys <= _KNOWN_KEYS:
+        ordered = [key for key in _READ_ORDER if key in keys]
+    else:
+        ordered = sorted(keys, key=_read_order)
+    return [
+        (FIELD_OF_KEY.get(key, "summary"), value if isinstance(value, str) else str(value))
+        for key in ordered
+        if (value := fields[key]) and key not in _NOT_TEXT
+    ]
+
+
+# (owner, role, words) -> (weight, field, group): the strongest signal of those words
+_Strongest = dict[tuple[int, str, str], tuple[float, str, tuple[str, ...] | None]]
 
 
 class Matcher:
@@ -153,6 +115,13 @@ class Matcher:
         self._add(GATE, REQUIRE, gate.requires, gate.fields)
         self._requires = bool(gate.requires)
         self.index = TermIndex(rule.term.pieces for rule in self.rules)
+        # For `match()`: per rule what scoring needs, and per field the rules that read it.
+        self._rule_info = [(r.owner, r.role, r.weight, r.term.group) for r in self.rules]
+        self._programme_terms: dict[str, dict[int, str]] = {}  # programme name -> terms found
+        self._reads = {
+            field: frozenset(rid for rid, rule in enumerate(self.rules) if field in rule.fields)
+            for field in set(FIELD_OF_KEY.values())
+        }
         self._programme_rules = self._compile_programmes()
         self._thresholds = [area.threshold for area in self.areas]
         self._title_boost = gate.title_boost
@@ -179,45 +148,41 @@ class Matcher:
         """Every rule and programme signal the item triggers, thresholds not yet applied."""
         hits: dict[int, Hit] = {}
         rules = self.rules
-        keys = fields.keys()
-        if not keys <= _KNOWN_KEYS:
-            keys = sorted(keys, key=_read_order)
-        else:
-            keys = [key for key in _READ_ORDER if key in keys]
-        for key in keys:
-            value = fields[key]
-            if not value or key in _NOT_TEXT:
-                continue
-            field = FIELD_OF_KEY.get(key, "summary")
-            text = value if isinstance(value, str) else str(value)
+        for field, text in _texts(fields):
             for rid, words in self.index.find(chunks(text)).items():
                 if rid not in hits and field in rules[rid].fields:
                     hits[rid] = Hit(rules[rid], words, field)
         codes = programme_codes(fields)
-        programme_hits = [
+        found = list(hits.values())
+        phrases = [hit.text for hit in found if hit.rule.role == REQUIRE]
+        anchor = self._anchor(fields, min(phrases) if phrases else None, codes)
+        return Scan(found, codes, self._programme_hits(codes), anchor)
+
+    def _programme_hits(self, codes: frozenset[str]) -> list[tuple[int, str, float, str]]:
+        return [
             (owner, role, weight, code)
             for code in sorted(codes)
             for owner, role, weight in self._programme_rules.get(code, ())
         ]
-        found = list(hits.values())
-        anchor = self._anchor(fields, found, codes) if self._requires else None
-        return Scan(found, codes, programme_hits, anchor)
 
-    def _anchor(self, fields: Mapping[str, str | None], hits: list[Hit], codes: frozenset[str]):
+    def _anchor(
+        self, fields: Mapping[str, str | None], phrase: str | None, codes: frozenset[str]
+    ) -> str | None:
         """What shows an EU or funding context: a programme code, a `[requires]` phrase (the
         first alphabetically, so every run names the same one) or a call identifier in the text.
         """
+        if not self._requires:
+            return None
         if codes:
             return f"programme {min(codes)}"
-        phrases = [hit.text for hit in hits if hit.rule.role == REQUIRE]
-        if phrases:
-            return min(phrases)
+        if phrase is not None:
+            return phrase
         read = self.ruleset.gate.fields
         for key, value in fields.items():
             if not value or key in _NOT_TEXT or FIELD_OF_KEY.get(key, "summary") not in read:
                 continue
-            if found := call_identifiers(str(value)):
-                return f"call {found[0]}"
+            if found := call_in_text(str(value)):
+                return f"call {found}"
         return None
 
     def signals(self, scan: Scan) -> list[Signal]:
@@ -283,13 +248,59 @@ class Matcher:
 
         The same arithmetic as `tally()`, without keeping every signal (this runs per item).
         """
-        strongest: dict[tuple[int, str, str], tuple[float, str, tuple[str, ...] | None]] = {}
+        strongest: _Strongest = {}
         for rule, words, field in scan.hits:
             key = (rule.owner, rule.role, words)
             known = strongest.get(key)
             if known is None or abs(rule.weight) > abs(known[0]):
                 strongest[key] = (rule.weight, field, rule.term.group)
-        for owner, role, weight, code in scan.programme_hits:
+        return self._verdict(strongest, scan.programme_hits, scan.anchor)
+
+    def match(self, fields: Mapping[str, str | None]) -> Verdict:
+        """The gate outcome and the areas above threshold for one item.
+
+        `judge(scan(fields))` with the scan folded in: no `Hit` records, and `[requires]` hits
+        only tracked for the anchor. Same order of hits, so the same verdict.
+        """
+        strongest: _Strongest = {}
+        seen: set[int] = set()
+        phrase: str | None = None  # the alphabetically first `[requires]` words
+        info, reads, find = self._rule_info, self._reads, self.index.find
+        for field, text in _texts(fields):
+            reading = reads[field]
+            if field == "programme":  # a few dozen names, repeated on every call of each
+                found = self._programme_terms.get(text)
+                if found is None:
+                    if len(self._programme_terms) >= 4096:
+                        self._programme_terms.clear()
+                    found = self._programme_terms[text] = find(chunks(text))
+            else:
+                found = find(chunks(text))
+            for rid, words in found.items():
+                if rid in seen or rid not in reading:
+                    continue
+                seen.add(rid)
+                owner, role, weight, group = info[rid]
+                if role == REQUIRE:
+                    if phrase is None or words < phrase:
+                        phrase = words
+                    continue
+                key = (owner, role, words)
+                known = strongest.get(key)
+                if known is None or abs(weight) > abs(known[0]):
+                    strongest[key] = (weight, field, group)
+        codes = programme_codes(fields)
+        anchor = self._anchor(fields, phrase, codes)
+        return self._verdict(strongest, self._programme_hits(codes) if codes else [], anchor)
+
+    def _verdict(
+        self,
+        strongest: _Strongest,
+        programme_hits: list[tuple[int, str, float, str]],
+        anchor: str | None,
+    ) -> Verdict:
+        """Add up the strongest signal per (owner, role, words) into the verdict."""
+        for owner, role, weight, code in programme_hits:
             strongest[(owner, role, f"programme {code}")] = (weight, "programme", None)
         groups_counted: set[tuple[int, tuple[str, ...]]] = set()
         # Phrases are kept as (-strength, words): plain sorting then puts the strongest first.
@@ -324,7 +335,7 @@ class Matcher:
             else:
                 vetoed.add(owner)
         threshold = self.ruleset.gate.threshold
-        missing = self._requires and scan.anchor is None
+        missing = self._requires and anchor is None
         gate = GateResult(
             passed=not gate_veto and not missing and gate_score >= threshold,
             score=round(gate_score, 3),
@@ -332,7 +343,7 @@ class Matcher:
             phrases=_by_weight(gate_for),
             against=_by_weight(gate_against),
             excluded_by=gate_veto,
-            anchor=scan.anchor,
+            anchor=anchor,
             anchor_missing=missing,
         )
         matches = [
@@ -342,10 +353,6 @@ class Matcher:
         ]
         matches.sort(key=lambda m: -m.score)  # stable: ties keep the configured area order
         return Verdict(relevant=gate.passed and bool(matches), gate=gate, areas=matches)
-
-    def match(self, fields: Mapping[str, str | None]) -> Verdict:
-        """The gate outcome and the areas above threshold for one item."""
-        return self.judge(self.scan(fields))
 
     def explain(self, fields: Mapping[str, str | None]) -> str:
         """A human-readable account of the gate and every area, near misses included."""
