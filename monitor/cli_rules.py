@@ -10,6 +10,7 @@ import click
 from monitor.app import App
 from monitor.errors import MonitorError, RuleError
 from monitor.matching import MATCH_FIELDS, item_fields, load_matcher, match_and_store
+from monitor.output import aligned_lines
 
 
 def _matcher(app: App):
@@ -33,21 +34,12 @@ def rules(ctx: click.Context) -> None:
     if not rules_dir.exists():
         raise RuleError(f"the rules folder {rules_dir} does not exist")
     ruleset = load_rules(rules_dir)
-    header = ("AREA", "TERMS", "THRESHOLD", "CHANNEL", "NAME")
-    lines = [header]
-    for area in ruleset.areas:
-        lines.append(
-            (
-                area.id,
-                str(len(area.terms)),
-                f"{area.threshold:g}",
-                area.slack_channel or "-",
-                area.name,
-            )
-        )
-    widths = [max(len(line[i]) for line in lines) for i in range(4)]
-    for line in lines:
-        click.echo("  ".join([*(v.ljust(w) for v, w in zip(line, widths, strict=False)), line[4]]))
+    rows = [
+        (a.id, str(len(a.terms)), f"{a.threshold:g}", a.slack_channel or "-", a.name)
+        for a in ruleset.areas
+    ]
+    for line in aligned_lines(("AREA", "TERMS", "THRESHOLD", "CHANNEL", "NAME"), rows):
+        click.echo(line)
     gate = ruleset.gate
     click.echo(
         f"\nRelevance gate: {len(gate.can_apply) + len(gate.serves_municipal)} signals that a "

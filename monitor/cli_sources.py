@@ -7,6 +7,7 @@ import sys
 import click
 
 from monitor.app import EXIT_SOURCES_FAILED, App
+from monitor.output import aligned_lines
 from monitor.pipeline import check_sources, chosen_sources
 
 
@@ -19,7 +20,7 @@ def sources(ctx: click.Context) -> None:
     app: App = ctx.obj
     config = app.config
     store = app.store
-    rows = [("ID", "KIND", "EVERY", "LAST RUN", "ITEMS", "HEALTH")]
+    rows = []
     for src in config.sources:
         state = store.source_state(src.id) or {}
         if not src.enabled:
@@ -41,10 +42,8 @@ def sources(ctx: click.Context) -> None:
                 health,
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    for row in rows:
-        cells = [value.ljust(width) for value, width in zip(row[:5], widths, strict=True)]
-        click.echo("  ".join([*cells, row[5]]).rstrip())
+    for line in aligned_lines(("ID", "KIND", "EVERY", "LAST RUN", "ITEMS", "HEALTH"), rows):
+        click.echo(line)
 
 
 @sources.command()

@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -50,6 +50,16 @@ def write_csv(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
         writer.writerow(flat)
         count += 1
     return count
+
+
+def aligned_lines(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    """Plain text columns, each as wide as its widest value; the last column is left free."""
+    lines = [tuple(header), *(tuple(row) for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
+    return [
+        "  ".join([*(v.ljust(w) for v, w in zip(line, widths, strict=False)), line[-1]]).rstrip()
+        for line in lines
+    ]
 
 
 def write_table(rows: list[dict[str, Any]], out: TextIO, width: int | None = None) -> int:

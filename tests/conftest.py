@@ -9,6 +9,14 @@ from click.testing import CliRunner
 from portal_emulator import LiveServer, PortalEmulator
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    # slack-sdk sends everything through HTTP(S)_PROXY when set and ignores NO_PROXY; tests
+    # talk to servers on this machine only.
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def portal() -> PortalEmulator:
     """The portal emulator holding the 341 real calls of the 2026-08-22 snapshot."""

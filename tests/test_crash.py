@@ -45,12 +45,6 @@ def integrity(database: Path) -> str:
         return conn.execute("PRAGMA integrity_check").fetchone()[0]
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-
-
 def test_a_run_killed_mid_fetch_leaves_a_consistent_database(write_config, portal, tmp_path):
     original = portal.handle
     third_page_asked = threading.Event()

@@ -27,13 +27,6 @@ TOKEN = "xoxb-test"
 QUICK = FixedValueRetryIntervalCalculator(0.01)
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    # slack_sdk sends everything through HTTP(S)_PROXY when set, and ignores NO_PROXY.
-    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
     with FakeSlack(

@@ -15,12 +15,6 @@ from test_slack_send import add_calls
 SECRET = "xoxb-0000-secret-token-do-not-leak"
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def project(tmp_path):
     import shutil

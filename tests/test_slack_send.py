@@ -19,13 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "xoxb-test-secret-1234"
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    # slack-sdk sends everything through HTTP(S)_PROXY when set, and ignores NO_PROXY.
-    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def slack():
     with FakeSlack(

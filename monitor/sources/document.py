@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -43,6 +43,17 @@ class ParseContext:
 
 Parser = Callable[[Document, ParseContext], list[Item]]
 DetailReader = Callable[[Item, Document, ParseContext], Item]
+
+
+def unique_by_uid(items: Iterable[Item | None]) -> list[Item]:
+    """The items in order, without gaps (None) or repeats of a uid (the first one wins)."""
+    seen: set[str] = set()
+    unique: list[Item] = []
+    for item in items:
+        if item is not None and item.uid not in seen:
+            seen.add(item.uid)
+            unique.append(item)
+    return unique
 
 
 def register_document_kind(

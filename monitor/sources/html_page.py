@@ -17,7 +17,12 @@ from monitor.errors import FetchError
 from monitor.models import Item
 from monitor.options import OptionError
 from monitor.sources.callinfo import read_detail, with_window
-from monitor.sources.document import Document, ParseContext, register_document_kind
+from monitor.sources.document import (
+    Document,
+    ParseContext,
+    register_document_kind,
+    unique_by_uid,
+)
 from monitor.sources.markup import block_text, check_url, document_base, html_soup, http_link
 from monitor.swedish_dates import CallWindow, find_dates, parse_datetime, read_call_window
 from monitor.text import clean_text
@@ -69,13 +74,7 @@ def parse_page(document: Document, context: ParseContext) -> list[Item]:
             "the page layout may have changed"
         )
     base = document_base(soup, document.url)
-    items: list[Item] = []
-    seen: set[str] = set()
-    for element in elements:
-        item = _element_item(element, base, context)
-        if item is not None and item.uid not in seen:
-            seen.add(item.uid)
-            items.append(item)
+    items = unique_by_uid(_element_item(element, base, context) for element in elements)
     if not items:
         raise FetchError(
             f"{len(elements)} elements match the item selector '{options.item}' but none has a "

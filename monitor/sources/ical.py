@@ -28,7 +28,12 @@ import icalendar
 from monitor.errors import FetchError
 from monitor.models import Item
 from monitor.sources.callinfo import with_window
-from monitor.sources.document import Document, ParseContext, register_document_kind
+from monitor.sources.document import (
+    Document,
+    ParseContext,
+    register_document_kind,
+    unique_by_uid,
+)
 from monitor.sources.markup import check_url, decode_markup, http_link
 from monitor.swedish_dates import MAX_YEAR, MIN_YEAR, CallWindow
 from monitor.text import clean_text
@@ -69,13 +74,7 @@ def parse_calendar(document: Document, context: ParseContext) -> list[Item]:
         message = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise FetchError(f"the calendar cannot be read: {message}") from exc
     events = [e for c in calendars for e in c.walk("VEVENT")]
-    items: list[Item] = []
-    seen: set[str] = set()
-    for event in events:
-        item = _event_item(event, document, context)
-        if item is not None and item.uid not in seen:
-            seen.add(item.uid)
-            items.append(item)
+    items = unique_by_uid(_event_item(event, document, context) for event in events)
     if events and not items:
         raise FetchError(f"none of the calendar's {len(events)} events has a title and a start")
     return items

@@ -17,7 +17,12 @@ from monitor.errors import FetchError
 from monitor.models import Item
 from monitor.options import OptionError
 from monitor.sources.callinfo import with_window
-from monitor.sources.document import Document, ParseContext, register_document_kind
+from monitor.sources.document import (
+    Document,
+    ParseContext,
+    register_document_kind,
+    unique_by_uid,
+)
 from monitor.sources.markup import check_url, http_link
 from monitor.swedish_dates import MAX_YEAR, MIN_YEAR, CallWindow, parse_datetime
 from monitor.text import clean_text
@@ -64,15 +69,11 @@ def parse_json(document: Document, context: ParseContext) -> list[Item]:
         raise FetchError(f"the answer has nothing at {where}; {_shape(data)}")
     if not isinstance(rows, list):
         raise FetchError(f"the answer has {_kind(rows)} at {where}, not a list of items")
-    items: list[Item] = []
-    seen: set[str] = set()
-    for row in rows:
-        if options.only_if and not _true(resolve(row, options.only_if)):
-            continue
-        item = _row_item(row, document, context)
-        if item is not None and item.uid not in seen:
-            seen.add(item.uid)
-            items.append(item)
+    items = unique_by_uid(
+        _row_item(row, document, context)
+        for row in rows
+        if not options.only_if or _true(resolve(row, options.only_if))
+    )
     if rows and not items and not options.only_if:
         raise FetchError(
             f"none of the {len(rows)} items has a text at '{options.title}' (the 'title' path); "

@@ -26,7 +26,12 @@ from monitor.errors import FetchError
 from monitor.models import Item
 from monitor.options import OptionError
 from monitor.sources.callinfo import read_detail, with_window
-from monitor.sources.document import Document, ParseContext, register_document_kind
+from monitor.sources.document import (
+    Document,
+    ParseContext,
+    register_document_kind,
+    unique_by_uid,
+)
 from monitor.sources.markup import check_url, http_link
 from monitor.swedish_dates import parse_datetime, read_call_window
 from monitor.text import clean_text
@@ -74,14 +79,7 @@ def parse_feed(document: Document, context: ParseContext) -> list[Item]:
             raise FetchError(f"the answer is not an RSS or Atom feed: {_why_not(parsed, document)}")
         return []  # a real feed with nothing in it
     language = _language(parsed.get("feed", {}).get("language"))
-    items = []
-    seen: set[str] = set()
-    for entry in entries:
-        item = _entry_item(entry, document, context, language)
-        if item is not None and item.uid not in seen:
-            seen.add(item.uid)
-            items.append(item)
-    return items
+    return unique_by_uid(_entry_item(entry, document, context, language) for entry in entries)
 
 
 def _entry_item(
