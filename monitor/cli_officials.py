@@ -12,9 +12,8 @@ from zoneinfo import ZoneInfo
 import click
 
 from monitor.app import App
-from monitor.errors import MonitorError
 from monitor.output import write_atomically, write_csv, write_json, write_jsonl, write_table
-from monitor.store.queries import SearchFilters, all_items, search_items
+from monitor.store.queries import SearchFilters, all_items, find_item, search_items
 
 _DATE = click.DateTime(["%Y-%m-%d"])
 
@@ -121,12 +120,7 @@ def show(app: App, item: str) -> None:
     ITEM is an item id (eu-portal:LIFE-2026-SAP-CLIMA-CCA) or a call identifier.
     """
     db = app.store.db
-    rows = list(db.query("SELECT * FROM items WHERE id = ?", [item])) or list(
-        db.query("SELECT * FROM items WHERE identifier = ? ORDER BY kind, id", [item])
-    )
-    if not rows:
-        raise MonitorError(f"no stored item has the id or identifier '{item}'")
-    row = rows[0]
+    row = find_item(db, item)
     hidden = {"search_stems", "uid"}
     width = max(len(k) for k in row)
     for key, value in row.items():

@@ -11,6 +11,7 @@ from monitor.app import App
 from monitor.errors import MonitorError, RuleError
 from monitor.matching import MATCH_FIELDS, item_fields, load_matcher, match_and_store
 from monitor.output import aligned_lines
+from monitor.store.queries import find_item
 
 
 def _matcher(app: App):
@@ -70,7 +71,7 @@ def explain(app: App, item: str) -> None:
 
     ITEM is an item id (eu-portal:LIFE-2026-SAP-CLIMA-CCA) or a call identifier.
     """
-    row = _find_item(app, item)
+    row = find_item(app.store.db, item)
     click.echo(f"{row['id']}: {row['title']}")
     click.echo(_matcher(app).explain(item_fields(row)))
 
@@ -119,14 +120,3 @@ def eval_(app: App, labels_file: Path) -> None:
         predictions, labels, titles=titles, area_ids=[area.id for area in matcher.areas]
     )
     click.echo(report.format())
-
-
-def _find_item(app: App, key: str) -> dict:
-    db = app.store.db
-    rows = list(db.query("SELECT * FROM items WHERE id = ?", [key]))
-    rows = rows or list(
-        db.query("SELECT * FROM items WHERE identifier = ? ORDER BY kind, id", [key])
-    )
-    if not rows:
-        raise MonitorError(f"no stored item has the id or identifier '{key}'")
-    return rows[0]

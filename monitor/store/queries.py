@@ -174,3 +174,13 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
     row["deadlines"] = json.loads(row["deadlines"] or "[]")
     row["areas"] = json.loads(row["areas"] or "[]")
     return row
+
+
+def find_item(db: sqlite_utils.Database, key: str) -> dict[str, Any]:
+    """A stored item by its id (eu-portal:LIFE-2026-...) or its call identifier."""
+    rows = list(db.query("SELECT * FROM items WHERE id = ?", [key])) or list(
+        db.query("SELECT * FROM items WHERE identifier = ? ORDER BY kind, id LIMIT 1", [key])
+    )
+    if not rows:
+        raise MonitorError(f"no stored item has the id or identifier '{key}'")
+    return rows[0]
