@@ -1,59 +1,117 @@
-"""Find the line of a table or key in raw TOML text, for error messages.
+"""Find the line of a table, key or value in raw TOML text, for error messages.
 
-tomllib gives a line only for syntax errors; for "unknown key 'x' in source 3" we look the key up
-in the text ourselves. Hand-written configs use `[table]`, `[[array]]` and `key = value` lines,
-which is all this needs to understand; when it cannot tell, it returns None and the message
-simply has no line.
+`tomllib` reports lines only for syntax errors; for semantic errors (an unknown key in source 3,
+an empty term, a weight that is not a number) sources.toml and the rule files ask this module
+where the key was written. It understands the TOML an admin writes by hand: `[table]` and
+`[[table]]` headers with dotted and quoted names, and `key = value` lines with bare or quoted
+keys. When it cannot tell, it returns None and the message simply has no line.
 """
 
 from __future__ import annotations
 
 import re
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(?:#.*)?$")
-_KEY = re.compile(r"^\s*(?:\"([^\"]+)\"|'([^']+)'|([A-Za-z0-9_-]+))\s*=")
 _DECODE_LINE = re.compile(r"at line (\d+)")
+
+_HEADER_RE = re.compile(r"^\s*\[\[?\s*(?P<name>[^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY_RE = re.compile(
+    r"""^\s*(?P<key>"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+(?:\s*\.\s*[A-Za-z0-9_-]+)*)\s*="""
+)
+_PART_RE = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^."'\s]+)\s*(?:\.|$)""")
+
+
+def _split_dotted(name: str) -> tuple[str, ...]:
+    parts = []
+    for match in _PART_RE.finditer(name):
+        part = match.group(1)
+        if part[:1] in "\"'":
+            part = part[1:-1]
+        parts.append(part)
+    return tuple(parts)
+
+
+def _unquote(key: str) -> str:
+    return key[1:-1] if key[:1] in "\"'" else key
+
+
+def find_line(
+    text: str,
+    table: tuple[str, ...],
+    key: str | None = None,
+    value: str | None = None,
+    occurrence: int = 0,
+) -> int | None:
+    """1-based line of `key` inside `[table]` (or of the table header when key is None).
+
+    With `value`, the line inside that key's value (an array over several lines) that holds
+    the string `value`, which is how an empty or broken term in a list is pointed at.
+    `occurrence` picks one of several `[[table]]` headers (0 = the first).
+    """
+    current: tuple[str, ...] = ()
+    seen = -1  # how many `[table]` / `[[table]]` headers so far, counting from 0
+    elsewhere = False  # inside another occurrence of an array table
+    header_line: int | None = None
+    subtable_line: int | None = None  # `[table.key]` or `[table.key.x]`: the key is a table
+    key_line: int | None = None
+    key_path = (*table, key)
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        header = _HEADER_RE.match(line)
+        if header and not _KEY_RE.match(line):
+            if key_line is not None:
+                break  # the key's value ended with its table
+            current = _split_dotted(header.group("name"))
+            seen += current == table
+            elsewhere = current == table and seen != occurrence
+            if current == table and not elsewhere and header_line is None:
+                header_line = number
+            if key is not None and subtable_line is None and current[: len(table) + 1] == key_path:
+                subtable_line = number
+            continue
+        if key_line is None:
+            found = _KEY_RE.match(line)
+            if found is None:
+                continue
+            written = _split_dotted(found.group("key"))
+            if len(written) == 1:
+                written = (_unquote(found.group("key")),)
+            if not elsewhere and current + written[:-1] == table and written[-1] == key:
+                key_line = number
+                if value is None or _holds(line[found.end() :], value):
+                    return number
+        elif value is not None:
+            if _KEY_RE.match(line):
+                break
+            if _holds(line, value):
+                return number
+    if key is None:
+        return header_line
+    for found in (key_line, subtable_line, header_line):
+        if found is not None:
+            return found
+    return None
+
+
+def _holds(fragment: str, value: str) -> bool:
+    return f'"{value}"' in fragment or f"'{value}'" in fragment
 
 
 class TomlLines:
+    """`find_line` over one text, with the questions sources.toml's validation asks."""
+
     def __init__(self, text: str) -> None:
-        # (line number, header kind "[" or "[[", table name) for every table header.
-        self._headers: list[tuple[int, str, str]] = []
-        self._keys: list[tuple[int, str]] = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            header = _HEADER.match(line)
-            if header:
-                self._headers.append((number, header.group(1), header.group(2).strip("\"' ")))
-                continue
-            key = _KEY.match(line)
-            if key:
-                self._keys.append((number, next(g for g in key.groups() if g)))
+        self.text = text
 
     def table_line(self, name: str) -> int | None:
-        for number, _, table in self._headers:
-            if table == name:
-                return number
-        return None
+        return find_line(self.text, (name,))
 
     def array_table_line(self, name: str, index: int) -> int | None:
-        seen = -1
-        for number, bracket, table in self._headers:
-            if bracket == "[[" and table == name:
-                seen += 1
-                if seen == index:
-                    return number
-        return None
+        return find_line(self.text, (name,), occurrence=index)
 
     def key_line(self, table: str, index: int | None, key: str) -> int | None:
-        """The line of `key` in `[table]`, or in the index-th `[[table]]` when index is given."""
-        start = self.table_line(table) if index is None else self.array_table_line(table, index)
-        if start is None:
-            return None
-        end = min((n for n, _, _ in self._headers if n > start), default=None)
-        for number, name in self._keys:
-            if number > start and (end is None or number < end) and name == key:
-                return number
-        return None
+        """The line of `key` in `[table]`, or in the index-th `[[table]]` when index is given;
+        the table's header when the key is not written out."""
+        return find_line(self.text, (table,), key, occurrence=index or 0)
 
     @staticmethod
     def line_of_decode_error(message: str) -> int | None:

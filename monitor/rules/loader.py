@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from monitor.errors import RuleError
-from monitor.rules.locate import find_line
 from monitor.rules.model import FIELDS, Area, Gate, RuleSet, Term
 from monitor.rules.terms import TermSyntaxError, parse_term
+from monitor.tomllines import find_line
 
 GATE_FILE = "_gate.toml"
 
