@@ -5,8 +5,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 from portal_emulator import LiveServer, PortalEmulator
+
+# One Hypothesis profile for every property test. CI runs on two cores next to other jobs, so
+# how fast an example is generated or run says nothing about the code: no deadline, and none of
+# the health checks that time input generation. Each test's own @settings still sets its count.
+settings.register_profile(
+    "eu-bevakning",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("eu-bevakning")
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.errors import FetchError
@@ -209,6 +209,7 @@ metadata = st.dictionaries(
 )
 
 
+@settings(max_examples=150)
 @given(st.dictionaries(st.sampled_from(["results", "totalResults", "x"]), json_values))
 def test_any_answer_gives_rows_or_a_clear_error(answer):
     try:
@@ -217,6 +218,7 @@ def test_any_answer_gives_rows_or_a_clear_error(answer):
         assert "format may have changed" in str(exc)
 
 
+@settings(max_examples=150)
 @given(st.lists(st.fixed_dictionaries({"metadata": metadata, "url": json_values}), max_size=5))
 def test_any_rows_give_items_without_crashing(rows):
     items = items_from_results(rows, source="p", programmes=PROGRAMMES, today=date(2026, 1, 1))

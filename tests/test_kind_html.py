@@ -8,7 +8,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import document_site
@@ -343,7 +343,7 @@ def test_detail_pages_that_say_nothing_or_are_not_html_leave_the_item_alone():
 # -- never a crash -------------------------------------------------------------------------------
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150)
 @given(st.binary(max_size=2000), st.sampled_from([None, "utf-8", "iso-8859-1", "utf-16", "bogus"]))
 def test_any_bytes_give_items_or_a_fetch_error(body, charset):
     try:
@@ -360,7 +360,7 @@ _MARKUP = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(st.lists(_MARKUP, max_size=40).map("".join))
 def test_any_markup_gives_items_or_a_fetch_error(text):
     for category in ("news", "call"):

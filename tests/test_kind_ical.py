@@ -180,7 +180,7 @@ _LINES = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.lists(_LINES, max_size=25).map("\n".join), st.sampled_from(["call", "news"]))
 def test_any_calendar_text_gives_items_or_a_fetch_error(text, category):
     with contextlib.suppress(FetchError):
@@ -188,7 +188,7 @@ def test_any_calendar_text_gives_items_or_a_fetch_error(text, category):
             assert item.uid and item.title
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(st.binary(max_size=1000))
 def test_any_bytes_give_items_or_a_fetch_error(body):
     with contextlib.suppress(FetchError):

@@ -228,7 +228,7 @@ _VALUES = st.recursive(
 _PATHS = st.sampled_from(["a", "b", "a.b", "a.0", "0", "title", "a.0.title", "b.-1"])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(
     _VALUES, st.sampled_from(["", "a", "b.0"]), _PATHS, _PATHS, st.sampled_from(["news", "call"])
 )
@@ -241,7 +241,7 @@ def test_any_json_gives_items_or_a_fetch_error(value, items, title, deadline, ca
             assert item.title and item.uid
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(st.binary(max_size=500), st.sampled_from([None, "utf-8", "latin-1", "utf-16", "bogus"]))
 def test_any_bytes_give_items_or_a_fetch_error(body, charset):
     with contextlib.suppress(FetchError):

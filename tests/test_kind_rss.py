@@ -7,7 +7,7 @@ import time
 from datetime import UTC, date, datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import document_site
@@ -293,7 +293,7 @@ _KINDS = st.sampled_from(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150)
 @given(st.binary(max_size=2000), _KINDS, st.sampled_from([None, "utf-8", "iso-8859-1", "nonsense"]))
 def test_any_bytes_give_items_or_a_fetch_error(body, kind, charset):
     try:
@@ -303,7 +303,7 @@ def test_any_bytes_give_items_or_a_fetch_error(body, kind, charset):
     assert all(i.uid and i.title for i in items)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(st.integers(min_value=0, max_value=len(fixture("rss", "eurocities_feed.xml"))), _KINDS)
 def test_a_feed_cut_anywhere_gives_items_or_a_fetch_error(cut, kind):
     with contextlib.suppress(FetchError):

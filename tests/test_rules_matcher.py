@@ -255,7 +255,7 @@ TEXT = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.dictionaries(FIELD_NAMES, TEXT, max_size=6))
 def test_no_input_crashes_the_matcher(fields):
     verdict = DEFAULT.match(fields)
@@ -268,7 +268,7 @@ def test_no_input_crashes_the_matcher(fields):
     assert isinstance(DEFAULT.explain(fields), str)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.from_regex(r"[a-zåäö]{1,12}", fullmatch=True), st.text(alphabet=" .,;:!?()\n"))
 def test_a_plain_word_is_found_between_any_separators(word, separator):
     from monitor.rules.model import Area, Gate, RuleSet, Term

@@ -81,7 +81,7 @@ def test_tokenize_keeps_hyphenated_compounds_and_drops_markup():
     assert tokenize(html) == ["eu-projekt", "för", "klimat-neutrala", "städer", "co₂"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
 def test_the_matcher_chunks_tokenise_exactly_like_tokenize(text):
     """The matcher splits on whitespace first and tokenises each chunk; nothing may differ."""

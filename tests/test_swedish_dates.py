@@ -144,7 +144,7 @@ def test_parse_datetime_keeps_time_and_zone():
     assert parse_datetime("") is None and parse_datetime(None) is None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.text(), st.none() | st.dates())
 def test_the_reader_never_crashes(text, reference):
     for mention in find_dates(text, reference):
@@ -160,7 +160,7 @@ _PIECES = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.lists(_PIECES, max_size=30).map(" ".join), st.none() | st.dates())
 def test_the_reader_never_crashes_on_date_like_text(text, reference):
     read_call_window(text, reference)
