@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlite_utils
@@ -21,6 +21,7 @@ import sqlite_utils
 from monitor.identifiers import call_identifiers
 from monitor.models import Item
 from monitor.stemming import stems_of
+from monitor.store.columns import ITEM_COLUMNS, ITEM_FIELDS, item_row
 
 # Column -> the field name a change event shows.
 TRACKED_FIELDS = {
@@ -30,28 +31,8 @@ TRACKED_FIELDS = {
     "title": "title",
     "budget": "budget",
 }
-CONTENT_FIELDS = (
-    "source",
-    "uid",
-    "kind",
-    "identifier",
-    "call_identifier",
-    "call_title",
-    "title",
-    "url",
-    "summary",
-    "programme",
-    "programme_code",
-    "status",
-    "source_status",
-    "opening_date",
-    "deadline",
-    "deadlines",
-    "budget",
-    "published",
-    "keywords",
-    "language",
-)
+# An item's content: a change to any of them rewrites the row (and its search stems).
+CONTENT_FIELDS = ITEM_FIELDS
 
 
 @dataclass
@@ -61,33 +42,6 @@ class SaveCounts:
     changed: int = 0
     new_ids: tuple[str, ...] = ()
     changed_ids: tuple[str, ...] = ()
-
-
-def item_row(item: Item) -> dict[str, Any]:
-    """An Item as a row of the items table (dates as ISO 8601 text, lists as JSON)."""
-    return {
-        "id": item.id,
-        "source": item.source,
-        "uid": item.uid,
-        "kind": item.kind,
-        "identifier": item.identifier,
-        "call_identifier": item.call_identifier,
-        "call_title": item.call_title,
-        "title": item.title,
-        "url": item.url,
-        "summary": item.summary,
-        "programme": item.programme,
-        "programme_code": item.programme_code,
-        "status": item.status,
-        "source_status": item.source_status,
-        "opening_date": _iso(item.opening_date),
-        "deadline": _iso(item.deadline),
-        "deadlines": json.dumps([d.isoformat() for d in item.deadlines]),
-        "budget": item.budget,
-        "published": _iso(item.published),
-        "keywords": json.dumps(list(item.keywords), ensure_ascii=False),
-        "language": item.language,
-    }
 
 
 def save_items(
@@ -168,7 +122,7 @@ def _save_mentions(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> Non
 
 
 def _stored(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict[str, Any]]:
-    return {row["id"]: row for row in rows_by_ids(db, ("id", *CONTENT_FIELDS), ids)}
+    return {row["id"]: row for row in rows_by_ids(db, ITEM_COLUMNS, ids)}
 
 
 def rows_by_ids(
@@ -191,11 +145,3 @@ def _shown(field: str, value: Any) -> str | None:
     if field == "budget":
         return f"{value:.0f}"
     return str(value)
-
-
-def _iso(value: date | datetime | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    return value.isoformat()
