@@ -13,7 +13,10 @@ import click
 
 from monitor.app import App
 from monitor.output import write_atomically, write_csv, write_json, write_jsonl, write_table
-from monitor.store.queries import SearchFilters, all_items, find_item, search_items
+from monitor.store.columns import JSON_COLUMNS
+from monitor.store.item_details import item_details
+from monitor.store.matches import any_matches
+from monitor.store.queries import SearchFilters, all_items, search_items
 
 _DATE = click.DateTime(["%Y-%m-%d"])
 
@@ -95,7 +98,7 @@ def deadlines(app: App, within: int, area: str | None, everything: bool, fmt: st
         deadline_after=today,
         deadline_before=today + timedelta(days=within),
         not_closed=True,
-        relevant_only=not everything and app.store.db["matches"].count > 0,
+        relevant_only=not everything and any_matches(app.store.db),
     )
     rows = search_items(app.store.db, None, filters, limit=None)
     if fmt != "table":
@@ -119,56 +122,33 @@ def show(app: App, item: str) -> None:
 
     ITEM is an item id (eu-portal:LIFE-2026-SAP-CLIMA-CCA) or a call identifier.
     """
-    db = app.store.db
-    row = find_item(db, item)
+    details = item_details(app.store.db, item)
+    row = details.row
     hidden = {"search_stems", "uid"}
     width = max(len(k) for k in row)
     for key, value in row.items():
         if key in hidden or value in (None, "", "[]"):
             continue
-        if key in ("deadlines", "keywords"):
+        if key in JSON_COLUMNS:
             value = ", ".join(json.loads(value))
         if key == "summary":
             value = _wrap(str(value), width + 2)
         click.echo(f"{key.ljust(width)}  {value}")
     _section(
         "Areas",
-        [
-            f"{m['area']} (score {m['score']:g}): {', '.join(json.loads(m['phrases']))}"
-            for m in db.query(
-                "SELECT * FROM matches WHERE item_id = ? ORDER BY score DESC", [row["id"]]
-            )
-        ],
+        [f"{m.area} (score {m.score:g}): {', '.join(m.phrases)}" for m in details.areas],
     )
     _section(
         "Changes",
         [
-            f"{c['changed_at'][:10]}  {c['field']}: {c['old'] or '-'} -> {c['new'] or '-'}"
-            for c in db.query(
-                "SELECT * FROM item_changes WHERE item_id = ? ORDER BY id", [row["id"]]
-            )
+            f"{c.changed_at[:10]}  {c.field}: {c.old or '-'} -> {c.new or '-'}"
+            for c in details.changes
         ],
     )
-    keys = [k for k in (row["identifier"], row["call_identifier"]) if k]
-    marks = ", ".join("?" * len(keys))
-    news = (
-        list(
-            db.query(
-                f"""SELECT DISTINCT items.title, items.url, items.source FROM mentions
-                    JOIN items ON items.id = mentions.item_id
-                    WHERE mentions.identifier IN ({marks}) AND items.id != ?""",
-                [*keys, row["id"]],
-            )
-        )
-        if keys
-        else []
+    _section(
+        "Mentioned in", [f"{n.title} ({n.source}) {n.url or ''}" for n in details.mentioned_in]
     )
-    _section("Mentioned in", [f"{n['title']} ({n['source']}) {n['url'] or ''}" for n in news])
-    named = [
-        m["identifier"]
-        for m in db.query("SELECT identifier FROM mentions WHERE item_id = ?", [row["id"]])
-    ]
-    _section("Names the calls", named)
+    _section("Names the calls", details.names)
 
 
 def _section(title: str, lines: list[str]) -> None:

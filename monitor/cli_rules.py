@@ -9,9 +9,9 @@ import click
 
 from monitor.app import App
 from monitor.errors import MonitorError, RuleError
-from monitor.matching import MATCH_FIELDS, item_fields, load_matcher, match_and_store
+from monitor.matching import item_fields, load_matcher, match_and_store
 from monitor.output import aligned_lines
-from monitor.store.queries import find_item
+from monitor.store.queries import find_item, item_by_identifier, item_count
 
 
 def _matcher(app: App):
@@ -81,7 +81,7 @@ def explain(app: App, item: str) -> None:
 def reapply(app: App) -> None:
     """Match every stored item again, after the rules have changed."""
     matcher = _matcher(app)
-    total = app.store.db["items"].count
+    total = item_count(app.store.db)
     relevant = match_and_store(app.store, matcher, None)
     click.echo(f"Matched {total} items again: {relevant} belong in the digest.")
 
@@ -105,17 +105,11 @@ def eval_(app: App, labels_file: Path) -> None:
         raise MonitorError(f"{labels_file}: expected an object of identifier -> label")
     matcher = _matcher(app)
     predictions, titles = {}, {}
-    columns = "id, " + ", ".join(MATCH_FIELDS)
     for identifier in labels:
-        rows = list(
-            app.store.db.query(
-                f"SELECT {columns} FROM items WHERE identifier = ? ORDER BY kind, id LIMIT 1",
-                [identifier],
-            )
-        )
-        if rows:
-            predictions[identifier] = matcher.match(item_fields(rows[0]))
-            titles[identifier] = rows[0]["title"]
+        row = item_by_identifier(app.store.db, identifier)
+        if row is not None:
+            predictions[identifier] = matcher.match(item_fields(row))
+            titles[identifier] = row["title"]
     report = evaluate(
         predictions, labels, titles=titles, area_ids=[area.id for area in matcher.areas]
     )

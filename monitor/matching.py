@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from monitor.store import Store
-from monitor.store.items import rows_by_ids
+from monitor.store.matches import ItemVerdict, StoredMatch, rows_to_match, save_verdicts
 
 if TYPE_CHECKING:
-    from monitor.rules import Matcher
+    from monitor.rules import Matcher, Verdict
 
 # The item fields the rules read, as stored in the items table.
 MATCH_FIELDS = (
@@ -55,30 +55,13 @@ def item_fields(row: dict[str, Any]) -> dict[str, str | None]:
 def match_and_store(store: Store, matcher: Matcher, item_ids: Iterable[str] | None) -> int:
     """Match the given items (every item when None), replacing what was stored; returns how
     many of them are relevant."""
-    db = store.db
-    columns = ("id", *MATCH_FIELDS)
-    if item_ids is None:
-        rows = list(db.query(f"SELECT {', '.join(columns)} FROM items"))
-    else:
-        rows = list(rows_by_ids(db, columns, list(item_ids)))
+    rows = rows_to_match(store.db, item_ids)
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    relevant = 0
-    with db.atomic():
-        for row in rows:
-            verdict = matcher.match(item_fields(row))
-            relevant += verdict.relevant
-            db.execute("DELETE FROM matches WHERE item_id = ?", [row["id"]])
-            db["matches"].insert_all(
-                {
-                    "item_id": row["id"],
-                    "area": m.area,
-                    "score": m.score,
-                    "phrases": json.dumps(list(m.phrases), ensure_ascii=False),
-                }
-                for m in verdict.areas
-            )
-            db.execute(
-                "UPDATE items SET relevant = ?, matched_at = ? WHERE id = ?",
-                [int(verdict.relevant), stamp, row["id"]],
-            )
-    return relevant
+    verdicts = [_verdict(row["id"], matcher.match(item_fields(row))) for row in rows]
+    save_verdicts(store.db, verdicts, stamp)
+    return sum(v.relevant for v in verdicts)
+
+
+def _verdict(item_id: str, verdict: Verdict) -> ItemVerdict:
+    areas = tuple(StoredMatch(m.area, m.score, tuple(m.phrases)) for m in verdict.areas)
+    return ItemVerdict(item_id, bool(verdict.relevant), areas)

@@ -14,8 +14,10 @@ import sqlite_utils
 
 from monitor.errors import MonitorError
 from monitor.stemming import is_stemmable, word_stems
+from monitor.store.columns import select_list
 
 # The export's field names, in order; the JSON and CSV exports and `search --format` use them.
+# A public format, so chosen and ordered by hand: item columns, the store's dates, the areas.
 EXPORT_FIELDS = (
     "id",
     "source",
@@ -43,7 +45,7 @@ _AREAS = (
 )
 # programme_code rides along for the table view; the exports write EXPORT_FIELDS only.
 _SELECT = (
-    ", ".join(f"items.{f}" for f in EXPORT_FIELDS if f != "areas")
+    select_list(tuple(f for f in EXPORT_FIELDS if f != "areas"))
     + f", items.programme_code, {_AREAS} AS areas"
 )
 _TOKEN = re.compile(r"\S+")
@@ -178,9 +180,20 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
 
 def find_item(db: sqlite_utils.Database, key: str) -> dict[str, Any]:
     """A stored item by its id (eu-portal:LIFE-2026-...) or its call identifier."""
-    rows = list(db.query("SELECT * FROM items WHERE id = ?", [key])) or list(
-        db.query("SELECT * FROM items WHERE identifier = ? ORDER BY kind, id LIMIT 1", [key])
-    )
-    if not rows:
+    rows = list(db.query("SELECT * FROM items WHERE id = ?", [key]))
+    row = rows[0] if rows else item_by_identifier(db, key)
+    if row is None:
         raise MonitorError(f"no stored item has the id or identifier '{key}'")
-    return rows[0]
+    return row
+
+
+def item_by_identifier(db: sqlite_utils.Database, identifier: str) -> dict[str, Any] | None:
+    """The item a call identifier names: a call before news, then the lowest id."""
+    rows = db.query(
+        "SELECT * FROM items WHERE identifier = ? ORDER BY kind, id LIMIT 1", [identifier]
+    )
+    return next(iter(rows), None)
+
+
+def item_count(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
