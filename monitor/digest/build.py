@@ -52,7 +52,7 @@ def build_digest(
     source_names = {source.id: source.name for source in config.sources}
     today = now.astimezone(zone).date()
     candidates = gather(
-        store.db,
+        store,
         since=start,
         today=today,
         closing_soon_days=config.digest.closing_soon_days,

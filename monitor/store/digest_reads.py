@@ -1,0 +1,97 @@
+"""What the digest reads from the store: rows that may belong in a digest, and what was shown.
+
+Rows are plain dicts of the items table (JSON columns as text), each with its `matches`
+(area, score, phrases as a list), strongest first; digest/choose.py decides what goes in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+import sqlite_utils
+
+from monitor.store.columns import select_list
+
+Row = dict[str, Any]
+_ITEM = f"{select_list()}, items.first_seen"
+
+
+def relevant_calls(db: sqlite_utils.Database, start: str, today: str, window_end: str) -> list[Row]:
+    """Relevant calls first seen or changed after `start`, or open and closing in the window."""
+    rows = list(
+        db.query(
+            f"""SELECT {_ITEM} FROM items
+                WHERE kind = 'call' AND relevant = 1 AND (
+                    first_seen > :start
+                    OR id IN (SELECT item_id FROM item_changes WHERE changed_at > :start)
+                    OR (status = 'open' AND deadline BETWEEN :today AND :window_end))""",
+            {"start": start, "today": today, "window_end": window_end},
+        )
+    )
+    _attach_matches(db, rows)
+    return rows
+
+
+def news_since(db: sqlite_utils.Database, start: str) -> list[Row]:
+    """News first seen after `start`, each with its matches and the call identifiers it names."""
+    rows = list(
+        db.query(f"SELECT {_ITEM} FROM items WHERE kind = 'news' AND first_seen > ?", [start])
+    )
+    _attach_matches(db, rows)
+    for row in rows:
+        row["mentions"] = [
+            m["identifier"]
+            for m in db.query("SELECT identifier FROM mentions WHERE item_id = ?", [row["id"]])
+        ]
+    return rows
+
+
+def changes_since(db: sqlite_utils.Database, start: str) -> dict[str, list[Row]]:
+    """Item id -> its change events after `start`, in the order they were recorded."""
+    changes: dict[str, list[Row]] = defaultdict(list)
+    for change in db.query("SELECT * FROM item_changes WHERE changed_at > ? ORDER BY id", [start]):
+        changes[change["item_id"]].append(change)
+    return dict(changes)
+
+
+def news_mentions(db: sqlite_utils.Database) -> dict[str, list[Row]]:
+    """Call identifier -> the news items (title, url, source) that name it."""
+    mentions: dict[str, list[Row]] = defaultdict(list)
+    for row in db.query(
+        """SELECT mentions.identifier, items.title, items.url, items.source FROM mentions
+           JOIN items ON items.id = mentions.item_id WHERE items.kind = 'news'"""
+    ):
+        mentions[row["identifier"]].append(row)
+    return dict(mentions)
+
+
+def shown_closing_soon(db: sqlite_utils.Database) -> set[str]:
+    """The ids of items a sent digest already listed as closing soon."""
+    return {
+        r["item_id"]
+        for r in db.query(
+            """SELECT item_id FROM digest_items JOIN digests ON digests.id = digest_items.digest_id
+               WHERE section = 'closing_soon' AND digests.sent_at IS NOT NULL"""
+        )
+    }
+
+
+def source_states(db: sqlite_utils.Database) -> list[Row]:
+    return list(db.query("SELECT * FROM source_state"))
+
+
+def _attach_matches(db: sqlite_utils.Database, rows: list[Row]) -> None:
+    by_id = {row["id"]: row for row in rows}
+    for row in rows:
+        row["matches"] = []
+    ids = list(by_id)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for match in db.query(
+            f"SELECT * FROM matches WHERE item_id IN ({marks}) ORDER BY score DESC, area", chunk
+        ):
+            match["phrases"] = json.loads(match["phrases"])
+            by_id[match["item_id"]]["matches"].append(match)
