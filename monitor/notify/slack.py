@@ -12,7 +12,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import sqlite_utils
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -25,6 +24,7 @@ from slack_sdk.webhook import WebhookClient
 from monitor.config import Slack
 from monitor.digest.model import Part
 from monitor.errors import NotifyError
+from monitor.store import Database
 from monitor.store.digests import StoredDigest, mark_posted, mark_sent
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ class SendResult:
     failed_keys: list[str] = field(default_factory=list)
 
 
-def send_digest(db: sqlite_utils.Database, digest: StoredDigest, poster: Poster) -> SendResult:
+def send_digest(db: Database, digest: StoredDigest, poster: Poster) -> SendResult:
     """Post every part not yet posted; mark the digest sent when none is missing."""
     result = SendResult(total=len(digest.parts))
     ts_by_key = {p.part.key: p.ts for p in digest.parts if p.ts}
