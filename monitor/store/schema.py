@@ -1,18 +1,22 @@
 """The database schema as numbered migrations, applied in order and recorded in user_version.
 
 Each migration only adds: a database written by an older version keeps its data when opened by
-a newer one. Never edit a released migration; append a new one.
+a newer one. Never edit a released migration; append a new one. A migration imports no live
+code of the program: what it computes is copied into this module as it was when released, so an
+old database migrated years later gets the same result.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 
+import snowballstemmer
 import sqlite_utils
 
-FTS_COLUMNS = ("title", "summary", "identifier", "programme", "search_stems")
 # remove_diacritics 2: "malardalen" finds "Mälardalen", as officials type on any keyboard.
+# Used by migrations 1 and 5: a new tokenizer belongs in a new migration.
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 
 
@@ -139,6 +143,7 @@ def _create_search_index(db: sqlite_utils.Database, columns: tuple[str, ...]) ->
 
     Written out rather than made by sqlite-utils' enable_fts: its triggers fire on any update,
     and touching last_seen, which every run does for every item, would rewrite the index.
+    Released migrations use it: a different index is a new function.
     """
     cols = ", ".join(columns)
     new = ", ".join(f"new.{c}" for c in columns)
@@ -230,10 +235,32 @@ def _digests(db: sqlite_utils.Database) -> None:
     )
 
 
+# Migration 5's stems, frozen as monitor/stemming.py made them when it was released: the
+# search_stems a run writes from then on come from the live module.
+_STEMS_5_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _stems_5(rows: list[tuple[str, str | None, str | None]]) -> list[tuple[str, str]]:
+    """(id, title, summary) -> (search_stems, id); stems cached per word, as the module did."""
+    swedish, english = snowballstemmer.stemmer("swedish"), snowballstemmer.stemmer("english")
+    cache: dict[str, tuple[str, ...]] = {}
+    result = []
+    for item_id, title, summary in rows:
+        seen: dict[str, None] = {}
+        for text in (title, summary):
+            for word in _STEMS_5_WORD.findall((text or "").lower()):
+                stems = cache.get(word)
+                if stems is None:
+                    sv, en = swedish.stemWord(word), english.stemWord(word)
+                    stems = cache[word] = (sv,) if sv == en else (sv, en)
+                for stem in stems:
+                    seen.setdefault(stem, None)
+        result.append((" ".join(seen), item_id))
+    return result
+
+
 def _stems(db: sqlite_utils.Database) -> None:
     """Swedish and English word stems in the search index, filled in for stored items."""
-    from monitor.stemming import stems_of
-
     _run(
         db,
         """
@@ -245,11 +272,8 @@ def _stems(db: sqlite_utils.Database) -> None:
         """,
     )
     rows = db.execute("SELECT id, title, summary FROM items").fetchall()
-    db.conn.executemany(
-        "UPDATE items SET search_stems = ? WHERE id = ?",
-        [(stems_of(title, summary), item_id) for item_id, title, summary in rows],
-    )
-    _create_search_index(db, FTS_COLUMNS)
+    db.conn.executemany("UPDATE items SET search_stems = ? WHERE id = ?", _stems_5(rows))
+    _create_search_index(db, ("title", "summary", "identifier", "programme", "search_stems"))
     db.execute("INSERT INTO items_fts (items_fts) VALUES ('rebuild')")
 
 
