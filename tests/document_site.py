@@ -18,6 +18,7 @@ import httpx
 from monitor.config import load_config
 from monitor.models import RunSummary
 from monitor.pipeline import chosen_sources, run_once
+from monitor.sources.kinds import KINDS
 from monitor.store import Store, open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -87,7 +88,7 @@ def pipeline(
     the real pipeline once against `site` (on `today` unless told another day)."""
     path = folder / "sources.toml"
     path.write_text(config_text(*sources), encoding="utf-8")
-    config = load_config(path)
+    config = load_config(path, kinds=KINDS)
     store = open_store(config.settings.database)
 
     def run(day: date = today) -> RunSummary:

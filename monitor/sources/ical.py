@@ -31,7 +31,7 @@ from monitor.sources.callinfo import with_window
 from monitor.sources.document import (
     Document,
     ParseContext,
-    register_document_kind,
+    document_collector,
     unique_by_uid,
 )
 from monitor.sources.markup import check_url, decode_markup, http_link
@@ -180,9 +180,4 @@ def _first(value: Any) -> Any:
     return value[0] if isinstance(value, list) and value else value
 
 
-register_document_kind(
-    "ical",
-    options=IcalOptions,
-    parse=parse_calendar,
-    description="An iCalendar feed of call windows (each event opens and closes a call).",
-)
+collect = document_collector(parse_calendar)

@@ -20,7 +20,7 @@ from monitor.sources.callinfo import with_window
 from monitor.sources.document import (
     Document,
     ParseContext,
-    register_document_kind,
+    document_collector,
     unique_by_uid,
 )
 from monitor.sources.markup import check_url, http_link
@@ -220,9 +220,4 @@ def _shape(value: Any) -> str:
     return _kind(value)
 
 
-register_document_kind(
-    "json",
-    options=JsonOptions,
-    parse=parse_json,
-    description="A JSON API listing news or calls, read by field paths.",
-)
+collect = document_collector(parse_json)
