@@ -128,6 +128,11 @@ class Slack:
     def configured(self) -> bool:
         return bool(self.token or self.webhook_url)
 
+    @property
+    def shown_channel(self) -> str:
+        """The channel a printed digest names: the configured one, else the usual one."""
+        return self.channel or DEFAULT_CHANNEL
+
 
 @dataclass(frozen=True)
 class SourceConfig:

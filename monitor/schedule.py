@@ -28,7 +28,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.config import Config, SourceConfig, load_config
+from monitor.config import LOCK_WAIT, Config, SourceConfig, load_config
 from monitor.errors import MonitorError
 from monitor.lock import RunInProgress, run_lock
 from monitor.service import fetch_and_match, summary_lines
@@ -128,7 +128,7 @@ class Service:
 
     def digest(self) -> str:
         try:
-            with run_lock(self.config.settings.database, wait=600), self._store() as store:
+            with run_lock(self.config.settings.database, wait=LOCK_WAIT), self._store() as store:
                 outcome = self._send_digest(self.config, store)
         except MonitorError as exc:
             outcome = f"the digest was not sent: {exc}"
