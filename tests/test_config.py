@@ -162,6 +162,48 @@ BROKEN = [
         id="id-that-could-escape-a-path",
     ),
     pytest.param(
+        VALID.replace('rules = "my-rules"', 'rules = "my-rules"\nretries = "three"'),
+        4,
+        ["[settings]", "'retries'", "must be a whole number"],
+        id="settings-wrong-type",
+    ),
+    pytest.param(
+        VALID.replace('rules = "my-rules"', 'rules = "my-rules"\nconcurrency = 0'),
+        4,
+        ["[settings]", "'concurrency'", "at least 1"],
+        id="settings-below-minimum",
+    ),
+    pytest.param(
+        VALID.replace('rules = "my-rules"', 'rules = "my-rules"\nlanguage = "fi"'),
+        4,
+        ["[settings]", "'language'", "'fi' is not allowed", "sv, en"],
+        id="settings-not-a-choice",
+    ),
+    pytest.param(
+        VALID.replace('database = "data/monitor.db"', "database = 5"),
+        2,
+        ["[settings]", "'database'", "must be a path in quotes"],
+        id="settings-path-not-text",
+    ),
+    pytest.param(
+        VALID + '\n[digest]\ntime = "8.00"\n',
+        24,
+        ["[digest]", "'time'", "HH:MM"],
+        id="digest-time",
+    ),
+    pytest.param(
+        VALID + "\n[digest]\nclosing_soon_days = 0\n",
+        24,
+        ["[digest]", "'closing_soon_days'", "at least 1"],
+        id="digest-below-minimum",
+    ),
+    pytest.param(
+        VALID + '\n[slack]\ncolour = "blue"\n',
+        24,
+        ["[slack]", "unknown key 'colour'", "valid keys: channel"],
+        id="slack-unknown-key",
+    ),
+    pytest.param(
         VALID + '\n[slak]\nchannel = "#eu"\n',
         23,
         ["unknown section 'slak'"],
