@@ -276,24 +276,7 @@ def parse_config(
     )
     slack_table = _parse_table("slack", SlackTable, data, lines, error)
     digest = _parse_table("digest", DigestTable, data, lines, error)
-    raw_sources = data.get("sources", []) if kinds is not None else []
-    if not isinstance(raw_sources, list):
-        raise error(
-            "'sources' must be a list of [[sources]] tables", line=lines.table_line("sources")
-        )
-    sources: list[SourceConfig] = []
-    seen: dict[str, int] = {}
-    for index, raw in enumerate(raw_sources):
-        assert kinds is not None
-        src = _parse_source(raw, index, lines, error, kinds)
-        if src.id in seen:
-            raise error(
-                f"duplicate source id '{src.id}' (source number {seen[src.id] + 1} has it too)",
-                line=lines.key_line("sources", index, "id"),
-                where=f"source '{src.id}'",
-            )
-        seen[src.id] = index
-        sources.append(src)
+    sources = _parse_sources(data, lines, error, kinds) if kinds is not None else []
     return Config(
         path=path,
         settings=settings,
@@ -318,6 +301,27 @@ def _parse_table(name: str, cls: type, data: dict, lines: TomlLines, error) -> A
         raise error(
             message, line=lines.key_line(name, None, exc.key or ""), where=f"[{name}]"
         ) from exc
+
+
+def _parse_sources(data: dict, lines: TomlLines, error, kinds: KindLookup) -> list[SourceConfig]:
+    raw_sources = data.get("sources", [])
+    if not isinstance(raw_sources, list):
+        raise error(
+            "'sources' must be a list of [[sources]] tables", line=lines.table_line("sources")
+        )
+    sources: list[SourceConfig] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(raw_sources):
+        src = _parse_source(raw, index, lines, error, kinds)
+        if src.id in seen:
+            raise error(
+                f"duplicate source id '{src.id}' (source number {seen[src.id] + 1} has it too)",
+                line=lines.key_line("sources", index, "id"),
+                where=f"source '{src.id}'",
+            )
+        seen[src.id] = index
+        sources.append(src)
+    return sources
 
 
 def _parse_source(raw, index: int, lines: TomlLines, error, kinds: KindLookup) -> SourceConfig:
