@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from monitor.config import DEFAULT_TIMEZONE
 from monitor.digest.model import Change, Digest, DigestItem, Mention, SourceProblem
 
 Row = Mapping[str, Any]
@@ -49,7 +50,7 @@ def choose(
     today: date,
     area_names: Mapping[str, str],
     closing_soon_days: int = 30,
-    timezone: str = "Europe/Stockholm",
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> Digest:
     start, end = _stamp(period_start), _stamp(period_end)
     names = candidates.source_names
