@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from monitor.config import Config, load_config, resolve_config_path, resolve_database_override
+from monitor.sources.kinds import KINDS
 
 if TYPE_CHECKING:
     from monitor.store import Store
@@ -53,7 +54,7 @@ class App:
                 err=True,
             )
         override = resolve_database_override(self.db_option)
-        return load_config(path, override, with_sources=with_sources)
+        return load_config(path, override, kinds=KINDS, with_sources=with_sources)
 
     @property
     def store(self) -> Store:

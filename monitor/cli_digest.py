@@ -9,13 +9,12 @@ from pathlib import Path
 import click
 
 from monitor.app import App, say_waiting
+from monitor.config import LOCK_WAIT
 from monitor.digest.build import Built, build_digest
 from monitor.digest.deliver import deliver
 from monitor.lock import run_lock
 from monitor.notify.console import as_blocks_json, as_markdown, as_text
 from monitor.output import write_atomically
-
-LOCK_WAIT = 600  # seconds to wait for a run in progress before giving up
 
 
 def render(built: Built, fmt: str, channel: str) -> str:
@@ -64,7 +63,7 @@ def digest(
         raise click.UsageError("choose --preview or --send, not both")
     if not send:
         built = build_digest(config, app.store, since=since.date() if since else None)
-        text = render(built, fmt, config.slack.channel or "#eu-bevakning")
+        text = render(built, fmt, config.slack.shown_channel)
         if output is None:
             click.echo(text, nl=False)
         else:

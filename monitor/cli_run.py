@@ -7,6 +7,7 @@ import sys
 import click
 
 from monitor.app import EXIT_SOURCES_FAILED, App, say_waiting
+from monitor.config import LOCK_WAIT
 from monitor.lock import run_lock
 from monitor.pipeline import chosen_sources
 from monitor.service import fetch_and_match, summary_lines
@@ -26,7 +27,7 @@ from monitor.terminal import progress
 @click.option(
     "--wait",
     type=click.FloatRange(min=0),
-    default=600,
+    default=LOCK_WAIT,
     show_default=True,
     metavar="SECONDS",
     help="How long to wait for another run (monitor serve) to finish.",
@@ -53,7 +54,7 @@ def run(app: App, source_ids: tuple[str, ...], show_digest: bool, wait: float) -
     for line in summary_lines(summary):
         click.echo(line)
     if show_digest and not config.slack.configured:
-        channel = config.slack.channel or "#eu-bevakning"
+        channel = config.slack.shown_channel
         from monitor.cli_digest import render
         from monitor.digest.build import build_digest
 

@@ -18,7 +18,7 @@ def weekly_digest(config: Config, store: Store) -> str:
     from monitor.digest.deliver import deliver
 
     if not config.slack.configured:
-        channel = config.slack.channel or "#eu-bevakning"
+        channel = config.slack.shown_channel
         click.echo(render(build_digest(config, store), "text", channel), nl=False)
         return "Slack is not set up: the digest was printed, not sent"
     delivery = deliver(config, store)

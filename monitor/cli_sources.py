@@ -7,6 +7,7 @@ import sys
 import click
 
 from monitor.app import EXIT_SOURCES_FAILED, App
+from monitor.config import COMMON_SOURCE_KEYS
 from monitor.output import aligned_lines
 from monitor.pipeline import check_sources, chosen_sources
 
@@ -82,6 +83,22 @@ def check(app: App, source_ids: tuple[str, ...], limit: int) -> None:
             click.echo(f"  ... and {len(items) - limit} more")
     if failed:
         sys.exit(EXIT_SOURCES_FAILED)
+
+
+@sources.command()
+def kinds() -> None:
+    """List the kinds of source, what each is for and the keys it takes (* = required)."""
+    from monitor.sources.kinds import KINDS  # loads every kind's parser: only for this command
+
+    rows = []
+    for name in KINDS.names():
+        kind = KINDS.get(name)
+        assert kind is not None
+        keys = ", ".join(key + ("*" if required else "") for key, required in KINDS.keys(name))
+        rows.append((name, kind.description, keys))
+    for line in aligned_lines(("KIND", "FOR", "KEYS"), rows):
+        click.echo(line)
+    click.echo(f"Every source also takes: {', '.join(COMMON_SOURCE_KEYS)}.")
 
 
 def _every(seconds: float) -> str:

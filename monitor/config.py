@@ -1,8 +1,10 @@
-"""Load and validate sources.toml: `[settings]` and `[[sources]]`.
+"""Load and validate sources.toml: `[settings]`, `[slack]`, `[digest]` and `[[sources]]`.
 
-This is the only module that reads environment variables. Every problem becomes a ConfigError
-naming the file, the line (TOML gives one for syntax errors; for the rest we find the key's line
-in the raw text), the source id and the key.
+This is the only module that reads environment variables, and the one place defaults live.
+Every table is a dataclass checked by `options.build_options`, as a source kind's options are.
+Every problem becomes a ConfigError naming the file, the line (TOML gives one for syntax
+errors; for the rest we find the key's line in the raw text), the source id and the key.
+The source kinds are handed in (`kinds`): config knows no kind, so it imports none.
 """
 
 from __future__ import annotations
@@ -15,51 +17,80 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor import __version__
 from monitor.errors import ConfigError
 from monitor.models import Politeness
 from monitor.options import OptionError, build_options, parse_duration
-from monitor.sources import known_kinds, source_kind
 from monitor.tomllines import TomlLines
 
 DEFAULT_CONFIG_NAME = "sources.toml"
+DEFAULT_TIMEZONE = "Europe/Stockholm"
+DEFAULT_CHANNEL = "#eu-bevakning"  # named in previews, and suggested when none is set
+LOCK_WAIT = 600  # seconds a command waits for a run in progress before giving up
 SOURCE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 COMMON_SOURCE_KEYS = ("id", "kind", "name", "every", "enabled")
+
+
+class KindSpec(Protocol):
+    @property
+    def options(self) -> type: ...  # the kind's options dataclass
+
+
+class KindLookup(Protocol):
+    """The source kinds a config may name (monitor.sources.kinds.KINDS)."""
+
+    def names(self) -> list[str]: ...
+
+    def get(self, name: str) -> KindSpec | None: ...
 
 
 @dataclass(frozen=True)
 class Settings:
     """`[settings]`: where things live and how politely we fetch. Paths are absolute here."""
 
-    database: Path
-    rules: Path
-    timezone: str = "Europe/Stockholm"
+    database: Path = Path("monitor.db")
+    rules: Path = Path("rules")
+    timezone: str = DEFAULT_TIMEZONE
     user_agent: str = f"EU-bevakning/{__version__} (municipal EU funding monitor)"
-    timeout: float = 90.0  # seconds; the portal answers large queries slowly
-    retries: int = 3  # extra attempts after a connection error, 429 or 5xx
-    concurrency: int = 20  # requests in flight at once, all sources together
-    per_host: int = 2  # requests in flight to one host
-    host_delay: float = 0.25  # seconds between request starts to one host
-    max_bytes: int = 20_000_000  # a larger answer is refused
-    unhealthy_after: int = 3  # failed runs in a row before a source is marked unhealthy
-    language: str = "sv"  # of the digest: "sv" or "en"
+    # seconds; the portal answers large queries slowly
+    timeout: float = field(default=90.0, metadata={"minimum": 1})
+    # extra attempts after a connection error, 429 or 5xx
+    retries: int = field(default=3, metadata={"minimum": 0})
+    # requests in flight at once, all sources together
+    concurrency: int = field(default=20, metadata={"minimum": 1})
+    per_host: int = field(default=2, metadata={"minimum": 1})  # requests in flight to one host
+    # seconds between request starts to one host
+    host_delay: float = field(default=0.25, metadata={"minimum": 0})
+    max_bytes: int = field(default=20_000_000, metadata={"minimum": 1000})  # larger is refused
+    # failed runs in a row before a source is marked unhealthy
+    unhealthy_after: int = field(default=3, metadata={"minimum": 1})
+    language: str = field(default="sv", metadata={"choices": ("sv", "en")})  # of the digest
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise OptionError(
+                f"unknown time zone '{self.timezone}' (use a name such as {DEFAULT_TIMEZONE})",
+                "timezone",
+            ) from exc
 
 
 @dataclass(frozen=True)
 class SlackTable:
     """`[slack]` in sources.toml."""
 
-    channel: str = ""  # where the digest goes, e.g. "#eu-bevakning"
+    channel: str = ""  # where the digest goes, e.g. DEFAULT_CHANNEL
 
 
 @dataclass(frozen=True)
 class DigestTable:
     """`[digest]` in sources.toml."""
 
-    closing_soon_days: int = 30
+    closing_soon_days: int = field(default=30, metadata={"minimum": 1})
     weekday: str = field(
         default="monday",
         metadata={
@@ -75,6 +106,10 @@ class DigestTable:
         },
     )
     time: str = "08:00"  # HH:MM in settings.timezone
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", self.time):
+            raise OptionError(f'must be HH:MM, e.g. "08:00", not {self.time!r}', "time")
 
 
 @dataclass(frozen=True)
@@ -92,6 +127,11 @@ class Slack:
     @property
     def configured(self) -> bool:
         return bool(self.token or self.webhook_url)
+
+    @property
+    def shown_channel(self) -> str:
+        """The channel a printed digest names: the configured one, else the usual one."""
+        return self.channel or DEFAULT_CHANNEL
 
 
 @dataclass(frozen=True)
@@ -128,31 +168,6 @@ class Config:
         where = self.path or "the built-in defaults"
         raise ConfigError(f"there is no source with id '{source_id}' in {where} (known: {known})")
 
-
-_SETTINGS_TYPES: dict[str, type] = {
-    "database": str,
-    "rules": str,
-    "timezone": str,
-    "user_agent": str,
-    "timeout": float,
-    "retries": int,
-    "concurrency": int,
-    "per_host": int,
-    "host_delay": float,
-    "max_bytes": int,
-    "unhealthy_after": int,
-    "language": str,
-}
-# The smallest sensible value of each number in [settings].
-_SETTINGS_MINIMUM = {
-    "timeout": 1,
-    "retries": 0,
-    "concurrency": 1,
-    "per_host": 1,
-    "host_delay": 0,
-    "max_bytes": 1000,
-    "unhealthy_after": 1,
-}
 
 # The embedded defaults, used when no sources.toml is given or found: the EU portal alone.
 EMBEDDED_DEFAULTS = """
@@ -196,6 +211,7 @@ def load_config(
     database: Path | None = None,
     environ: Mapping[str, str] = os.environ,
     *,
+    kinds: KindLookup,
     with_sources: bool = True,
 ) -> Config:
     """Read and validate a config file, or the embedded defaults when `path` is None.
@@ -205,7 +221,18 @@ def load_config(
     `with_sources=False` leaves [[sources]] unread: commands that only read the database need
     none of the source kinds (and their parsers) loaded, and still work if a source is broken.
     """
-    config = _load(path, database, with_sources)
+    if path is None:
+        text, base_dir = EMBEDDED_DEFAULTS, Path.cwd()
+    else:
+        try:
+            text, base_dir = path.read_text(encoding="utf-8"), path.resolve().parent
+        except UnicodeDecodeError as exc:
+            raise ConfigError("the file is not UTF-8 text", file=path) from exc
+        except OSError as exc:
+            raise ConfigError(f"cannot read the file ({exc.strerror})", file=path) from exc
+    config = parse_config(
+        text, path, base_dir=base_dir, database=database, kinds=kinds if with_sources else None
+    )
     slack = Slack(
         channel=config.slack.channel,
         token=environ.get("SLACK_BOT_TOKEN") or None,
@@ -215,34 +242,15 @@ def load_config(
     return dataclasses.replace(config, slack=slack)
 
 
-def _load(path: Path | None, database: Path | None, with_sources: bool) -> Config:
-    if path is None:
-        return parse_config(
-            EMBEDDED_DEFAULTS,
-            None,
-            base_dir=Path.cwd(),
-            database=database,
-            with_sources=with_sources,
-        )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError("the file is not UTF-8 text", file=path) from exc
-    except OSError as exc:
-        raise ConfigError(f"cannot read the file ({exc.strerror})", file=path) from exc
-    return parse_config(
-        text, path, base_dir=path.resolve().parent, database=database, with_sources=with_sources
-    )
-
-
 def parse_config(
     text: str,
     path: Path | None,
     *,
     base_dir: Path,
     database: Path | None = None,
-    with_sources: bool = True,
+    kinds: KindLookup | None,
 ) -> Config:
+    """The config in `text`; with `kinds` None its [[sources]] are left unread."""
     lines = TomlLines(text)
     try:
         data = tomllib.loads(text)
@@ -260,38 +268,15 @@ def parse_config(
             f"unknown section '{unknown[0]}' (valid sections: settings, sources, slack, digest)",
             line=lines.table_line(unknown[0]),
         )
-    settings = _parse_settings(data.get("settings", {}), lines, error, base_dir, database)
+    settings = _parse_table("settings", Settings, data, lines, error)
+    settings = dataclasses.replace(
+        settings,
+        database=database if database is not None else base_dir / settings.database,
+        rules=base_dir / settings.rules,
+    )
     slack_table = _parse_table("slack", SlackTable, data, lines, error)
     digest = _parse_table("digest", DigestTable, data, lines, error)
-    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", digest.time):
-        raise error(
-            f"'time' must be HH:MM, e.g. \"08:00\", not {digest.time!r}",
-            line=lines.key_line("digest", None, "time"),
-            where="[digest]",
-        )
-    if digest.closing_soon_days < 1:
-        raise error(
-            "'closing_soon_days' must be at least 1",
-            line=lines.key_line("digest", None, "closing_soon_days"),
-            where="[digest]",
-        )
-    raw_sources = data.get("sources", []) if with_sources else []
-    if not isinstance(raw_sources, list):
-        raise error(
-            "'sources' must be a list of [[sources]] tables", line=lines.table_line("sources")
-        )
-    sources: list[SourceConfig] = []
-    seen: dict[str, int] = {}
-    for index, raw in enumerate(raw_sources):
-        src = _parse_source(raw, index, lines, error)
-        if src.id in seen:
-            raise error(
-                f"duplicate source id '{src.id}' (source number {seen[src.id] + 1} has it too)",
-                line=lines.key_line("sources", index, "id"),
-                where=f"source '{src.id}'",
-            )
-        seen[src.id] = index
-        sources.append(src)
+    sources = _parse_sources(data, lines, error, kinds) if kinds is not None else []
     return Config(
         path=path,
         settings=settings,
@@ -302,84 +287,44 @@ def parse_config(
 
 
 def _parse_table(name: str, cls: type, data: dict, lines: TomlLines, error) -> Any:
+    """A `[name]` table as the dataclass `cls`: each key checked by its field's type."""
     raw = data.get(name, {})
     if not isinstance(raw, dict):
         raise error(f"[{name}] must be a table", line=lines.table_line(name))
     try:
         return build_options(cls, raw)
     except OptionError as exc:
-        valid = ", ".join(f.name for f in dataclasses.fields(cls))
-        message = exc.message.replace("valid keys for this kind", "valid keys")
-        if message.startswith("unknown key"):
-            message = f"unknown key (valid keys: {valid})"
+        message = f"'{exc.key}': {exc.message}"
+        if exc.message.startswith("unknown key"):
+            valid = ", ".join(f.name for f in dataclasses.fields(cls))
+            message = f"unknown key '{exc.key}' (valid keys: {valid})"
         raise error(
-            f"'{exc.key}': {message}",
-            line=lines.key_line(name, None, exc.key or ""),
-            where=f"[{name}]",
+            message, line=lines.key_line(name, None, exc.key or ""), where=f"[{name}]"
         ) from exc
 
 
-def _parse_settings(
-    raw, lines: TomlLines, error, base_dir: Path, database: Path | None
-) -> Settings:
-    if not isinstance(raw, dict):
-        raise error("[settings] must be a table", line=lines.table_line("settings"))
-    for key, value in raw.items():
-        expected = _SETTINGS_TYPES.get(key)
-        line = lines.key_line("settings", None, key)
-        if expected is None:
-            valid = ", ".join(_SETTINGS_TYPES)
-            raise error(f"unknown key '{key}' (valid keys: {valid})", line=line, where="[settings]")
-        ok = isinstance(value, expected) and not isinstance(value, bool)
-        if expected is float:
-            ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if not ok:
-            raise error(
-                f"'{key}' must be {_type_name(expected)}, not {_type_name(type(value))}",
-                line=line,
-                where="[settings]",
-            )
-    timezone = raw.get("timezone", Settings.timezone)
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+def _parse_sources(data: dict, lines: TomlLines, error, kinds: KindLookup) -> list[SourceConfig]:
+    raw_sources = data.get("sources", [])
+    if not isinstance(raw_sources, list):
         raise error(
-            f"unknown time zone '{timezone}' (use a name such as Europe/Stockholm)",
-            line=lines.key_line("settings", None, "timezone"),
-            where="[settings]",
-        ) from exc
-    for key, minimum in _SETTINGS_MINIMUM.items():
-        if key in raw and raw[key] < minimum:
-            raise error(
-                f"'{key}' must be at least {minimum}",
-                line=lines.key_line("settings", None, key),
-                where="[settings]",
-            )
-    language = raw.get("language", Settings.language)
-    if language not in ("sv", "en"):
-        raise error(
-            f'\'language\' must be "sv" or "en", not {language!r}',
-            line=lines.key_line("settings", None, "language"),
-            where="[settings]",
+            "'sources' must be a list of [[sources]] tables", line=lines.table_line("sources")
         )
-    db_path = database if database is not None else base_dir / raw.get("database", "monitor.db")
-    return Settings(
-        database=db_path,
-        rules=base_dir / raw.get("rules", "rules"),
-        timezone=timezone,
-        user_agent=raw.get("user_agent", Settings.user_agent),
-        timeout=float(raw.get("timeout", Settings.timeout)),
-        retries=raw.get("retries", Settings.retries),
-        concurrency=raw.get("concurrency", Settings.concurrency),
-        per_host=raw.get("per_host", Settings.per_host),
-        host_delay=float(raw.get("host_delay", Settings.host_delay)),
-        max_bytes=raw.get("max_bytes", Settings.max_bytes),
-        unhealthy_after=raw.get("unhealthy_after", Settings.unhealthy_after),
-        language=language,
-    )
+    sources: list[SourceConfig] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(raw_sources):
+        src = _parse_source(raw, index, lines, error, kinds)
+        if src.id in seen:
+            raise error(
+                f"duplicate source id '{src.id}' (source number {seen[src.id] + 1} has it too)",
+                line=lines.key_line("sources", index, "id"),
+                where=f"source '{src.id}'",
+            )
+        seen[src.id] = index
+        sources.append(src)
+    return sources
 
 
-def _parse_source(raw, index: int, lines: TomlLines, error) -> SourceConfig:
+def _parse_source(raw, index: int, lines: TomlLines, error, kinds: KindLookup) -> SourceConfig:
     header = lines.array_table_line("sources", index)
     if not isinstance(raw, dict):
         raise error(f"source number {index + 1} must be a table", line=header)
@@ -399,11 +344,12 @@ def _parse_source(raw, index: int, lines: TomlLines, error) -> SourceConfig:
         return error(message, line=line or header, where=where)
 
     kind = raw.get("kind")
+    known = ", ".join(kinds.names())
     if not isinstance(kind, str):
-        raise key_error("'kind' is missing (known kinds: " + ", ".join(known_kinds()) + ")", "kind")
-    spec = source_kind(kind)
+        raise key_error(f"'kind' is missing (known kinds: {known})", "kind")
+    spec = kinds.get(kind)
     if spec is None:
-        raise key_error(f"unknown kind '{kind}' (known kinds: {', '.join(known_kinds())})", "kind")
+        raise key_error(f"unknown kind '{kind}' (known kinds: {known})", "kind")
     name = raw.get("name", source_id)
     if not isinstance(name, str) or not name.strip():
         raise key_error("'name' must be a non-empty text", "name")
@@ -425,14 +371,3 @@ def _parse_source(raw, index: int, lines: TomlLines, error) -> SourceConfig:
         options=options,
         line=header,
     )
-
-
-def _type_name(tp: type) -> str:
-    return {
-        str: "a text in quotes",
-        int: "a whole number",
-        float: "a number",
-        bool: "true or false",
-        list: "a list",
-        dict: "a table",
-    }.get(tp, tp.__name__)

@@ -1,7 +1,8 @@
 """Turn a source's raw TOML keys into its kind's options dataclass, checking names and types.
 
 Each source kind declares its keys as a frozen dataclass; the field's type is the check, its default
-is the one place the default lives, and `metadata={"choices": ...}` limits the allowed values.
+is the one place the default lives, and `metadata={"choices": ...}` or `{"minimum": ...}` limits
+the allowed values. config.py checks its own tables ([settings], [digest], [slack]) the same way.
 Hand-written rather than pydantic: the checks are few, and the messages must be plain words for
 municipal admins, naming the key and the valid keys.
 """
@@ -13,6 +14,7 @@ import re
 import types
 import typing
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 _DURATION_PART = re.compile(r"(\d+)\s*([smhdw])")
@@ -50,7 +52,11 @@ def build_options(cls: type, raw: dict[str, Any], extra_valid: tuple[str, ...] =
         if key not in fields:
             valid = ", ".join([*extra_valid, *fields])
             raise OptionError(f"unknown key (valid keys for this kind: {valid})", key)
-        values[key] = _check(key, value, hints[key], fields[key].metadata.get("choices"))
+        metadata = fields[key].metadata
+        values[key] = _check(key, value, hints[key], metadata.get("choices"))
+        minimum = metadata.get("minimum")
+        if minimum is not None and values[key] < minimum:
+            raise OptionError(f"must be at least {minimum}", key)
     missing = [
         name
         for name, f in fields.items()
@@ -89,6 +95,10 @@ def _check(key: str, value: Any, hint: Any, choices: tuple[str, ...] | None) -> 
         if isinstance(value, bool) or not isinstance(value, int):
             raise OptionError(f"must be a whole number, not {value!r}", key)
         return value
+    if hint is Path:  # relative to the config file; config.py resolves it
+        if not isinstance(value, str):
+            raise OptionError(f"must be a path in quotes, not {value!r}", key)
+        return Path(value)
     if hint is str:
         if not isinstance(value, str):
             raise OptionError(f"must be a text in quotes, not {value!r}", key)

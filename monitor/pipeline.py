@@ -18,8 +18,8 @@ from monitor.config import Config, SourceConfig
 from monitor.errors import FetchError
 from monitor.fetch import Fetcher, RetryPolicy, make_client
 from monitor.models import Item, RunSummary, SourceOutcome, Validators
-from monitor.sources import source_kind
 from monitor.sources.base import SourceContext
+from monitor.sources.kinds import KINDS
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -94,26 +94,43 @@ async def _fetch_all(
     async with make_client(config.settings, transport) as client:
         fetcher = Fetcher(client, policy, config.politeness)
         jobs = [
-            run_one(src) if run_id is not None else _check_source(src, store, fetcher, today)
+            run_one(src)
+            if run_id is not None
+            else _check_source(src, config, store, fetcher, today)
             for src in sources
         ]
         return await asyncio.gather(*jobs), fetcher
 
 
-def _context(source: SourceConfig, store: Store, fetcher: Fetcher, today: date, *, fresh: bool):
+def _context(
+    source: SourceConfig,
+    config: Config,
+    store: Store,
+    fetcher: Fetcher,
+    today: date,
+    *,
+    fresh: bool,
+):
     """A kind's context; `fresh` forgets the stored validators so a check always parses."""
     state = store.source_state(source.id) or {}
     validators = (
         Validators() if fresh else Validators(state.get("etag"), state.get("last_modified"))
     )
     return SourceContext(
-        source.id, source.options, fetcher, store, today, validators, store.stored_item
+        source.id,
+        source.options,
+        fetcher,
+        store,
+        today,
+        validators,
+        store.stored_item,
+        config.settings.timezone,
     )
 
 
 async def _collect(source: SourceConfig, context: SourceContext, outcome: SourceOutcome):
     """The kind's result, or None with the outcome marked failed and why."""
-    kind = source_kind(source.kind)
+    kind = KINDS.get(source.kind)
     assert kind is not None, "config validation guarantees a known kind"
     try:
         return await kind.collect(context)
@@ -135,7 +152,7 @@ async def _run_source(
 ) -> SourceOutcome:
     outcome = SourceOutcome(source=source.id, name=source.name)
     started = datetime.now(UTC)
-    context = _context(source, store, fetcher, today, fresh=False)
+    context = _context(source, config, store, fetcher, today, fresh=False)
     collected = await _collect(source, context, outcome)
     if collected is None:
         store.save_failure(
@@ -160,9 +177,12 @@ async def _run_source(
     return outcome
 
 
-async def _check_source(source: SourceConfig, store: Store, fetcher: Fetcher, today: date):
+async def _check_source(
+    source: SourceConfig, config: Config, store: Store, fetcher: Fetcher, today: date
+):
     outcome = SourceOutcome(source=source.id, name=source.name)
-    collected = await _collect(source, _context(source, store, fetcher, today, fresh=True), outcome)
+    context = _context(source, config, store, fetcher, today, fresh=True)
+    collected = await _collect(source, context, outcome)
     if collected is None:
         return outcome, []
     outcome.http_status, outcome.warnings = collected.http_status, collected.warnings

@@ -28,10 +28,11 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.config import Config, SourceConfig, load_config
+from monitor.config import LOCK_WAIT, Config, SourceConfig, load_config
 from monitor.errors import MonitorError
 from monitor.lock import RunInProgress, run_lock
 from monitor.service import fetch_and_match, summary_lines
+from monitor.sources.kinds import KINDS
 from monitor.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ class Service:
     ) -> None:
         self.config_path = config_path
         self.database = database
-        self.config = load_config(config_path, database)
+        self.config = load_config(config_path, database, kinds=KINDS)
         open_store(self.config.settings.database).close()  # a database problem shows at start
         self._send_digest = send_digest
         self.clock = clock
@@ -101,7 +102,7 @@ class Service:
 
     def reload(self) -> None:
         try:
-            self.config = load_config(self.config_path, self.database)
+            self.config = load_config(self.config_path, self.database, kinds=KINDS)
         except MonitorError as exc:
             log.error("the config could not be read again; keeping the last good one: %s", exc)
 
@@ -127,7 +128,7 @@ class Service:
 
     def digest(self) -> str:
         try:
-            with run_lock(self.config.settings.database, wait=600), self._store() as store:
+            with run_lock(self.config.settings.database, wait=LOCK_WAIT), self._store() as store:
                 outcome = self._send_digest(self.config, store)
         except MonitorError as exc:
             outcome = f"the digest was not sent: {exc}"

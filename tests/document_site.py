@@ -18,6 +18,7 @@ import httpx
 from monitor.config import load_config
 from monitor.models import RunSummary
 from monitor.pipeline import chosen_sources, run_once
+from monitor.sources.kinds import KINDS
 from monitor.store import Store, open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -70,9 +71,10 @@ class Site:
         return sum(str(r.url) == url for r in self.requests)
 
 
-def config_text(*sources: dict[str, object]) -> str:
-    """A sources.toml: no retries and no host delay, so tests run at once; one table a source."""
-    lines = ['[settings]\ndatabase = "monitor.db"\nretries = 0\nhost_delay = 0\n']
+def config_text(*sources: dict[str, object], settings: str = "") -> str:
+    """A sources.toml: no retries and no host delay, so tests run at once; one table a source.
+    `settings` adds lines to [settings]."""
+    lines = [f'[settings]\ndatabase = "monitor.db"\nretries = 0\nhost_delay = 0\n{settings}']
     for source in sources:
         lines.append("[[sources]]")
         lines.extend(f"{key} = {json.dumps(value)}" for key, value in source.items())
@@ -81,13 +83,13 @@ def config_text(*sources: dict[str, object]) -> str:
 
 
 def pipeline(
-    folder: Path, site: Site, today: date, *sources: dict[str, object]
+    folder: Path, site: Site, today: date, *sources: dict[str, object], settings: str = ""
 ) -> tuple[Callable[..., RunSummary], Store]:
     """(run, store): a sources.toml of `sources` in `folder`, its store, and a function that runs
     the real pipeline once against `site` (on `today` unless told another day)."""
     path = folder / "sources.toml"
-    path.write_text(config_text(*sources), encoding="utf-8")
-    config = load_config(path)
+    path.write_text(config_text(*sources, settings=settings), encoding="utf-8")
+    config = load_config(path, kinds=KINDS)
     store = open_store(config.settings.database)
 
     def run(day: date = today) -> RunSummary:

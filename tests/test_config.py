@@ -12,6 +12,7 @@ from monitor.config import (
 )
 from monitor.errors import ConfigError
 from monitor.sources.eu_portal import SEARCH_URL
+from monitor.sources.kinds import KINDS
 
 VALID = """\
 [settings]
@@ -40,7 +41,7 @@ programmes = ["ERASMUS"]
 
 def test_valid_config_loads_with_paths_relative_to_the_file(write_config):
     path = write_config(VALID)
-    config = load_config(path)
+    config = load_config(path, kinds=KINDS)
     assert config.settings.database == path.parent / "data/monitor.db"
     assert config.settings.rules == path.parent / "my-rules"
     assert config.settings.user_agent == "Linkopings kommun EU-bevakning"
@@ -59,7 +60,7 @@ def test_valid_config_loads_with_paths_relative_to_the_file(write_config):
 
 def test_db_option_overrides_settings_database(write_config, tmp_path):
     path = write_config(VALID)
-    config = load_config(path, database=tmp_path / "other.db")
+    config = load_config(path, database=tmp_path / "other.db", kinds=KINDS)
     assert config.settings.database == tmp_path / "other.db"
 
 
@@ -80,7 +81,7 @@ def test_missing_named_config_is_an_error(tmp_path):
 def test_no_config_anywhere_means_embedded_defaults(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert resolve_config_path(None, {}) is None
-    config = load_config(None)
+    config = load_config(None, kinds=KINDS)
     assert [s.id for s in config.sources] == ["eu-portal"]
     assert config.settings.database == tmp_path / "monitor.db"
     assert config.settings.timezone == "Europe/Stockholm"
@@ -161,6 +162,48 @@ BROKEN = [
         id="id-that-could-escape-a-path",
     ),
     pytest.param(
+        VALID.replace('rules = "my-rules"', 'rules = "my-rules"\nretries = "three"'),
+        4,
+        ["[settings]", "'retries'", "must be a whole number"],
+        id="settings-wrong-type",
+    ),
+    pytest.param(
+        VALID.replace('rules = "my-rules"', 'rules = "my-rules"\nconcurrency = 0'),
+        4,
+        ["[settings]", "'concurrency'", "at least 1"],
+        id="settings-below-minimum",
+    ),
+    pytest.param(
+        VALID.replace('rules = "my-rules"', 'rules = "my-rules"\nlanguage = "fi"'),
+        4,
+        ["[settings]", "'language'", "'fi' is not allowed", "sv, en"],
+        id="settings-not-a-choice",
+    ),
+    pytest.param(
+        VALID.replace('database = "data/monitor.db"', "database = 5"),
+        2,
+        ["[settings]", "'database'", "must be a path in quotes"],
+        id="settings-path-not-text",
+    ),
+    pytest.param(
+        VALID + '\n[digest]\ntime = "8.00"\n',
+        24,
+        ["[digest]", "'time'", "HH:MM"],
+        id="digest-time",
+    ),
+    pytest.param(
+        VALID + "\n[digest]\nclosing_soon_days = 0\n",
+        24,
+        ["[digest]", "'closing_soon_days'", "at least 1"],
+        id="digest-below-minimum",
+    ),
+    pytest.param(
+        VALID + '\n[slack]\ncolour = "blue"\n',
+        24,
+        ["[slack]", "unknown key 'colour'", "valid keys: channel"],
+        id="slack-unknown-key",
+    ),
+    pytest.param(
         VALID + '\n[slak]\nchannel = "#eu"\n',
         23,
         ["unknown section 'slak'"],
@@ -173,7 +216,7 @@ BROKEN = [
 def test_broken_config_gives_one_clear_line(write_config, text, line, fragments):
     path = write_config(text)
     with pytest.raises(ConfigError) as caught:
-        load_config(path)
+        load_config(path, kinds=KINDS)
     message = str(caught.value)
     assert "\n" not in message
     assert message.startswith(f"{path}, line {line}: "), message
@@ -185,13 +228,13 @@ def test_config_that_is_not_utf8_is_named(write_config, tmp_path):
     path = tmp_path / "latin1.toml"
     path.write_bytes('[settings]\nuser_agent = "Linköping"\n'.encode("latin-1"))
     with pytest.raises(ConfigError, match="not UTF-8"):
-        load_config(path)
+        load_config(path, kinds=KINDS)
 
 
 def test_the_shipped_sources_cover_what_a_municipal_group_watches():
     root = Path(__file__).resolve().parent.parent
     text = (root / "sources.toml").read_text(encoding="utf-8")
-    config = load_config(root / "sources.toml")
+    config = load_config(root / "sources.toml", kinds=KINDS)
     ids = {s.id for s in config.sources}
     assert len(ids) >= 20
     for needed in (

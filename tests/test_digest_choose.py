@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from monitor.digest.choose import Candidates, choose
 
 START = datetime(2026, 11, 17, 7, 0, tzinfo=UTC)
@@ -126,12 +128,31 @@ def test_changed_calls_carry_their_changes_and_are_not_repeated_as_closing():
     assert digest.closing_soon == []
 
 
-def test_one_call_from_two_sources_is_shown_once_with_the_portal_first():
-    portal = call("CERV-2026-CITIZENS-TOWN-TT")
-    echo = {**call("CERV-2026-CITIZENS-TOWN-TT"), "id": "eu-office:123", "source": "eu-office"}
-    digest = pick(Candidates(calls=[echo, portal], source_names={"eu-portal": "EU-portalen"}))
-    (item,) = digest.new_by_area["klimat-miljo"]
-    assert item.id == "eu-portal:CERV-2026-CITIZENS-TOWN-TT" and item.source == "EU-portalen"
+def from_source(row, source):
+    uid = row["id"].split(":", 1)[1]
+    return {**row, "id": f"{source}:{uid}", "source": source}
+
+
+@pytest.mark.parametrize("portal", ["eu-portal", "eu-calls", "portal-life"])
+def test_one_call_from_two_sources_is_shown_once_as_the_call_itself(portal):
+    # Whatever the portal source is called, the call's own record wins over an echo of it.
+    own = from_source(call("CERV-2026-CITIZENS-TOWN-TT"), portal)
+    echo = {**call("CERV-2026-CITIZENS-TOWN-TT"), "id": "almi:123", "source": "almi"}
+    for calls in ([echo, own], [own, echo]):
+        digest = pick(Candidates(calls=calls, source_names={portal: "EU-portalen"}))
+        (item,) = digest.new_by_area["klimat-miljo"]
+        assert item.id == f"{portal}:CERV-2026-CITIZENS-TOWN-TT" and item.source == "EU-portalen"
+
+
+def test_the_same_call_from_two_portal_sources_is_shown_once_in_every_section():
+    new = [from_source(call("LIFE-NEW"), s) for s in ("eu-calls", "eu-portal-life")]
+    soon = [
+        from_source(call("LIFE-SOON", first_seen=BEFORE, deadline="2026-12-10"), s)
+        for s in ("eu-portal-life", "eu-calls")
+    ]
+    digest = pick(Candidates(calls=[*new, *soon]))
+    assert [i.id for i in digest.new_by_area["klimat-miljo"]] == ["eu-calls:LIFE-NEW"]
+    assert [i.id for i in digest.closing_soon] == ["eu-calls:LIFE-SOON"]
 
 
 def test_news_is_linked_to_the_call_it_names_and_the_call_to_the_news():

@@ -19,6 +19,7 @@ from monitor.models import Item
 from monitor.sources.callinfo import read_detail
 from monitor.sources.document import Document, ParseContext
 from monitor.sources.html_page import HtmlOptions, parse_page
+from monitor.sources.kinds import KINDS
 
 TODAY = date(2024, 5, 21)
 RO_URL = (
@@ -230,7 +231,7 @@ def test_bad_selectors_are_config_errors_with_their_line(tmp_path, keys, problem
         config_text({"id": "ro", "kind": "html", "url": RO_URL, **keys}), encoding="utf-8"
     )
     with pytest.raises(ConfigError, match=re.escape(problem)) as error:
-        load_config(path)
+        load_config(path, kinds=KINDS)
     assert "source 'ro'" in str(error.value) and "line" in str(error.value)
 
 
@@ -242,7 +243,7 @@ def test_a_url_that_is_not_a_web_address_is_a_config_error(tmp_path, url):
     source = {"id": "ro", "kind": "html", "url": url, "item": "li", "title": "h2"}
     path.write_text(config_text(source), encoding="utf-8")
     with pytest.raises(ConfigError, match=re.escape(f"'url': '{url}' is not a web address")):
-        load_config(path)
+        load_config(path, kinds=KINDS)
 
 
 # -- charsets ------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from monitor.config import load_config
 from monitor.errors import ConfigError, FetchError
 from monitor.sources.document import Document, ParseContext
 from monitor.sources.json_api import JsonOptions, parse_json, resolve
+from monitor.sources.kinds import KINDS
 
 TODAY = date(2023, 6, 1)
 ESF_URL = "https://www.esf.se/wp-json/wp/v2/posts?per_page=20&orderby=date"
@@ -212,7 +213,7 @@ def test_bad_options_are_config_errors(tmp_path, keys, problem):
     path = tmp_path / "sources.toml"
     path.write_text(config_text({"id": "api", "kind": "json", "url": VINNOVA_URL, **keys}), "utf-8")
     with pytest.raises(ConfigError, match=re.escape(problem)):
-        load_config(path)
+        load_config(path, kinds=KINDS)
 
 
 # -- never a crash -------------------------------------------------------------------------------

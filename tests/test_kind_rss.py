@@ -15,6 +15,7 @@ from document_site import Site, config_text, fixture
 from monitor.config import load_config
 from monitor.errors import ConfigError, FetchError
 from monitor.sources.document import Document, ParseContext
+from monitor.sources.kinds import KINDS
 from monitor.sources.rss import RssOptions, parse_feed
 
 TODAY = date(2024, 5, 21)
@@ -314,7 +315,7 @@ def test_follow_without_category_call_is_a_config_error(tmp_path):
     path = tmp_path / "sources.toml"
     path.write_text(config_text({**EUROCITIES, "follow": True}), encoding="utf-8")
     with pytest.raises(ConfigError, match="source 'eurocities': 'follow': is for calls"):
-        load_config(path)
+        load_config(path, kinds=KINDS)
 
 
 # -- through the pipeline ------------------------------------------------------------------------

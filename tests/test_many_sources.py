@@ -11,6 +11,7 @@ import pytest
 from fault_server import FaultServer, Request, redirect_loop, respond, slow, truncated_gzip
 from monitor.config import load_config
 from monitor.pipeline import chosen_sources, run_once
+from monitor.sources.kinds import KINDS
 from monitor.store import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -44,7 +45,7 @@ def write_config(folder: Path, sources: list[tuple[str, str, str]], settings: st
 
 
 def run(path: Path, today: date = date(2021, 2, 1)):
-    config = load_config(path)
+    config = load_config(path, kinds=KINDS)
     store = open_store(config.settings.database)
     return run_once(config, store, chosen_sources(config), today=today), store
 

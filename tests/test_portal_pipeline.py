@@ -11,6 +11,7 @@ import pytest
 
 from monitor.config import load_config
 from monitor.pipeline import chosen_sources, run_once
+from monitor.sources.kinds import KINDS
 from monitor.store import open_store
 from portal_emulator import portal_config
 
@@ -23,7 +24,9 @@ def setup(write_config, tmp_path):
     """(config, store) for a config file with the given extra source keys, emulator at base."""
 
     def make(extra: str = ""):
-        config = load_config(write_config(portal_config("http://portal.test/rest", extra)))
+        config = load_config(
+            write_config(portal_config("http://portal.test/rest", extra)), kinds=KINDS
+        )
         return config, open_store(config.settings.database)
 
     return make

@@ -18,6 +18,7 @@ from monitor.cli import cli
 from monitor.config import load_config
 from monitor.lock import run_lock
 from monitor.schedule import Service, build_scheduler, digest_trigger, due_sources, jitter
+from monitor.sources.kinds import KINDS
 from monitor.store import open_store
 from portal_emulator import portal_config
 
@@ -43,7 +44,8 @@ def config_path(write_config, live_portal):
 
 def test_the_digest_fires_on_the_weekday_and_hour_in_stockholm_across_dst(write_config):
     config = load_config(
-        write_config('[digest]\nweekday = "monday"\ntime = "08:30"\n[settings]\nrules = "r"\n')
+        write_config('[digest]\nweekday = "monday"\ntime = "08:30"\n[settings]\nrules = "r"\n'),
+        kinds=KINDS,
     )
     trigger = digest_trigger(config)
     # Summer time starts on Sunday 29 March 2026.
@@ -84,7 +86,7 @@ def test_sources_are_fetched_when_due_on_a_fake_clock(config_path, portal):
 
 def test_a_disabled_source_is_never_due(write_config, live_portal):
     path = write_config(portal_config(live_portal.base_url, extra="enabled = false"))
-    config = load_config(path)
+    config = load_config(path, kinds=KINDS)
     assert due_sources(config, open_store(config.settings.database), datetime.now(UTC)) == []
 
 

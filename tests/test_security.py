@@ -10,6 +10,7 @@ import pytest
 from fake_slack import FakeSlack
 from monitor.cli import cli
 from monitor.config import load_config
+from monitor.sources.kinds import KINDS
 from test_slack_send import add_calls
 
 SECRET = "xoxb-0000-secret-token-do-not-leak"
@@ -42,7 +43,7 @@ def test_the_token_is_in_no_log_error_database_or_export(runner, project, caplog
         assert SECRET not in text
     for path in project.parent.glob("monitor.db*"):
         assert SECRET.encode() not in path.read_bytes()
-    config = load_config(project, environ={"SLACK_BOT_TOKEN": SECRET})
+    config = load_config(project, environ={"SLACK_BOT_TOKEN": SECRET}, kinds=KINDS)
     assert config.slack.token == SECRET and SECRET not in repr(config)
 
 
@@ -53,4 +54,4 @@ def test_a_webhook_url_is_a_secret_too(runner, project):
     assert result.exit_code == 1
     assert "could not reach Slack" in result.output
     assert "secret-hook-path" not in result.output
-    assert "secret-hook-path" not in repr(load_config(project, environ=env))
+    assert "secret-hook-path" not in repr(load_config(project, environ=env, kinds=KINDS))

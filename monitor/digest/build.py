@@ -69,6 +69,6 @@ def build_digest(
     )
     words = Words(config.settings.language)
     routes = {a.id: a.slack_channel for a in areas if a.slack_channel} if threads else {}
-    channel = config.slack.channel or "#eu-bevakning"
+    channel = config.slack.shown_channel
     parts = render_parts(digest, words, channel=channel, area_channels=routes)
     return Built(digest, parts, words)

@@ -9,7 +9,9 @@
 - News: news items first seen in the period that match an area, with the call they name.
 - Sources that are unhealthy and were tried in the period.
 A call is shown once: as new before changed before closing soon; one call reached through two
-sources (the same identifier) is shown once, the others adding their news to it.
+sources (the same identifier) is shown once, the others adding their news to it. The row shown
+is the call's own record (its uid is the identifier, as the portal's are) whatever the source is
+called, so the choice never depends on a source id.
 Within a section: soonest deadline first, then the strongest match.
 """
 
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from monitor.config import DEFAULT_TIMEZONE
 from monitor.digest.model import Change, Digest, DigestItem, Mention, SourceProblem
 
 Row = Mapping[str, Any]
@@ -47,13 +50,13 @@ def choose(
     today: date,
     area_names: Mapping[str, str],
     closing_soon_days: int = 30,
-    timezone: str = "Europe/Stockholm",
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> Digest:
     start, end = _stamp(period_start), _stamp(period_end)
     names = candidates.source_names
     digest = Digest(period_start, period_end, today, dict(area_names), timezone)
     shown: set[str] = set()  # item ids and call identifiers already placed
-    calls = sorted(candidates.calls, key=lambda r: (r["source"] != "eu-portal", r["id"]))
+    calls = sorted(candidates.calls, key=lambda r: (not _is_the_call(r), r["id"]))
 
     def place(row: Row) -> bool:
         keys = {row["id"], *([row["identifier"]] if row.get("identifier") else [])}
@@ -108,6 +111,14 @@ def choose(
         section.sort(key=_by_deadline_then_score)
     digest.news.sort(key=lambda i: (-(i.published.timestamp() if i.published else 0), i.title))
     return digest
+
+
+def _is_the_call(row: Row) -> bool:
+    """The call's own record, not another source's item about it: its uid is the identifier
+    (a cascade call's uid adds its number: "<identifier>/<n>")."""
+    identifier = row.get("identifier")
+    uid = row["id"].removeprefix(f"{row['source']}:")
+    return bool(identifier) and (uid == identifier or uid.startswith(f"{identifier}/"))
 
 
 def _by_deadline_then_score(item: DigestItem) -> tuple:

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from monitor.config import DEFAULT_TIMEZONE
+
 
 @dataclass(frozen=True)
 class Change:
@@ -62,7 +64,7 @@ class Digest:
     period_end: datetime
     today: date
     area_names: dict[str, str]  # area id -> name, in the rules' order
-    timezone: str = "Europe/Stockholm"  # for the week number and the dates shown
+    timezone: str = DEFAULT_TIMEZONE  # for the week number and the dates shown
     new_by_area: dict[str, list[DigestItem]] = field(default_factory=dict)
     closing_soon: list[DigestItem] = field(default_factory=list)
     changed: list[DigestItem] = field(default_factory=list)

@@ -21,7 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
-from monitor.config import Slack
+from monitor.config import DEFAULT_CHANNEL, Slack
 from monitor.digest.model import Part
 from monitor.errors import NotifyError
 from monitor.store import Database
@@ -125,7 +125,8 @@ def poster_for(slack: Slack) -> Poster:
     if slack.token:
         if not slack.channel:
             raise NotifyError(
-                'no Slack channel is set: add [slack] channel = "#eu-bevakning" to sources.toml'
+                "no Slack channel is set: "
+                f'add [slack] channel = "{DEFAULT_CHANNEL}" to sources.toml'
             )
         return BotPoster(slack.token, slack.api_url)
     if slack.webhook_url:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from monitor.config import DEFAULT_TIMEZONE
 from monitor.models import Item, Validators
 
 if TYPE_CHECKING:  # kept out of start-up: commands that only read the store need no HTTP
@@ -24,7 +25,7 @@ class Cache(Protocol):
 @dataclass
 class SourceContext:
     """Everything a kind may use: its id and options, the shared fetcher, a cache, today's date,
-    the validators of its last answer, and what is already stored of it."""
+    the validators of its last answer, what is already stored of it, and the time zone."""
 
     source_id: str
     options: Any
@@ -33,6 +34,7 @@ class SourceContext:
     today: date
     validators: Validators = field(default_factory=Validators)
     stored: Callable[[str], Mapping[str, Any] | None] = lambda item_id: None
+    timezone: str = DEFAULT_TIMEZONE  # settings.timezone: where local dates and times are read
 
     async def request(self, method: str, url: str, **kwargs: Any) -> Fetched:
         return await self.fetcher.request(method, url, **kwargs)

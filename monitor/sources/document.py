@@ -16,12 +16,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from monitor.calls import effective_status, next_deadline
+from monitor.config import DEFAULT_TIMEZONE
 from monitor.errors import FetchError
 from monitor.models import Item
-from monitor.sources import register
-from monitor.sources.base import Collected, SourceContext
+from monitor.sources.base import Collected, Collector, SourceContext
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,16 @@ class Document:
     charset: str | None  # as the HTTP header declares it; the document may declare its own
 
 
+_DEFAULT_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
+
+
 @dataclass(frozen=True)
 class ParseContext:
     source_id: str
     options: Any
     today: date
+    # settings.timezone: where an instant (UTC, an epoch) is read as a local day
+    zone: ZoneInfo = _DEFAULT_ZONE
 
 
 Parser = Callable[[Document, ParseContext], list[Item]]
@@ -56,30 +62,22 @@ def unique_by_uid(items: Iterable[Item | None]) -> list[Item]:
     return unique
 
 
-def register_document_kind(
-    name: str,
-    *,
-    options: type,
-    parse: Parser,
-    read_detail: DetailReader | None = None,
-    description: str = "",
-) -> None:
-    """Register a kind whose options have `url` (and, with read_detail, `follow`)."""
+def document_collector(parse: Parser, read_detail: DetailReader | None = None) -> Collector:
+    """The `collect` of a kind whose options have `url` (and, with read_detail, `follow`)."""
 
     async def collect(ctx: SourceContext) -> Collected:
         answer = await ctx.request("GET", ctx.options.url, headers=ctx.validators.headers())
         if answer.not_modified:
             return Collected([], answer.status, validators=answer.validators, not_modified=True)
         document = Document(answer.url, answer.content, answer.content_type, answer.charset)
-        parse_context = ParseContext(ctx.source_id, ctx.options, ctx.today)
+        parse_context = ParseContext(ctx.source_id, ctx.options, ctx.today, ZoneInfo(ctx.timezone))
         items = parse(document, parse_context)
         warnings: list[str] = []
         if read_detail is not None and getattr(ctx.options, "follow", False):
             items = await _with_details(ctx, items, read_detail, parse_context, warnings)
         return Collected(items, answer.status, warnings, validators=answer.validators)
 
-    collect.__doc__ = description
-    register(name, options=options)(collect)
+    return collect
 
 
 async def _with_details(

@@ -17,7 +17,6 @@ from typing import Any
 
 from monitor.errors import FetchError
 from monitor.fetch import Fetched
-from monitor.sources import register
 from monitor.sources.base import Collected, SourceContext
 from monitor.sources.eu_portal_parse import (
     STATUS_BY_NAME,
@@ -76,7 +75,6 @@ def multipart_body(query: dict[str, Any]) -> dict[str, tuple[str, bytes, str]]:
     }
 
 
-@register("eu_portal", options=EuPortalOptions)
 async def collect(ctx: SourceContext) -> Collected:
     """EU Funding & Tenders Portal search API: open and forthcoming calls."""
     options: EuPortalOptions = ctx.options

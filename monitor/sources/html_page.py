@@ -20,7 +20,7 @@ from monitor.sources.callinfo import read_detail, with_window
 from monitor.sources.document import (
     Document,
     ParseContext,
-    register_document_kind,
+    document_collector,
     unique_by_uid,
 )
 from monitor.sources.markup import block_text, check_url, document_base, html_soup, http_link
@@ -168,10 +168,4 @@ def _published(element: Tag | None) -> datetime | None:
     return parse_datetime(clean_text(element.get_text(" ")))
 
 
-register_document_kind(
-    "html",
-    options=HtmlOptions,
-    parse=parse_page,
-    read_detail=read_detail,
-    description="A web page listing news or calls, read with CSS selectors.",
-)
+collect = document_collector(parse_page, read_detail=read_detail)

@@ -4,7 +4,7 @@ Each VEVENT is a call open from DTSTART to DTEND:
 
 - An all-day DTEND is exclusive (RFC 5545): DTEND;VALUE=DATE:20240607 closes on 6 June. A
   timed DTEND at exactly 00:00 likewise closes at the end of the day before.
-- A timed DTEND is read in its own time zone (TZID); UTC times in Swedish time; floating
+- A timed DTEND is read in its own time zone (TZID); UTC times in settings.timezone; floating
   times as written. Without DTEND, DURATION gives the end; without both, the event is a
   deadline on its start day. An event that starts and ends on one day is a deadline, not a
   window: it gets no opening date.
@@ -31,14 +31,13 @@ from monitor.sources.callinfo import with_window
 from monitor.sources.document import (
     Document,
     ParseContext,
-    register_document_kind,
+    document_collector,
     unique_by_uid,
 )
 from monitor.sources.markup import check_url, decode_markup, http_link
 from monitor.swedish_dates import MAX_YEAR, MIN_YEAR, CallWindow
 from monitor.text import clean_text
 
-_STOCKHOLM = ZoneInfo("Europe/Stockholm")
 _BEGIN = re.compile(r"^\s*BEGIN:VCALENDAR\s*$", re.IGNORECASE | re.MULTILINE)
 _END = re.compile(r"^END:VCALENDAR\s*$", re.IGNORECASE | re.MULTILINE)
 _EVENTS_CALENDAR_UID = re.compile(r"^(\d+)-\d{9,11}-\d{9,11}@(.+)$")
@@ -92,7 +91,7 @@ def _event_item(event: Any, document: Document, context: ParseContext) -> Item |
     published = _instant(created) if created is not None else _instant(start)
     item = Item(
         source=context.source_id,
-        uid=_uid(_text(event, "UID")) or f"{title}@{_day(start).isoformat()}",
+        uid=_uid(_text(event, "UID")) or f"{title}@{_day(start, context.zone).isoformat()}",
         kind="call" if context.options.category == "call" else "news",
         title=title,
         url=url,
@@ -101,17 +100,19 @@ def _event_item(event: Any, document: Document, context: ParseContext) -> Item |
     )
     if item.kind == "news":
         return item
-    opening, deadline = _window(start, _end(event, start))
+    opening, deadline = _window(start, _end(event, start), context.zone)
     return with_window(item, CallWindow(None, opening, (deadline,)), context.today)
 
 
-def _window(start: date | datetime, end: date | datetime | None) -> tuple[date | None, date]:
+def _window(
+    start: date | datetime, end: date | datetime | None, zone: ZoneInfo
+) -> tuple[date | None, date]:
     """(opening, deadline) of an event, by the rules in this module's docstring."""
-    first = _day(start)
+    first = _day(start, zone)
     if end is None:
         return None, first
     if isinstance(end, datetime):
-        local = _local(end)
+        local = _local(end, zone)
         last = local.date()
         if local.time() == time(0):
             last -= timedelta(days=1)
@@ -149,14 +150,14 @@ def _dt(prop: Any) -> Any:
         return None
 
 
-def _day(value: date | datetime) -> date:
-    return _local(value).date() if isinstance(value, datetime) else value
+def _day(value: date | datetime, zone: ZoneInfo) -> date:
+    return _local(value, zone).date() if isinstance(value, datetime) else value
 
 
-def _local(value: datetime) -> datetime:
-    """A time in its own zone; a UTC time in Swedish time, where the calls are read."""
+def _local(value: datetime, zone: ZoneInfo) -> datetime:
+    """A time in its own zone; a UTC time in `zone` (settings.timezone), where calls are read."""
     utc = value.tzinfo is UTC or getattr(value.tzinfo, "key", None) in ("UTC", "Etc/UTC")
-    return value.astimezone(_STOCKHOLM) if utc else value
+    return value.astimezone(zone) if utc else value
 
 
 def _instant(value: date | datetime) -> datetime:
@@ -180,9 +181,4 @@ def _first(value: Any) -> Any:
     return value[0] if isinstance(value, list) and value else value
 
 
-register_document_kind(
-    "ical",
-    options=IcalOptions,
-    parse=parse_calendar,
-    description="An iCalendar feed of call windows (each event opens and closes a call).",
-)
+collect = document_collector(parse_calendar)

@@ -20,7 +20,7 @@ from monitor.sources.callinfo import with_window
 from monitor.sources.document import (
     Document,
     ParseContext,
-    register_document_kind,
+    document_collector,
     unique_by_uid,
 )
 from monitor.sources.markup import check_url, http_link
@@ -32,7 +32,6 @@ _MISSING = object()
 _FALSE_WORDS = {"", "0", "false", "no", "nej", "n"}
 # Epoch numbers above this are milliseconds (1e11 seconds is the year 5138).
 _MILLISECONDS_FROM = 100_000_000_000
-_STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 @dataclass(frozen=True)
@@ -118,8 +117,8 @@ def _row_item(row: Any, document: Document, context: ParseContext) -> Item | Non
         published=published,
     )
     if item.kind == "call":
-        deadlines = tuple(sorted(set(_dates(_path(row, options.deadline)))))
-        opening = min(_dates(_path(row, options.opening_date)), default=None)
+        deadlines = tuple(sorted(set(_dates(_path(row, options.deadline), context.zone))))
+        opening = min(_dates(_path(row, options.opening_date), context.zone), default=None)
         item = with_window(item, CallWindow(None, opening, deadlines), context.today)
     return item
 
@@ -165,14 +164,14 @@ def _text(value: Any) -> str:
     return ""
 
 
-def _dates(value: Any) -> list[date]:
+def _dates(value: Any, zone: ZoneInfo) -> list[date]:
     values = value if isinstance(value, list) else [value]
     found = []
     for one in values:
         moment = _moment(one)
         if moment is not None:
-            # Epoch instants are read in Swedish time; written dates are taken as written.
-            local = moment.astimezone(_STOCKHOLM) if _is_number(one) else moment
+            # Epoch instants are read in settings.timezone; written dates are taken as written.
+            local = moment.astimezone(zone) if _is_number(one) else moment
             found.append(local.date())
     return found
 
@@ -220,9 +219,4 @@ def _shape(value: Any) -> str:
     return _kind(value)
 
 
-register_document_kind(
-    "json",
-    options=JsonOptions,
-    parse=parse_json,
-    description="A JSON API listing news or calls, read by field paths.",
-)
+collect = document_collector(parse_json)

@@ -29,7 +29,7 @@ from monitor.sources.callinfo import read_detail, with_window
 from monitor.sources.document import (
     Document,
     ParseContext,
-    register_document_kind,
+    document_collector,
     unique_by_uid,
 )
 from monitor.sources.markup import check_url, http_link
@@ -188,10 +188,4 @@ def _shortened(text: str) -> str:
     return text[:_UNTITLED_LENGTH].rsplit(" ", 1)[0] + " …"
 
 
-register_document_kind(
-    "rss",
-    options=RssOptions,
-    parse=parse_feed,
-    read_detail=read_detail,
-    description="An RSS or Atom feed of news or calls.",
-)
+collect = document_collector(parse_feed, read_detail=read_detail)
