@@ -129,9 +129,18 @@ def test_programme_makes_area_likely_and_another_impossible(matcher: Matcher):
             "programme": "Programme for the Environment and Climate Action (LIFE)",
         }
     )
-    assert verdict.gate.passed  # LIFE +2
+    assert verdict.gate.score == 2  # LIFE +2 reaches the threshold ...
+    assert not verdict.gate.passed  # ... but a programme prior alone passes nothing
     assert [m.area for m in verdict.areas] == ["klimat"]  # skola: LIFE is impossible
     assert "programme LIFE" in verdict.areas[0].phrases
+
+
+def test_a_programme_prior_passes_with_a_phrase_that_says_who_applies(matcher: Matcher):
+    programme = "Programme for the Environment and Climate Action (LIFE)"
+    alone = matcher.match({"title": "Skolgårdar för klimatet", "programme": programme})
+    said = matcher.match({"title": "Kommuner: skolgårdar för klimatet", "programme": programme})
+    assert not alone.gate.passed
+    assert said.gate.passed and said.gate.parts["programme"] == 2
 
 
 def test_area_exclusion(matcher: Matcher):

@@ -19,11 +19,13 @@ fields) or a call identifier in its text.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import NamedTuple
 
 from monitor.rules.index import TermIndex
 from monitor.rules.model import Area, RuleSet, Term
 from monitor.rules.programmes import call_in_text, programme_codes
+from monitor.rules.scorer import RELEVANT, rules_tier
 from monitor.rules.tally import Signal, Tally
 from monitor.rules.text import chunks
 from monitor.rules.verdict import AreaMatch, GateResult, Verdict
@@ -40,12 +42,17 @@ FIELD_OF_KEY = {
     "keywords": "keywords",
 }
 _FIELD_RANK = {key: rank for rank, key in enumerate(FIELD_OF_KEY)}
-_NOT_TEXT = frozenset({"identifier", "call_identifier"})
+# Metadata, not text: identifiers tell the programme code, the type of action is a prior.
+_NOT_TEXT = frozenset({"identifier", "call_identifier", "type_of_action"})
 _READ_ORDER = tuple(FIELD_OF_KEY)
 _KNOWN_KEYS = frozenset(FIELD_OF_KEY) | _NOT_TEXT
 
 GATE = -1  # owner index of gate rules
 TERM, EXCLUDE, FOR, AGAINST, RULE_OUT = "term", "exclude", "for", "against", "rule_out"
+# The parts of the gate score, by the table a signal came from (the learned scorer reads them).
+CAN_APPLY, SERVES = "can_apply", "serves_municipal"
+RESEARCH_ONLY, NOT_A_CALL, PROGRAMME = "research_only", "not_a_call", "programme"
+GATE_PARTS = (CAN_APPLY, SERVES, RESEARCH_ONLY, NOT_A_CALL, PROGRAMME)
 REQUIRE = "require"  # a gate phrase that shows an EU or funding context
 
 
@@ -57,6 +64,7 @@ class Rule(NamedTuple):
     weight: float
     term: Term
     fields: frozenset[str]
+    table: str = ""  # the gate table it came from (`can_apply`, `research_only`, ...)
 
 
 class Hit(NamedTuple):
@@ -74,6 +82,7 @@ class Scan(NamedTuple):
     codes: frozenset[str]
     programme_hits: list[tuple[int, str, float, str]]  # (owner, role, weight, code)
     anchor: str | None = None  # what shows an EU or funding context (see `_anchor`)
+    fields: Mapping[str, str | None] | None = None  # the item, for the scorer's metadata
 
 
 def _read_order(key: str) -> int:
@@ -95,7 +104,7 @@ def _texts(fields: Mapping[str, str | None]) -> list[tuple[str, str]]:
 
 
 # (owner, role, words) -> (weight, field, group): the strongest signal of those words
-_Strongest = dict[tuple[int, str, str], tuple[float, str, tuple[str, ...] | None]]
+_Strongest = dict[tuple[int, str, str], tuple[float, str, tuple[str, ...] | None, str]]
 
 
 class Matcher:
@@ -109,14 +118,16 @@ class Matcher:
         for index, area in enumerate(self.areas):
             self._add(index, TERM, area.terms, area.fields)
             self._add(index, EXCLUDE, area.exclude, area.fields)
-        self._add(GATE, FOR, gate.can_apply + gate.serves_municipal, gate.fields)
-        self._add(GATE, AGAINST, gate.research_only + gate.not_a_call, gate.fields)
+        self._add(GATE, FOR, gate.can_apply, gate.fields, CAN_APPLY)
+        self._add(GATE, FOR, gate.serves_municipal, gate.fields, SERVES)
+        self._add(GATE, AGAINST, gate.research_only, gate.fields, RESEARCH_ONLY)
+        self._add(GATE, AGAINST, gate.not_a_call, gate.fields, NOT_A_CALL)
         self._add(GATE, RULE_OUT, gate.rule_out, gate.fields)
         self._add(GATE, REQUIRE, gate.requires, gate.fields)
         self._requires = bool(gate.requires)
         self.index = TermIndex(rule.term.pieces for rule in self.rules)
         # For `match()`: per rule what scoring needs, and per field the rules that read it.
-        self._rule_info = [(r.owner, r.role, r.weight, r.term.group) for r in self.rules]
+        self._rule_info = [(r.owner, r.role, r.weight, r.term.group, r.table) for r in self.rules]
         self._programme_terms: dict[str, dict[int, str]] = {}  # programme name -> terms found
         self._reads = {
             field: frozenset(rid for rid, rule in enumerate(self.rules) if field in rule.fields)
@@ -126,9 +137,11 @@ class Matcher:
         self._thresholds = [area.threshold for area in self.areas]
         self._title_boost = gate.title_boost
 
-    def _add(self, owner: int, role: str, terms: tuple[Term, ...], fields: tuple[str, ...]):
+    def _add(
+        self, owner: int, role: str, terms: tuple[Term, ...], fields: tuple[str, ...], table=""
+    ) -> None:
         for term in terms:
-            self.rules.append(Rule(owner, role, term.weight, term, frozenset(fields)))
+            self.rules.append(Rule(owner, role, term.weight, term, frozenset(fields), table))
 
     def _compile_programmes(self) -> dict[str, list[tuple[int, str, float]]]:
         by_code: dict[str, list[tuple[int, str, float]]] = {}
@@ -156,7 +169,7 @@ class Matcher:
         found = list(hits.values())
         phrases = [hit.text for hit in found if hit.rule.role == REQUIRE]
         anchor = self._anchor(fields, min(phrases) if phrases else None, codes)
-        return Scan(found, codes, self._programme_hits(codes), anchor)
+        return Scan(found, codes, self._programme_hits(codes), anchor, fields)
 
     def _programme_hits(self, codes: frozenset[str]) -> list[tuple[int, str, float, str]]:
         return [
@@ -253,8 +266,10 @@ class Matcher:
             key = (rule.owner, rule.role, words)
             known = strongest.get(key)
             if known is None or abs(rule.weight) > abs(known[0]):
-                strongest[key] = (rule.weight, field, rule.term.group)
-        return self._verdict(strongest, scan.programme_hits, scan.anchor)
+                strongest[key] = (rule.weight, field, rule.term.group, rule.table)
+        return self._ranked(
+            self._verdict(strongest, scan.programme_hits, scan.anchor), scan.fields or {}
+        )
 
     def match(self, fields: Mapping[str, str | None]) -> Verdict:
         """The gate outcome and the areas above threshold for one item.
@@ -280,7 +295,7 @@ class Matcher:
                 if rid in seen or rid not in reading:
                     continue
                 seen.add(rid)
-                owner, role, weight, group = info[rid]
+                owner, role, weight, group, table = info[rid]
                 if role == REQUIRE:
                     if phrase is None or words < phrase:
                         phrase = words
@@ -288,10 +303,26 @@ class Matcher:
                 key = (owner, role, words)
                 known = strongest.get(key)
                 if known is None or abs(weight) > abs(known[0]):
-                    strongest[key] = (weight, field, group)
+                    strongest[key] = (weight, field, group, table)
         codes = programme_codes(fields)
         anchor = self._anchor(fields, phrase, codes)
-        return self._verdict(strongest, self._programme_hits(codes) if codes else [], anchor)
+        verdict = self._verdict(strongest, self._programme_hits(codes) if codes else [], anchor)
+        return self._ranked(verdict, fields)
+
+    def _ranked(self, verdict: Verdict, fields: Mapping[str, str | None]) -> Verdict:
+        """The verdict with its tier: from the learned scorer where there is one."""
+        scorer = self.ruleset.scorer
+        if scorer is None:
+            tier = rules_tier(verdict)
+            return replace(verdict, relevant=tier == RELEVANT, tier=tier)
+        scored = scorer.score(verdict, fields)
+        return replace(
+            verdict,
+            relevant=scored.tier == RELEVANT,
+            tier=scored.tier,
+            score=scored.score,
+            contributions=tuple(scored.contributions),
+        )
 
     def _verdict(
         self,
@@ -301,29 +332,26 @@ class Matcher:
     ) -> Verdict:
         """Add up the strongest signal per (owner, role, words) into the verdict."""
         for owner, role, weight, code in programme_hits:
-            strongest[(owner, role, f"programme {code}")] = (weight, "programme", None)
+            strongest[(owner, role, f"programme {code}")] = (weight, "programme", None, PROGRAMME)
         groups_counted: set[tuple[int, tuple[str, ...]]] = set()
         # Phrases are kept as (-strength, words): plain sorting then puts the strongest first.
         scores = [0.0] * len(self.areas)
         phrases: dict[int, list[tuple[float, str]]] = {}
         vetoed: set[int] = set()
-        gate_score = 0.0
+        parts = dict.fromkeys(GATE_PARTS, 0.0)
         gate_for: list[tuple[float, str]] = []
         gate_against: list[tuple[float, str]] = []
         gate_veto: list[str] = []
         boost = self._title_boost
-        for (owner, role, words), (weight, field, group) in strongest.items():
+        for (owner, role, words), (weight, field, group, table) in strongest.items():
             if group is not None:
                 if (owner, group) in groups_counted:
                     continue  # another form of this group already counted
                 groups_counted.add((owner, group))
             if owner == GATE:
-                if role == FOR:
-                    gate_score += weight
-                    gate_for.append((-abs(weight), words))
-                elif role == AGAINST:
-                    gate_score -= weight
-                    gate_against.append((-abs(weight), words))
+                if role in (FOR, AGAINST):
+                    parts[table] += weight
+                    (gate_for if role == FOR else gate_against).append((-abs(weight), words))
                 elif role == REQUIRE:
                     continue  # presence only: `scan.anchor` already says what was found
                 else:
@@ -334,10 +362,14 @@ class Matcher:
                 phrases.setdefault(owner, []).append((-abs(weight), words))
             else:
                 vetoed.add(owner)
+        gate_score = self._gate_score(parts)
         threshold = self.ruleset.gate.threshold
         missing = self._requires and anchor is None
+        # A programme prior alone passes nothing: some phrase must say who applies or which
+        # municipal task the call serves.
+        said = parts[CAN_APPLY] + parts[SERVES] > 0
         gate = GateResult(
-            passed=not gate_veto and not missing and gate_score >= threshold,
+            passed=not gate_veto and not missing and said and gate_score >= threshold,
             score=round(gate_score, 3),
             threshold=threshold,
             phrases=_by_weight(gate_for),
@@ -345,6 +377,7 @@ class Matcher:
             excluded_by=gate_veto,
             anchor=anchor,
             anchor_missing=missing,
+            parts={name: round(value, 3) for name, value in parts.items()},
         )
         matches = [
             AreaMatch(self.areas[i].id, round(scores[i], 3), _by_weight(found))
@@ -353,6 +386,16 @@ class Matcher:
         ]
         matches.sort(key=lambda m: -m.score)  # stable: ties keep the configured area order
         return Verdict(relevant=gate.passed and bool(matches), gate=gate, areas=matches)
+
+    def _gate_score(self, parts: dict[str, float]) -> float:
+        """For minus against plus the programme prior. Where a phrase says a municipality can
+        apply, the signals against count at most `against_cap`: a call that lists research
+        fields or names the grids a municipal company runs is not thereby closed to it."""
+        against = parts[RESEARCH_ONLY] + parts[NOT_A_CALL]
+        cap = self.ruleset.gate.against_cap
+        if cap is not None and parts[CAN_APPLY] > 0:
+            against = min(against, cap)
+        return parts[CAN_APPLY] + parts[SERVES] + parts[PROGRAMME] - against
 
     def explain(self, fields: Mapping[str, str | None]) -> str:
         """A human-readable account of the gate and every area, near misses included."""

@@ -35,6 +35,9 @@ class GateResult:
     excluded_by: list[str] = field(default_factory=list)  # vetoes: phrases or programmes
     anchor: str | None = None
     anchor_missing: bool = False
+    # The score's parts by gate table (`can_apply`, `serves_municipal`, `research_only`,
+    # `not_a_call`, `programme`): what the learned scorer reads.
+    parts: dict[str, float] = field(default_factory=dict)
 
     @property
     def reasons(self) -> list[str]:
@@ -49,15 +52,21 @@ class GateResult:
 
 @dataclass(frozen=True)
 class Verdict:
-    """Digest relevance = the gate passed AND at least one area matched.
+    """Digest relevance: the rules' gate and areas, ranked into a tier by the learned scorer.
+
+    Without a scorer, relevant = the gate passed AND at least one area matched.
 
     `areas` lists the areas above their threshold whatever the gate said, best first, so that
     theme matching can be judged apart from relevance.
     """
 
-    relevant: bool
+    relevant: bool  # the main tier: in the digest's main list
     gate: GateResult
     areas: list[AreaMatch] = field(default_factory=list)
+    tier: str = ""  # relevant, maybe or no (see rules/scorer.py)
+    score: float | None = None  # the learned score, 0..1; None without a trained scorer
+    # (feature, contribution to the score's logit), strongest first: what `explain` cites
+    contributions: tuple[tuple[str, float], ...] = ()
 
     @property
     def best_area(self) -> str | None:
