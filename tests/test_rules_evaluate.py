@@ -65,7 +65,7 @@ def test_misses_and_false_alarms_carry_title_and_why(report):
 
 def test_format_shows_figures_and_lists(report):
     text = report.format()
-    assert "Digest relevance   precision 0.50  recall 0.33  F1 0.40" in text
+    assert "Main list          precision 0.50  recall 0.33  F1 0.40" in text
     assert "Areas (micro)      precision 1.00  recall 0.50  F1 0.67" in text
     assert "1 without a verdict" in text
     assert "Misses (labelled relevant, not in the digest): 2" in text

@@ -59,17 +59,34 @@ class EvalReport:
     area_errors: list[Finding] = field(default_factory=list)
     labelled: int = 0
     unmatched: int = 0  # labelled items without a verdict
+    with_maybe: Scores = Scores(0, 0, 0)  # the main list and "Kanske också" together
+    shown: int = 0  # items in either list
+
+    @property
+    def shown_share(self) -> float:
+        return self.shown / self.labelled if self.labelled else 0.0
+
+    def figures(self) -> str:
+        """The headline figures on one block: main tier, main + maybe, areas."""
+        rel, both, micro = self.relevance, self.with_maybe, self.areas_micro
+        return "\n".join(
+            [
+                f"Main list          precision {rel.precision:.2f}  recall {rel.recall:.2f}"
+                f"  F1 {rel.f1:.2f}   (tp {rel.tp}, fp {rel.fp}, fn {rel.fn})",
+                f"Main + maybe       precision {both.precision:.2f}  recall {both.recall:.2f}"
+                f"  F1 {both.f1:.2f}   showing {self.shown_share:.0%} of the items",
+                f"Areas (micro)      precision {micro.precision:.2f}  recall {micro.recall:.2f}"
+                f"  F1 {micro.f1:.2f}   (on items labelled relevant)",
+            ]
+        )
 
     def format(self) -> str:
-        rel, micro = self.relevance, self.areas_micro
+        rel = self.relevance
         lines = [
             f"{self.labelled} labelled items, {rel.tp + rel.fn} relevant"
             + (f", {self.unmatched} without a verdict" if self.unmatched else ""),
             "",
-            f"Digest relevance   precision {rel.precision:.2f}  recall {rel.recall:.2f}"
-            f"  F1 {rel.f1:.2f}   (tp {rel.tp}, fp {rel.fp}, fn {rel.fn})",
-            f"Areas (micro)      precision {micro.precision:.2f}  recall {micro.recall:.2f}"
-            f"  F1 {micro.f1:.2f}   (on items labelled relevant)",
+            self.figures(),
             "",
             f"  {'area':<22} {'P':>5} {'R':>5} {'F1':>5} {'tp':>4} {'fp':>4} {'fn':>4}",
         ]
@@ -102,6 +119,8 @@ def evaluate(
     """Score `predictions` (identifier -> Verdict) against `labels` (identifier -> label)."""
     titles = titles or {}
     rel = {"tp": 0, "fp": 0, "fn": 0}
+    both = {"tp": 0, "fp": 0, "fn": 0}
+    shown = 0
     pair_counts: dict[str, dict[str, int]] = {}
     misses: list[Finding] = []
     alarms: list[Finding] = []
@@ -119,6 +138,10 @@ def evaluate(
             unmatched += 1
         gold = bool(label.get("relevant"))
         predicted = bool(verdict and verdict.relevant)
+        listed = bool(verdict and (verdict.relevant or verdict.tier == "maybe"))
+        shown += listed
+        if listed or gold:
+            both["tp" if listed and gold else "fp" if listed else "fn"] += 1
         why = str(label.get("why", ""))
         title = titles.get(identifier, "")
         if gold and predicted:
@@ -157,6 +180,8 @@ def evaluate(
         area_errors=area_errors,
         labelled=len(labels),
         unmatched=unmatched,
+        with_maybe=Scores(**both),
+        shown=shown,
     )
 
 

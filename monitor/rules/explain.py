@@ -9,15 +9,21 @@ from monitor.rules.matcher import Signal
 
 if TYPE_CHECKING:
     from monitor.rules.matcher import Matcher
+    from monitor.rules.verdict import Verdict
 
 
 def _num(value: float) -> str:
     return f"{round(value, 3):g}"
 
 
+def _signed(value: float) -> str:
+    return f"{round(value, 3):+g}"
+
+
 def _signal(signal: Signal, sign: str = "+", boost: float = 1.0) -> str:
     if signal.text.startswith("programme "):
-        return f"{signal.text} {sign}{_num(abs(signal.weight))}"
+        # A programme's weight has its own sign (INNOVFUND -3 is listed with the signals for).
+        return f"{signal.text} {_signed(signal.weight if sign == '+' else -signal.weight)}"
     rule = "" if signal.rule.lower() == signal.text else f" [rule: {signal.rule}]"
     if signal.group is not None:
         also = f"; also found, counted once: {', '.join(signal.also)}" if signal.also else ""
@@ -50,8 +56,15 @@ def explain(matcher: Matcher, fields: Mapping[str, str | None]) -> str:
     tally = matcher.tally(scan)
     verdict = matcher.judge(scan)
     gate = verdict.gate
-    if verdict.relevant:
-        headline = f"RELEVANT: passes the gate and matches {', '.join(verdict.area_ids)}."
+    areas = ", ".join(verdict.area_ids)
+    if verdict.relevant and verdict.score is not None:
+        headline = f"RELEVANT (main list): score {verdict.score:.2f}; areas {areas}."
+    elif verdict.relevant:
+        headline = f"RELEVANT: passes the gate and matches {areas}."
+    elif verdict.tier == "maybe":
+        headline = "MAYBE (Kanske också): near the line; " + (
+            f"score {verdict.score:.2f}." if verdict.score is not None else "gate or area missing."
+        )
     elif gate.anchor_missing and not gate.excluded_by and gate.score >= gate.threshold:
         headline = "NOT RELEVANT: no EU or funding context found, so the gate stops it."
     elif not gate.passed:
@@ -76,6 +89,7 @@ def explain(matcher: Matcher, fields: Mapping[str, str | None]) -> str:
     if tally.gate_veto:
         lines.append("  RULED OUT by: " + "; ".join(_veto(s) for s in tally.gate_veto))
 
+    lines += _scorer_lines(matcher, verdict)
     lines += ["", "Areas (score / threshold):"]
     silent: list[str] = []
     for index, area in enumerate(matcher.areas):
@@ -99,3 +113,18 @@ def explain(matcher: Matcher, fields: Mapping[str, str | None]) -> str:
     if silent:
         lines.append("  nothing found for: " + ", ".join(silent))
     return "\n".join(lines)
+
+
+def _scorer_lines(matcher: Matcher, verdict: Verdict) -> list[str]:
+    """The tier and the learned weights that moved the score most (`_scorer.toml`)."""
+    scorer = matcher.ruleset.scorer
+    if scorer is None or verdict.score is None:
+        return []
+    where = scorer.source.name if scorer.source else "the scorer"
+    cited = "; ".join(f"{name} {_signed(value)}" for name, value in verdict.contributions[:8])
+    return [
+        "",
+        f"Tier: {verdict.tier}, score {verdict.score:.2f} (main list from"
+        f" {_num(scorer.relevant_at)}, maybe from {_num(scorer.maybe_at)})",
+        f"  learned weights ({where}): {cited or 'none apply'}; base {_signed(scorer.intercept)}",
+    ]

@@ -15,6 +15,7 @@ from typing import Any
 
 from monitor.errors import RuleError
 from monitor.rules.model import FIELDS, Area, Gate, RuleSet, Term
+from monitor.rules.scorer import SCORER_FILE, load_scorer
 from monitor.rules.terms import TermSyntaxError, parse_term
 from monitor.tomllines import find_line
 
@@ -26,7 +27,7 @@ _AREA_KEYS = {
 }  # fmt: skip
 _GATE_KEYS = {
     "threshold", "fields", "area_order", "can_apply", "serves_municipal", "research_only",
-    "not_a_call", "rule_out", "requires", "programmes", "title_boost",
+    "not_a_call", "rule_out", "requires", "programmes", "title_boost", "against_cap",
 }  # fmt: skip
 _AREA_ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LANG_RE = re.compile(r"[a-z]{2,3}")
@@ -260,6 +261,9 @@ def load_gate(path: Path) -> Gate:
         programmes_rule_out=rule_out,
         area_order=tuple(order),
         title_boost=file.number(data.get("title_boost", 1.0), (), "title_boost"),
+        against_cap=(
+            file.number(data["against_cap"], (), "against_cap") if "against_cap" in data else None
+        ),
         source=path,
     )
 
@@ -276,11 +280,12 @@ def load_rules(directory: Path | str) -> RuleSet:
     areas: list[Area] = []
     seen: dict[str, Path] = {}
     for path in sorted(directory.glob("*.toml")):
-        if path.name == GATE_FILE:
+        if path.name in (GATE_FILE, SCORER_FILE):
             continue
         if path.name.startswith("_"):
             raise RuleError(
-                f"unknown special file (only {GATE_FILE} may start with '_')", file=path
+                f"unknown special file (only {GATE_FILE} and {SCORER_FILE} may start with '_')",
+                file=path,
             )
         area = load_area(path)
         if area.id in seen:
@@ -293,7 +298,9 @@ def load_rules(directory: Path | str) -> RuleSet:
         areas.append(area)
     if not areas:
         raise RuleError("no area files (*.toml) found", file=directory)
-    return RuleSet(areas=_ordered(areas, gate), gate=gate)
+    scorer_path = directory / SCORER_FILE
+    scorer = load_scorer(scorer_path) if scorer_path.is_file() else None
+    return RuleSet(areas=_ordered(areas, gate), gate=gate, scorer=scorer)
 
 
 def _ordered(areas: list[Area], gate: Gate) -> tuple[Area, ...]:

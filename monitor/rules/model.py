@@ -10,6 +10,7 @@ from monitor.rules.terms import Piece, render
 
 if TYPE_CHECKING:
     from monitor.rules.matcher import Matcher
+    from monitor.rules.scorer import Scorer
 
 # The item fields a rule can look at. `programme` covers the programme's name and code.
 FIELDS = ("title", "call_title", "summary", "programme", "keywords")
@@ -74,6 +75,7 @@ class Gate:
     programmes_rule_out: frozenset[str] = frozenset()
     area_order: tuple[str, ...] = ()
     title_boost: float = 1.0  # area phrases found in the title count this many times
+    against_cap: float | None = None  # most the signals against count where one can apply
     source: Path | None = None
 
 
@@ -83,6 +85,7 @@ class RuleSet:
 
     areas: tuple[Area, ...]
     gate: Gate
+    scorer: Scorer | None = None  # the learned weights of `_scorer.toml`, when trained
 
     def area(self, area_id: str) -> Area:
         for area in self.areas:
