@@ -175,16 +175,28 @@ def _wrap(text: str, indent: int, width: int = 100) -> str:
 )
 @click.option("--area", metavar="AREA", help="Only items matched to this priority area.")
 @click.option("--status", type=click.Choice(["open", "forthcoming", "closed"]))
+@click.option(
+    "--relevance",
+    type=click.Choice(["relevant", "maybe", "no"]),
+    help="Only this tier: relevant (the digest's main list), maybe or no.",
+)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.pass_obj
-def export(app: App, fmt: str, area: str | None, status: str | None, output: Path | None) -> None:
+def export(
+    app: App,
+    fmt: str,
+    area: str | None,
+    status: str | None,
+    relevance: str | None,
+    output: Path | None,
+) -> None:
     """Write stored items, with all their fields and areas, as JSON, JSON Lines, CSV or iCalendar.
 
     Dates are ISO 8601; `deadline` is the next deadline and `deadlines` all of them. In the
     iCalendar file each deadline is an all-day event whose UID stays the same between exports,
     so a calendar that imports it again updates its events instead of adding new ones.
     """
-    rows = all_items(app.store.db, SearchFilters(area=area, status=status))
+    rows = all_items(app.store.db, SearchFilters(area=area, status=status, relevance=relevance))
     if fmt == "ics":
         from monitor.ics import write_ics
 

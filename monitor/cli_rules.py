@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from monitor.app import App
 from monitor.errors import MonitorError, RuleError
 from monitor.matching import item_fields, load_matcher, match_and_store
 from monitor.output import aligned_lines
+from monitor.rules.scorer import SCORER_FILE
 from monitor.store.queries import find_item, item_by_identifier, item_count
 
 
@@ -86,31 +88,172 @@ def reapply(app: App) -> None:
     click.echo(f"Matched {total} items again: {relevant} belong in the digest.")
 
 
-@rules.command("eval")
-@click.argument("labels_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.pass_obj
-def eval_(app: App, labels_file: Path) -> None:
-    """Measure the rules against labelled calls: precision, recall and F1, misses and false alarms.
-
-    LABELS_FILE maps call identifiers to {"relevant": true/false, "areas": [...]}; the calls are
-    looked up in the database by identifier, so run `monitor run` first.
-    """
-    from monitor.rules import evaluate
-
+def _labels(path: Path) -> dict[str, dict]:
     try:
-        labels = json.loads(labels_file.read_text(encoding="utf-8"))
+        labels = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise MonitorError(f"{labels_file}: not a JSON label file ({exc})") from exc
-    if not isinstance(labels, dict):
-        raise MonitorError(f"{labels_file}: expected an object of identifier -> label")
-    matcher = _matcher(app)
-    predictions, titles = {}, {}
+        raise MonitorError(f"{path}: not a JSON label file ({exc})") from exc
+    if not isinstance(labels, dict) or not all(isinstance(v, dict) for v in labels.values()):
+        raise MonitorError(f"{path}: expected an object of identifier -> label")
+    return labels
+
+
+def _labelled_rows(app: App, labels: dict[str, dict]) -> dict[str, dict]:
+    """identifier -> stored row, for the labelled calls that are in the database."""
+    found = {}
     for identifier in labels:
         row = item_by_identifier(app.store.db, identifier)
         if row is not None:
-            predictions[identifier] = matcher.match(item_fields(row))
-            titles[identifier] = row["title"]
-    report = evaluate(
-        predictions, labels, titles=titles, area_ids=[area.id for area in matcher.areas]
-    )
+            found[identifier] = row
+    return found
+
+
+def _examples(matcher, labels: dict[str, dict], rows: dict[str, dict]):
+    """The labelled items as the scorer's training examples: the rules' verdict without a
+    scorer (what the scorer reads), the item's fields and the label."""
+    from monitor.rules.train import Example
+
+    rules_only = replace(matcher.ruleset, scorer=None).compile()
+    examples = []
+    for identifier, row in rows.items():
+        fields = item_fields(row)
+        relevant = bool(labels[identifier].get("relevant"))
+        examples.append(Example(identifier, rules_only.match(fields), fields, relevant))
+    return examples
+
+
+@rules.command("eval")
+@click.argument("labels_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--folds",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Cross-validate the scorer in this many folds (0: only the rules as they are).",
+)
+@click.pass_obj
+def eval_(app: App, labels_file: Path, folds: int) -> None:
+    """Measure the rules against labelled calls: precision, recall and F1 per tier, misses and
+    false alarms, and cross-validated figures.
+
+    LABELS_FILE maps call identifiers to {"relevant": true/false, "areas": [...]}; the calls are
+    looked up in the database by identifier, so run `monitor run` first. The first figures are
+    the rules and scorer as they are; if the scorer was trained on these labels they are a
+    training score. The cross-validated ones refit the scorer without each fold's items.
+    """
+    from monitor.rules import evaluate
+
+    labels = _labels(labels_file)
+    matcher = _matcher(app)
+    rows = _labelled_rows(app, labels)
+    predictions = {i: matcher.match(item_fields(row)) for i, row in rows.items()}
+    titles = {i: row["title"] for i, row in rows.items()}
+    area_ids = [area.id for area in matcher.areas]
+    report = evaluate(predictions, labels, titles=titles, area_ids=area_ids)
     click.echo(report.format())
+    if folds:
+        click.echo("")
+        click.echo(_cross_validated(matcher, labels, rows, folds, area_ids))
+
+
+def _cross_validated(matcher, labels, rows, k: int, area_ids: list[str]) -> str:
+    from monitor.rules import evaluate
+    from monitor.rules.train import cross_validated_tiers
+
+    examples = _examples(matcher, labels, rows)
+    scorer = matcher.ruleset.scorer
+    options = {"relevant_at": scorer.relevant_at, "maybe_at": scorer.maybe_at} if scorer else {}
+    try:
+        rounds = cross_validated_tiers(examples, k=k, repeats=3, **options)
+    except MonitorError as exc:
+        return f"No cross-validation: {exc}."
+    reports = []
+    for tiers in rounds:
+        tiered = {
+            e.identifier: replace(
+                e.verdict, tier=tiers[e.identifier], relevant=tiers[e.identifier] == "relevant"
+            )
+            for e in examples
+        }
+        reports.append(evaluate(tiered, labels, area_ids=area_ids))
+    return (
+        f"Cross-validated ({k} folds x {len(rounds)}: each item scored by a scorer trained"
+        " without it; the mean of the repeats)\n" + _mean_figures(reports)
+    )
+
+
+def _mean_figures(reports) -> str:
+    from statistics import fmean
+
+    def mean(get) -> float:
+        return fmean(get(r) for r in reports)
+
+    return "\n".join(
+        [
+            f"Main list          precision {mean(lambda r: r.relevance.precision):.2f}"
+            f"  recall {mean(lambda r: r.relevance.recall):.2f}"
+            f"  F1 {mean(lambda r: r.relevance.f1):.2f}",
+            f"Main + maybe       precision {mean(lambda r: r.with_maybe.precision):.2f}"
+            f"  recall {mean(lambda r: r.with_maybe.recall):.2f}"
+            f"  F1 {mean(lambda r: r.with_maybe.f1):.2f}"
+            f"   showing {mean(lambda r: r.shown_share):.0%} of the items",
+            f"Areas (micro)      precision {mean(lambda r: r.areas_micro.precision):.2f}"
+            f"  recall {mean(lambda r: r.areas_micro.recall):.2f}"
+            f"  F1 {mean(lambda r: r.areas_micro.f1):.2f}",
+        ]
+    )
+
+
+@rules.command()
+@click.argument(
+    "labels_files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the weights here (default: _scorer.toml in the rules folder).",
+)
+@click.option("--relevant-at", default=None, type=click.FloatRange(0, 1), help="Main list from.")
+@click.option("--maybe-at", default=None, type=click.FloatRange(0, 1), help="Kanske också from.")
+@click.pass_obj
+def train(
+    app: App,
+    labels_files: tuple[Path, ...],
+    output: Path | None,
+    relevant_at: float | None,
+    maybe_at: float | None,
+) -> None:
+    """Fit the scorer's weights on labelled calls and write them to rules/_scorer.toml.
+
+    LABELS_FILES are files like the one `rules eval` reads (later files win for the same call);
+    the calls are looked up in the database. Needs scikit-learn (the `learn` extra). Run
+    `monitor rules reapply` afterwards to rank the stored items with the new weights.
+    """
+    from monitor.rules.train import DEFAULT_MAYBE_AT, DEFAULT_RELEVANT_AT, fit, write_scorer
+
+    labels: dict[str, dict] = {}
+    for path in labels_files:
+        labels.update(_labels(path))
+    matcher = _matcher(app)
+    rows = _labelled_rows(app, labels)
+    if not rows:
+        raise MonitorError("none of the labelled calls is in the database: run `monitor run`")
+    examples = _examples(matcher, labels, rows)
+    names = ", ".join(p.name for p in labels_files)
+    relevant = sum(e.relevant for e in examples)
+    scorer = fit(
+        examples,
+        relevant_at=DEFAULT_RELEVANT_AT if relevant_at is None else relevant_at,
+        maybe_at=DEFAULT_MAYBE_AT if maybe_at is None else maybe_at,
+        trained_on=f"{names}: {len(examples)} labelled calls, {relevant} relevant",
+    )
+    target = output or app.settings_config.settings.rules / SCORER_FILE
+    write_scorer(scorer, target)
+    click.echo(
+        f"Trained on {len(examples)} labelled calls ({relevant} relevant,"
+        f" {len(labels) - len(rows)} not in the database): {len(scorer.weights)} weights."
+    )
+    click.echo(f"Wrote {target}. Run `monitor rules reapply` to rank the stored items again.")

@@ -1,7 +1,7 @@
 """Between the store and the rules: match stored items to areas and keep the outcome.
 
 For each item: its areas (with score and the phrases that hit) in `matches`, and in `items`
-whether it belongs in the digest (`relevant`: passed the gate and matched an area).
+its tier (relevant, maybe, no), its learned score and whether it is in the digest's main list.
 """
 
 from __future__ import annotations
@@ -44,11 +44,15 @@ def load_matcher(rules_dir: Path) -> Matcher | None:
 
 
 def item_fields(row: dict[str, Any]) -> dict[str, str | None]:
-    """A stored item row as the mapping the matcher reads (keywords as one line of text)."""
+    """A stored item row as the mapping the matcher reads (keywords as one line of text, the
+    first type of action as the scorer's metadata)."""
     fields = {name: row.get(name) for name in MATCH_FIELDS}
     keywords = row.get("keywords")
     if isinstance(keywords, str) and keywords.startswith("["):
         fields["keywords"] = " ".join(json.loads(keywords))
+    actions = row.get("types_of_action")
+    if isinstance(actions, str) and actions.startswith("["):
+        fields["type_of_action"] = next(iter(json.loads(actions)), None)
     return fields
 
 
@@ -64,4 +68,4 @@ def match_and_store(store: Store, matcher: Matcher, item_ids: Iterable[str] | No
 
 def _verdict(item_id: str, verdict: Verdict) -> ItemVerdict:
     areas = tuple(StoredMatch(m.area, m.score, tuple(m.phrases)) for m in verdict.areas)
-    return ItemVerdict(item_id, bool(verdict.relevant), areas)
+    return ItemVerdict(item_id, bool(verdict.relevant), areas, verdict.tier, verdict.score)

@@ -1,4 +1,5 @@
-"""The rules' outcome per item: its areas in `matches`, and `items.relevant` (in the digest)."""
+"""The rules' outcome per item: its areas in `matches`; in `items` its tier (`relevance`:
+relevant, maybe or no), the learned `score`, and `relevant` (the main tier: in the digest)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ class ItemVerdict:
     item_id: str
     relevant: bool
     areas: tuple[StoredMatch, ...] = ()
+    tier: str = ""  # relevant, maybe or no
+    score: float | None = None
 
 
 def rows_to_match(
@@ -55,8 +58,9 @@ def save_verdicts(db: sqlite_utils.Database, verdicts: Iterable[ItemVerdict], st
                 for m in verdict.areas
             )
             db.execute(
-                "UPDATE items SET relevant = ?, matched_at = ? WHERE id = ?",
-                [int(verdict.relevant), stamp, verdict.item_id],
+                "UPDATE items SET relevant = ?, relevance = ?, score = ?, matched_at = ?"
+                " WHERE id = ?",
+                [int(verdict.relevant), verdict.tier, verdict.score, stamp, verdict.item_id],
             )
 
 

@@ -37,6 +37,9 @@ EXPORT_FIELDS = (
     "first_seen",
     "last_seen",
     "areas",
+    "relevance",
+    "relevant",
+    "score",
 )
 
 _AREAS = (
@@ -45,7 +48,8 @@ _AREAS = (
 )
 # programme_code rides along for the table view; the exports write EXPORT_FIELDS only.
 _SELECT = (
-    select_list(tuple(f for f in EXPORT_FIELDS if f != "areas"))
+    select_list(tuple(f for f in EXPORT_FIELDS if f not in ("areas", "relevant")))
+    + ", items.relevance = 'relevant' AS relevant"
     + f", items.programme_code, {_AREAS} AS areas"
 )
 _TOKEN = re.compile(r"\S+")
@@ -63,6 +67,7 @@ class SearchFilters:
     since: date | None = None  # first seen on or after
     not_closed: bool = False
     relevant_only: bool = False  # only what the rules put in the digest
+    relevance: str | None = None  # only this tier: relevant, maybe or no
 
     def clauses(self) -> tuple[list[str], list[Any]]:
         """SQL conditions on `items` and their arguments."""
@@ -76,6 +81,7 @@ class SearchFilters:
             ("items.deadline >= ?", _iso(self.deadline_after)),
             ("items.first_seen >= ?", _iso(self.since)),
             ("items.id IN (SELECT item_id FROM matches WHERE area = ?)", self.area),
+            ("items.relevance = ?", self.relevance),
         )
         for clause, value in simple:
             if value is not None:
@@ -175,6 +181,8 @@ def all_items(
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:
     row["deadlines"] = json.loads(row["deadlines"] or "[]")
     row["areas"] = json.loads(row["areas"] or "[]")
+    # true only for the main tier; None for an item the rules have not judged yet
+    row["relevant"] = None if row["relevance"] is None else bool(row["relevant"])
     return row
 
 

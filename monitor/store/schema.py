@@ -277,12 +277,29 @@ def _stems(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO items_fts (items_fts) VALUES ('rebuild')")
 
 
+def _tiers(db: sqlite_utils.Database) -> None:
+    """The relevance tier (relevant, maybe, no) and the learned score of each matched item.
+
+    Items matched before keep their verdict as a tier: relevant = 1 is `relevant`, 0 is `no`
+    (the next `monitor rules reapply` or run scores them)."""
+    _run(
+        db,
+        """
+        ALTER TABLE items ADD COLUMN relevance TEXT;
+        ALTER TABLE items ADD COLUMN score REAL;
+        UPDATE items SET relevance = CASE relevant WHEN 1 THEN 'relevant' WHEN 0 THEN 'no' END;
+        CREATE INDEX items_relevance ON items(relevance);
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _health_and_mentions,
     _relevance,
     _digests,
     _stems,
+    _tiers,
 ]
 
 
