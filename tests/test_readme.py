@@ -40,9 +40,8 @@ def test_quick_start_run_then_search_and_export(tmp_path, live_portal):
     )
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
     # Files the README's examples name, at the same place as in a clone.
-    labels = Path("tests/fixtures/eval/dev-labels.json")
-    (tmp_path / labels).parent.mkdir(parents=True)
-    shutil.copy(ROOT / labels, tmp_path / labels)
+    labels = Path("tests/fixtures/eval")  # the label files `rules eval` and `rules train` read
+    shutil.copytree(ROOT / labels, tmp_path / labels)
 
     def monitor(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
