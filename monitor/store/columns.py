@@ -2,7 +2,7 @@
 
 Every `Item` field is a column of the same name; `id` (source:uid) is the key. Lists are stored
 as JSON arrays, dates and times as ISO 8601 text. The store adds columns of its own that no
-source sets (first_seen, last_seen, relevant, matched_at, search_stems).
+source sets (first_seen, last_seen, relevant, relevance, score, matched_at, search_stems).
 """
 
 from __future__ import annotations
