@@ -229,4 +229,5 @@ def test_item_ids_by_section_for_the_record():
         "closing_soon": ["eu-portal:B"],
         "changed": [],
         "news": [],
+        "maybe": [],
     }

@@ -14,6 +14,7 @@ from fake_slack import FakeSlack
 from monitor.cli import cli
 from monitor.models import Item, SourceOutcome
 from monitor.store import open_store
+from monitor.store.matches import ItemVerdict, StoredMatch, save_verdicts
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "xoxb-test-secret-1234"
@@ -85,6 +86,36 @@ def add_calls(config: Path, titles: list[str], areas=("klimat-miljo",)) -> list[
     return [i.identifier for i in items]
 
 
+def add_maybe_calls(config: Path, count: int) -> list[str]:
+    """Store `count` calls of the maybe tier first seen an hour ago, with learned scores."""
+    store = open_store(config.parent / "monitor.db")
+    now = datetime.now(UTC) - timedelta(hours=1)
+    items = [
+        Item(
+            source="eu-portal",
+            uid=f"HORIZON-MAYBE-{n:03d}",
+            kind="call",
+            title=f"Urban resilience and citizen engagement {n} " * 5,
+            url=f"https://ec.europa.eu/topic-details/HORIZON-MAYBE-{n:03d}",
+            identifier=f"HORIZON-MAYBE-{n:03d}",
+            status="open",
+            source_status="open",
+        )
+        for n in range(count)
+    ]
+    run_id = store.start_run(now)
+    outcome = SourceOutcome("eu-portal", "EU Funding & Tenders Portal")
+    store.save_success(run_id, outcome, items, started=now, finished=now)
+    verdicts = [
+        ItemVerdict(
+            i.id, False, (StoredMatch("klimat-miljo", 3.0),), tier="maybe", score=0.4 + n / 1000
+        )
+        for n, i in enumerate(items)
+    ]
+    save_verdicts(store.db, verdicts, now.isoformat())
+    return [i.identifier for i in items]
+
+
 def send(runner, config, slack, env=None):
     environment = {
         "SLACK_BOT_TOKEN": TOKEN,
@@ -109,6 +140,19 @@ def test_a_digest_of_300_calls_is_split_into_thread_replies_each_sent_once(runne
     assert len(replies) == len(slack.messages) - 1 >= 7
     assert sorted(shown_identifiers(slack)) == identifiers  # every call, exactly once
     assert f"Sent the digest: {len(slack.messages)} messages" in result.stdout
+
+
+def test_many_maybe_calls_go_in_kanske_ocksa_replies_slack_accepts(runner, project, slack):
+    add_calls(project, ["Climate adaptation in small towns"])
+    identifiers = add_maybe_calls(project, 300)
+    result = send(runner, project, slack)
+    assert result.exit_code == 0, result.output
+    (top,) = slack.top_level("#eu-bevakning")
+    assert "• Kanske också: 300" in top.blocks[1]["text"]["text"]
+    maybe = [m for m in slack.replies("#eu-bevakning", top.ts) if "Kanske också" in m.text]
+    assert len(maybe) > 1  # split into several replies, each within Slack's limits
+    shown = re.findall(r"HORIZON-MAYBE-\d{3}(?=\|)", slack.all_text())
+    assert sorted(shown) == identifiers  # every maybe call, exactly once
 
 
 def test_a_malicious_title_pings_nobody(runner, project, slack):

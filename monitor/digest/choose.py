@@ -7,12 +7,16 @@
 - Changed: relevant calls announced before the period whose deadlines, status, opening date,
   title or budget changed in the period.
 - News: news items first seen in the period that match an area, with the call they name.
+- Maybe also ("Kanske också"): calls of the maybe tier first seen in the period, not closed,
+  that no section above shows.
 - Sources that are unhealthy and were tried in the period.
 A call is shown once: as new before changed before closing soon; one call reached through two
 sources (the same identifier) is shown once, the others adding their news to it. The row shown
 is the call's own record (its uid is the identifier, as the portal's are) whatever the source is
 called, so the choice never depends on a source id.
-Within a section: soonest deadline first, then the strongest match.
+New calls and maybe calls: highest learned score first, calls without one after. Closing soon
+and changed (and new calls of equal score): soonest deadline first, then the strongest match;
+a deadline is what matters in those two sections.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ class Candidates:
     """What the store holds that may belong in the digest (see gather.py)."""
 
     calls: list[Row] = field(default_factory=list)  # relevant calls, with "matches"
+    maybe: list[Row] = field(default_factory=list)  # new calls of the maybe tier, with "matches"
     news: list[Row] = field(default_factory=list)  # news of the period, with "matches"
     changes: dict[str, list[Row]] = field(default_factory=dict)  # item id -> changes in period
     mentions: dict[str, list[Row]] = field(default_factory=dict)  # identifier -> news naming it
@@ -88,6 +93,9 @@ def choose(
         )
         if closing and place(row):
             digest.closing_soon.append(_item(row, names, candidates))
+    for row in sorted(candidates.maybe, key=lambda r: (not _is_the_call(r), r["id"])):
+        if start < row["first_seen"] <= end and row["status"] != "closed" and place(row):
+            digest.maybe.append(_item(row, names, candidates))
     for row in candidates.news:
         if start < row["first_seen"] <= end and row.get("matches"):
             digest.news.append(_news_item(row, names, calls))
@@ -104,11 +112,12 @@ def choose(
 
     order = {area: i for i, area in enumerate(area_names)}
     digest.new_by_area = {
-        area: sorted(items, key=_by_deadline_then_score)
+        area: sorted(items, key=_by_learned_score)
         for area, items in sorted(digest.new_by_area.items(), key=lambda kv: order.get(kv[0], 99))
     }
     for section in (digest.closing_soon, digest.changed):
         section.sort(key=_by_deadline_then_score)
+    digest.maybe.sort(key=_by_learned_score)
     digest.news.sort(key=lambda i: (-(i.published.timestamp() if i.published else 0), i.title))
     return digest
 
@@ -123,6 +132,11 @@ def _is_the_call(row: Row) -> bool:
 
 def _by_deadline_then_score(item: DigestItem) -> tuple:
     return (item.deadline is None, item.deadline or date.max, -item.score, item.title)
+
+
+def _by_learned_score(item: DigestItem) -> tuple:
+    learned = item.learned_score
+    return (learned is None, -(learned or 0.0), *_by_deadline_then_score(item))
 
 
 def _item(row: Row, names: Mapping[str, str], candidates: Candidates) -> DigestItem:
@@ -146,6 +160,7 @@ def _item(row: Row, names: Mapping[str, str], candidates: Candidates) -> DigestI
         published=_datetime(row.get("published")),
         areas=tuple(m["area"] for m in matches),
         score=matches[0]["score"] if matches else 0.0,
+        learned_score=row.get("learned_score"),
         phrases=tuple(_phrases(matches[0]))[:4] if matches else (),
         mentions=mentions,
     )

@@ -22,6 +22,7 @@ def gather(
     window_end = (today + timedelta(days=closing_soon_days)).isoformat()
     return Candidates(
         calls=reads.relevant_calls(db, start, today.isoformat(), window_end),
+        maybe=reads.maybe_calls(db, start),
         news=reads.news_since(db, start),
         changes=reads.changes_since(db, start),
         mentions=reads.news_mentions(db),

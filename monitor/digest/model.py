@@ -41,6 +41,7 @@ class DigestItem:
     published: datetime | None = None
     areas: tuple[str, ...] = ()  # best first
     score: float = 0.0  # the best area's score
+    learned_score: float | None = None  # the learned score (0..1); None with no trained scorer
     phrases: tuple[str, ...] = ()  # what matched in the best area, strongest first
     changes: tuple[Change, ...] = ()
     mentions: tuple[Mention, ...] = ()  # for a call: news naming it; for news: the call named
@@ -69,6 +70,7 @@ class Digest:
     closing_soon: list[DigestItem] = field(default_factory=list)
     changed: list[DigestItem] = field(default_factory=list)
     news: list[DigestItem] = field(default_factory=list)
+    maybe: list[DigestItem] = field(default_factory=list)  # new calls of the maybe tier
     unhealthy: list[SourceProblem] = field(default_factory=list)
 
     def local(self, moment: datetime) -> datetime:
@@ -85,7 +87,12 @@ class Digest:
     @property
     def is_empty(self) -> bool:
         return not (
-            self.new_count or self.closing_soon or self.changed or self.news or self.unhealthy
+            self.new_count
+            or self.closing_soon
+            or self.changed
+            or self.news
+            or self.maybe
+            or self.unhealthy
         )
 
     def item_ids(self) -> dict[str, list[str]]:
@@ -95,6 +102,7 @@ class Digest:
             "closing_soon": [i.id for i in self.closing_soon],
             "changed": [i.id for i in self.changed],
             "news": [i.id for i in self.news],
+            "maybe": [i.id for i in self.maybe],
         }
 
 

@@ -1,5 +1,6 @@
 """A digest as Slack messages: a top message with the week and the counts, then one thread reply
-per area and per section, each within Slack's limits.
+per area and per section, each within Slack's limits. The maybe calls ("Kanske också") come
+after the areas as a compact list, one bulleted line (the linked title) per call.
 
 Limits (docs.slack.dev, Block Kit reference): at most 50 blocks per message, a section's text at
 most 3,000 characters, a header's at most 150; Slack refuses messages whose blocks hold about
@@ -42,6 +43,7 @@ def render_parts(
         blocks = [_call_block(i, digest, words) for i in items]
         parts += _split(f"area:{area}", channel, "top", title, blocks, words)
     sections: list[tuple[str, str, list[Block]]] = [
+        ("maybe", words("maybe"), _list_blocks(digest.maybe)),
         (
             "closing_soon",
             words("closing_soon"),
@@ -51,9 +53,11 @@ def render_parts(
         ("news", words("news"), [_news_block(i, digest, words) for i in digest.news]),
         ("unhealthy", words("unhealthy"), [_problem_block(p, words) for p in digest.unhealthy]),
     ]
+    counts = {"maybe": len(digest.maybe)}  # its blocks hold many calls each
     for key, title, blocks in sections:
         if blocks:
-            parts += _split(key, channel, "top", f"{title} ({len(blocks)})", blocks, words)
+            count = counts.get(key, len(blocks))
+            parts += _split(key, channel, "top", f"{title} ({count})", blocks, words)
     for area, area_channel in (area_channels or {}).items():
         items = digest.new_by_area.get(area)
         if not items or area_channel == channel:
@@ -105,6 +109,7 @@ def _top_blocks(digest: Digest, words: Words, week: int) -> list[Block]:
         )
         lines.append(f"• *{words('new')}: {digest.new_count}* ({per_area})")
     for key, items in (
+        ("maybe", digest.maybe),
         ("closing_soon", digest.closing_soon),
         ("changed", digest.changed),
         ("news", digest.news),
@@ -132,6 +137,21 @@ def _call_block(item: DigestItem, digest: Digest, words: Words) -> Block:
     lines = [f"*{link(item.url, clip(item.title, MAX_TITLE))}*", " · ".join(facts)]
     lines += _change_lines(item, words)
     return _fitted(lines, item, digest, words, "mentioned_in")
+
+
+def _list_blocks(items: list[DigestItem]) -> list[Block]:
+    """One line per call ("• linked title"), as many lines to a section as its 3,000 chars take."""
+    blocks: list[Block] = []
+    lines: list[str] = []
+    for item in items:
+        line = f"• {link(item.url, clip(item.title, MAX_TITLE))}"
+        if lines and sum(len(x) + 1 for x in lines) + len(line) > MAX_SECTION_TEXT:
+            blocks.append(_section("\n".join(lines)))
+            lines = []
+        lines.append(line)
+    if lines:
+        blocks.append(_section("\n".join(lines)))
+    return blocks
 
 
 def _news_block(item: DigestItem, digest: Digest, words: Words) -> Block:

@@ -1,7 +1,8 @@
 """The digest without Slack: the very messages that would be sent, as readable text or Markdown.
 
 Built from the Block Kit parts rather than from the digest again, so the preview shows exactly
-what Slack would get.
+what Slack would get. A section whose every line starts with "• " (the Kanske också list) is a
+list: one list item per line.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ def as_text(parts: list[Part], channel: str) -> str:
             if block["type"] == "header":
                 out += [text, "=" * len(text)]
             elif block["type"] == "section" and part.parent and block is not part.blocks[0]:
-                out.append(_indent(text))
+                bullets = _bullets(text)
+                out.append(
+                    _indent(text) if bullets is None else "\n".join(f"  - {b}" for b in bullets)
+                )
             else:
                 out.append(text)
             out.append("")
@@ -54,6 +58,8 @@ def as_markdown(parts: list[Part], channel: str) -> str:
                 out.append(f"# {text}")
             elif part.parent and index == 0:
                 out.append(f"## {text.strip('*')}")
+            elif part.parent and (bullets := _bullets(text)) is not None:
+                out.append("\n".join(f"- {b}" for b in bullets))
             elif part.parent:
                 out.append("- " + text.replace("\n", "  \n  "))
             else:
@@ -90,6 +96,14 @@ def _block_text(block: dict) -> str | None:
     if block["type"] == "context":
         return " ".join(e.get("text", "") for e in block["elements"])
     return None
+
+
+def _bullets(text: str) -> list[str] | None:
+    """The lines of a bulleted list without their "• ", or None when the text is not one."""
+    lines = text.splitlines()
+    if not lines or not all(line.startswith("• ") for line in lines):
+        return None
+    return [line[2:] for line in lines]
 
 
 def _indent(text: str) -> str:

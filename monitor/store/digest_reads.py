@@ -1,7 +1,8 @@
 """What the digest reads from the store: rows that may belong in a digest, and what was shown.
 
-Rows are plain dicts of the items table (JSON columns as text), each with its `matches`
-(area, score, phrases as a list), strongest first; digest/choose.py decides what goes in.
+Rows are plain dicts of the items table (JSON columns as text) with `learned_score` (the
+learned score, items.score; None when no scorer is trained), each with its `matches` (area,
+score, phrases as a list), strongest first; digest/choose.py decides what goes in.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sqlite_utils
 from monitor.store.columns import select_list
 
 Row = dict[str, Any]
-_ITEM = f"{select_list()}, items.first_seen"
+_ITEM = f"{select_list()}, items.first_seen, items.score AS learned_score"
 
 
 def relevant_calls(db: sqlite_utils.Database, start: str, today: str, window_end: str) -> list[Row]:
@@ -28,6 +29,24 @@ def relevant_calls(db: sqlite_utils.Database, start: str, today: str, window_end
                     OR id IN (SELECT item_id FROM item_changes WHERE changed_at > :start)
                     OR (status = 'open' AND deadline BETWEEN :today AND :window_end))""",
             {"start": start, "today": today, "window_end": window_end},
+        )
+    )
+    _attach_matches(db, rows)
+    return rows
+
+
+def maybe_calls(db: sqlite_utils.Database, start: str) -> list[Row]:
+    """Calls of the `maybe` tier first seen after `start` and not closed, unless a record of the
+    same call (its identifier) is in the main tier: that one is the call's verdict."""
+    rows = list(
+        db.query(
+            f"""SELECT {_ITEM} FROM items
+                WHERE kind = 'call' AND relevance = 'maybe' AND first_seen > :start
+                  AND coalesce(status, '') != 'closed'
+                  AND NOT (identifier IS NOT NULL AND EXISTS (
+                      SELECT 1 FROM items AS main WHERE main.identifier = items.identifier
+                      AND main.kind = 'call' AND main.relevant = 1))""",
+            {"start": start},
         )
     )
     _attach_matches(db, rows)
