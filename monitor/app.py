@@ -1,4 +1,4 @@
-"""What every command shares: the config and the store, loaded only when a command asks."""
+"""What every command shares: the config, the store and the clock, each made when first asked."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from monitor.config import Config, load_config, resolve_config_path, resolve_database_override
+from monitor.clock import Clock
+from monitor.config import (
+    Config,
+    clock_from_environment,
+    load_config,
+    resolve_config_path,
+    resolve_database_override,
+)
 from monitor.sources.kinds import KINDS
 
 if TYPE_CHECKING:
@@ -28,6 +35,14 @@ class App:
     _config: Config | None = None
     _settings: Config | None = None
     _store: Store | None = None
+    _clock: Clock | None = None
+
+    @property
+    def clock(self) -> Clock:
+        """The one clock every command passes down (pinned by MONITOR_TODAY)."""
+        if self._clock is None:
+            self._clock = clock_from_environment()
+        return self._clock
 
     @property
     def config(self) -> Config:

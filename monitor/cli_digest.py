@@ -62,7 +62,7 @@ def digest(
     if send and preview:
         raise click.UsageError("choose --preview or --send, not both")
     if not send:
-        built = build_digest(config, app.store, since=since.date() if since else None)
+        built = build_digest(config, app.store, app.clock, since=since.date() if since else None)
         text = render(built, fmt, config.slack.shown_channel)
         if output is None:
             click.echo(text, nl=False)
@@ -75,7 +75,7 @@ def digest(
 
 
 def _send(app: App, since: date | None) -> None:
-    delivery = deliver(app.config, app.store, since)
+    delivery = deliver(app.config, app.store, app.clock, since)
     for note in delivery.notes:
         click.echo(note, err=True)
     for line in delivery.lines:

@@ -7,7 +7,6 @@ import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -23,10 +22,6 @@ _DATE = click.DateTime(["%Y-%m-%d"])
 
 def _date(value: datetime | None) -> date | None:
     return value.date() if value else None
-
-
-def _today(app: App) -> date:
-    return datetime.now(ZoneInfo(app.settings_config.settings.timezone)).date()
 
 
 def _write_rows(rows: list[dict[str, Any]], fmt: str) -> None:
@@ -91,7 +86,7 @@ def search(app: App, query: str | None, fmt: str, limit: int, **options: Any) ->
 @click.pass_obj
 def deadlines(app: App, within: int, area: str | None, everything: bool, fmt: str) -> None:
     """Upcoming deadlines of open and forthcoming calls, soonest first, with days left."""
-    today = _today(app)
+    today = app.clock.today(app.settings_config.settings.timezone)
     filters = SearchFilters(
         kind="call",
         area=area,
@@ -201,9 +196,10 @@ def export(
         from monitor.ics import write_ics
 
         language = app.settings_config.settings.language
+        now = app.clock.now()
 
         def writer(rows, out):
-            return write_ics(rows, out, language=language)
+            return write_ics(rows, out, language=language, now=now)
     else:
         writer = {"json": write_json, "jsonl": write_jsonl, "csv": write_csv}[fmt]
     if output is None:

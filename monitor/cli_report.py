@@ -8,7 +8,7 @@ import click
 
 from monitor.app import App
 from monitor.output import write_atomically
-from monitor.report.build import FORMATS, build_report, render, today_in
+from monitor.report.build import FORMATS, build_report, render
 
 
 @click.command()
@@ -38,7 +38,7 @@ def report(app: App, year: int | None, fmt: str | None, output: Path | None) -> 
     says so.
     """
     config = app.config
-    today = today_in(config)
+    today = app.clock.today(config.settings.timezone)  # the default year; a year in progress ends
     if fmt is None:
         fmt = "html" if output and output.suffix.lower() in (".html", ".htm") else "markdown"
     doc = build_report(config, app.store, year or today.year, today)

@@ -84,7 +84,7 @@ def reapply(app: App) -> None:
     """Match every stored item again, after the rules have changed."""
     matcher = _matcher(app)
     total = item_count(app.store.db)
-    relevant = match_and_store(app.store, matcher, None)
+    relevant = match_and_store(app.store, matcher, None, app.clock.now())
     click.echo(f"Matched {total} items again: {relevant} belong in the digest.")
 
 

@@ -50,7 +50,7 @@ def run(app: App, source_ids: tuple[str, ...], show_digest: bool, wait: float) -
         )
     store = app.store
     with run_lock(config.settings.database, wait, on_wait=say_waiting), progress(sources) as done:
-        summary, _ = fetch_and_match(config, store, sources, on_done=done)
+        summary, _ = fetch_and_match(config, store, sources, app.clock, on_done=done)
     for line in summary_lines(summary):
         click.echo(line)
     if show_digest and not config.slack.configured:
@@ -58,6 +58,6 @@ def run(app: App, source_ids: tuple[str, ...], show_digest: bool, wait: float) -
         from monitor.cli_digest import render
         from monitor.digest.build import build_digest
 
-        click.echo("\n" + render(build_digest(config, store), "text", channel), nl=False)
+        click.echo("\n" + render(build_digest(config, store, app.clock), "text", channel), nl=False)
     if summary.failed:
         sys.exit(EXIT_SOURCES_FAILED)

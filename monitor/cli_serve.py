@@ -7,11 +7,12 @@ import logging
 import click
 
 from monitor.app import App
+from monitor.clock import Clock
 from monitor.config import Config, resolve_database_override
 from monitor.store import Store
 
 
-def weekly_digest(config: Config, store: Store) -> str:
+def weekly_digest(config: Config, store: Store, clock: Clock) -> str:
     """Send the digest to Slack; without Slack, print it (it then shows in the service's log)."""
     from monitor.cli_digest import render
     from monitor.digest.build import build_digest
@@ -19,9 +20,9 @@ def weekly_digest(config: Config, store: Store) -> str:
 
     if not config.slack.configured:
         channel = config.slack.shown_channel
-        click.echo(render(build_digest(config, store), "text", channel), nl=False)
+        click.echo(render(build_digest(config, store, clock), "text", channel), nl=False)
         return "Slack is not set up: the digest was printed, not sent"
-    delivery = deliver(config, store)
+    delivery = deliver(config, store, clock)
     return "\n".join([*delivery.notes, *delivery.lines])
 
 
@@ -38,5 +39,7 @@ def serve(app: App) -> None:
 
     logging.getLogger("monitor").setLevel(logging.INFO)
     config = app.config  # validates the config (and says so if the defaults are used) first
-    service = Service(config.path, resolve_database_override(app.db_option), weekly_digest)
+    service = Service(
+        config.path, resolve_database_override(app.db_option), weekly_digest, app.clock
+    )
     run_service(service)

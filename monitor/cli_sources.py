@@ -64,7 +64,7 @@ def check(app: App, source_ids: tuple[str, ...], limit: int) -> None:
     every enabled source is checked. Exit code 3 when a source failed.
     """
     config = app.config
-    results = check_sources(config, app.store, chosen_sources(config, source_ids))
+    results = check_sources(config, app.store, chosen_sources(config, source_ids), clock=app.clock)
     failed = 0
     for outcome, items in results:
         if not outcome.ok:

@@ -1,6 +1,7 @@
 """Load and validate sources.toml: `[settings]`, `[slack]`, `[digest]` and `[[sources]]`.
 
-This is the only module that reads environment variables, and the one place defaults live.
+This is the only module that reads environment variables (MONITOR_TODAY too: it pins the
+clock's day, see `clock_from_environment`), and the one place defaults live.
 Every table is a dataclass checked by `options.build_options`, as a source kind's options are.
 Every problem becomes a ConfigError naming the file, the line (TOML gives one for syntax
 errors; for the rest we find the key's line in the raw text), the source id and the key.
@@ -15,12 +16,13 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor import __version__
+from monitor.clock import Clock
 from monitor.errors import ConfigError
 from monitor.models import Politeness
 from monitor.options import OptionError, build_options, parse_duration
@@ -31,6 +33,7 @@ DEFAULT_TIMEZONE = "Europe/Stockholm"
 DEFAULT_CHANNEL = "#eu-bevakning"  # named in previews, and suggested when none is set
 LOCK_WAIT = 600  # seconds a command waits for a run in progress before giving up
 SOURCE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 COMMON_SOURCE_KEYS = ("id", "kind", "name", "every", "enabled")
 
 
@@ -204,6 +207,21 @@ def resolve_database_override(
     """--db, else MONITOR_DB: overrides `settings.database`."""
     named = option or environ.get("MONITOR_DB")
     return Path(named) if named else None
+
+
+def clock_from_environment(environ: Mapping[str, str] = os.environ) -> Clock:
+    """The system clock, or pinned to the day in MONITOR_TODAY=YYYY-MM-DD (tests and demos)."""
+    value = environ.get("MONITOR_TODAY", "").strip()
+    if not value:
+        return Clock()
+    try:
+        if not ISO_DAY.fullmatch(value):
+            raise ValueError(value)
+        return Clock(date.fromisoformat(value))
+    except ValueError:
+        raise ConfigError(
+            f"MONITOR_TODAY must be a date written YYYY-MM-DD, not {value!r}"
+        ) from None
 
 
 def load_config(

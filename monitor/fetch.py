@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from monitor.clock import Clock
 from monitor.errors import FetchError
 from monitor.models import Politeness, Validators
 
@@ -60,7 +61,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int, headers: httpx.Headers | None) -> float:
         if headers is not None:
-            after = retry_after_seconds(headers.get("Retry-After"))
+            after = retry_after_seconds(headers.get("Retry-After"), Clock.machine_now())
             if after is not None:
                 return min(after, MAX_RETRY_AFTER)
         backoff = self.base_delay * (2**attempt)
@@ -102,8 +103,9 @@ class Fetched:
         return json.loads(self.content)
 
 
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Retry-After is either seconds or an HTTP date."""
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """Retry-After is either seconds or an HTTP date (compared with `now`, the machine's time:
+    the server's clock is real, never pinned)."""
     if not value:
         return None
     value = value.strip()
@@ -115,7 +117,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return max(0.0, (when - now).total_seconds())
 
 
 class _HostGate:

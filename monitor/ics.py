@@ -30,12 +30,12 @@ def write_ics(
     rows: Iterable[dict[str, Any]],
     out: TextIO,
     *,
+    now: datetime,
     language: str = "sv",
-    now: datetime | None = None,
 ) -> int:
-    """Write the calendar; returns the number of events."""
+    """Write the calendar, stamped `now`; returns the number of events."""
     words = _WORDS.get(language, _WORDS["sv"])
-    stamp = (now or datetime.now(UTC)).astimezone(UTC)
+    stamp = now.astimezone(UTC)
     calendar = Calendar()
     calendar.add("prodid", "-//EU-bevakning//monitor//SV")
     calendar.add("version", "2.0")

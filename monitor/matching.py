@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,11 +56,13 @@ def item_fields(row: dict[str, Any]) -> dict[str, str | None]:
     return fields
 
 
-def match_and_store(store: Store, matcher: Matcher, item_ids: Iterable[str] | None) -> int:
-    """Match the given items (every item when None), replacing what was stored; returns how
-    many of them are relevant."""
+def match_and_store(
+    store: Store, matcher: Matcher, item_ids: Iterable[str] | None, now: datetime
+) -> int:
+    """Match the given items (every item when None), replacing what was stored and stamping
+    them `now`; returns how many of them are relevant."""
     rows = rows_to_match(store.db, item_ids)
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    stamp = now.isoformat(timespec="seconds")
     verdicts = [_verdict(row["id"], matcher.match(item_fields(row))) for row in rows]
     save_verdicts(store.db, verdicts, stamp)
     return sum(v.relevant for v in verdicts)

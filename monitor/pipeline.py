@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
+from datetime import date
 
 import httpx
 
+from monitor.clock import Clock
 from monitor.config import Config, SourceConfig
 from monitor.errors import FetchError
 from monitor.fetch import Fetcher, RetryPolicy, make_client
@@ -37,24 +38,25 @@ def run_once(
     store: Store,
     sources: Sequence[SourceConfig],
     *,
+    clock: Clock,
     transport: httpx.AsyncBaseTransport | None = None,
     policy: RetryPolicy | None = None,
-    today: date | None = None,
     on_done: Callable[[SourceOutcome], None] | None = None,
 ) -> RunSummary:
     """Fetch, parse and store `sources`; one failing source never stops the others.
 
-    `on_done` is called as each source finishes (for a progress display).
+    Every source sees the same today (the clock's, in settings.timezone). `on_done` is called
+    as each source finishes (for a progress display).
     """
-    run_id = store.start_run(datetime.now(UTC))
+    run_id = store.start_run(clock.now())
     outcomes, fetcher = asyncio.run(
         _fetch_all(
-            config, sources, transport, policy, today, store=store, run_id=run_id, on_done=on_done
+            config, sources, transport, policy, clock, store=store, run_id=run_id, on_done=on_done
         )
     )
     store.finish_run(
         run_id,
-        datetime.now(UTC),
+        clock.now(),
         ok=sum(o.ok for o in outcomes),
         failed=sum(not o.ok for o in outcomes),
     )
@@ -71,22 +73,22 @@ def check_sources(
     store: Store,
     sources: Sequence[SourceConfig],
     *,
+    clock: Clock,
     transport: httpx.AsyncBaseTransport | None = None,
-    today: date | None = None,
 ) -> list[tuple[SourceOutcome, list[Item]]]:
     """Fetch and parse without storing anything: what would each source give now?"""
-    results, _ = asyncio.run(_fetch_all(config, sources, transport, None, today, store=store))
+    results, _ = asyncio.run(_fetch_all(config, sources, transport, None, clock, store=store))
     return results
 
 
 async def _fetch_all(
-    config, sources, transport, policy, today, *, store, run_id=None, on_done=None
+    config, sources, transport, policy, clock: Clock, *, store, run_id=None, on_done=None
 ):
     policy = policy or RetryPolicy(retries=config.settings.retries)
-    today = today or datetime.now(ZoneInfo(config.settings.timezone)).date()
+    when = _When(clock, clock.today(config.settings.timezone))
 
     async def run_one(src: SourceConfig) -> SourceOutcome:
-        outcome = await _run_source(src, config, store, fetcher, today, run_id)
+        outcome = await _run_source(src, config, store, fetcher, when, run_id)
         if on_done is not None:
             on_done(outcome)
         return outcome
@@ -96,10 +98,16 @@ async def _fetch_all(
         jobs = [
             run_one(src)
             if run_id is not None
-            else _check_source(src, config, store, fetcher, today)
+            else _check_source(src, config, store, fetcher, when)
             for src in sources
         ]
         return await asyncio.gather(*jobs), fetcher
+
+
+@dataclass(frozen=True)
+class _When:
+    clock: Clock
+    today: date  # one date for the whole run, even one that passes midnight
 
 
 def _context(
@@ -107,7 +115,7 @@ def _context(
     config: Config,
     store: Store,
     fetcher: Fetcher,
-    today: date,
+    when: _When,
     *,
     fresh: bool,
 ):
@@ -121,7 +129,8 @@ def _context(
         source.options,
         fetcher,
         store,
-        today,
+        when.today,
+        when.clock,
         validators,
         store.stored_item,
         config.settings.timezone,
@@ -147,19 +156,19 @@ async def _run_source(
     config: Config,
     store: Store,
     fetcher: Fetcher,
-    today: date,
+    when: _When,
     run_id: int,
 ) -> SourceOutcome:
     outcome = SourceOutcome(source=source.id, name=source.name)
-    started = datetime.now(UTC)
-    context = _context(source, config, store, fetcher, today, fresh=False)
+    started = when.clock.now()
+    context = _context(source, config, store, fetcher, when, fresh=False)
     collected = await _collect(source, context, outcome)
     if collected is None:
         store.save_failure(
             run_id,
             outcome,
             started=started,
-            finished=datetime.now(UTC),
+            finished=when.clock.now(),
             unhealthy_after=config.settings.unhealthy_after,
         )
         return outcome
@@ -171,17 +180,17 @@ async def _run_source(
         outcome,
         collected.items,
         started=started,
-        finished=datetime.now(UTC),
+        finished=when.clock.now(),
         validators=collected.validators,
     )
     return outcome
 
 
 async def _check_source(
-    source: SourceConfig, config: Config, store: Store, fetcher: Fetcher, today: date
+    source: SourceConfig, config: Config, store: Store, fetcher: Fetcher, when: _When
 ):
     outcome = SourceOutcome(source=source.id, name=source.name)
-    context = _context(source, config, store, fetcher, today, fresh=True)
+    context = _context(source, config, store, fetcher, when, fresh=True)
     collected = await _collect(source, context, outcome)
     if collected is None:
         return outcome, []

@@ -19,7 +19,7 @@ import logging
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -28,6 +28,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from monitor.clock import Clock
 from monitor.config import LOCK_WAIT, Config, SourceConfig, load_config
 from monitor.errors import MonitorError
 from monitor.lock import RunInProgress, run_lock
@@ -81,8 +82,8 @@ class Service:
         self,
         config_path: Path | None,
         database: Path | None,
-        send_digest: Callable[[Config, Store], str],
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        send_digest: Callable[[Config, Store, Clock], str],
+        clock: Clock,
     ) -> None:
         self.config_path = config_path
         self.database = database
@@ -111,10 +112,10 @@ class Service:
         self.reload()
         try:
             with run_lock(self.config.settings.database, wait=0), self._store() as store:
-                sources = due_sources(self.config, store, self.clock())
+                sources = due_sources(self.config, store, self.clock.now())
                 if not sources:
                     return []
-                summary, _ = fetch_and_match(self.config, store, sources)
+                summary, _ = fetch_and_match(self.config, store, sources, self.clock)
         except RunInProgress:
             log.info("a manual run holds the database; this check waits for the next minute")
             return []
@@ -129,7 +130,7 @@ class Service:
     def digest(self) -> str:
         try:
             with run_lock(self.config.settings.database, wait=LOCK_WAIT), self._store() as store:
-                outcome = self._send_digest(self.config, store)
+                outcome = self._send_digest(self.config, store, self.clock)
         except MonitorError as exc:
             outcome = f"the digest was not sent: {exc}"
             log.error("%s", outcome)
@@ -151,7 +152,7 @@ def build_scheduler(
         IntervalTrigger(seconds=TICK.total_seconds()),
         id="fetch",
         name="fetch the sources that are due",
-        next_run_time=datetime.now(UTC),
+        next_run_time=service.clock.machine_now(),  # APScheduler fires on the machine's time
         misfire_grace_time=FETCH_GRACE,
         coalesce=True,
         max_instances=1,
@@ -183,7 +184,9 @@ def serve(service: Service) -> None:
     log.warning(
         "monitor serve: %d sources, checked every minute; next digest %s",
         sum(s.enabled for s in service.config.sources),
-        digest_job.trigger.get_next_fire_time(None, datetime.now(UTC)) if digest_job else "-",
+        digest_job.trigger.get_next_fire_time(None, service.clock.machine_now())
+        if digest_job
+        else "-",
     )
     scheduler.start()  # blocks until stop(); the executor then waits for a running job
     log.warning("monitor serve stopped")

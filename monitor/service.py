@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from monitor.clock import Clock
 from monitor.config import Config, SourceConfig
 from monitor.matching import load_matcher, match_and_store
 from monitor.models import RunSummary, SourceOutcome
@@ -16,6 +17,7 @@ def fetch_and_match(
     config: Config,
     store: Store,
     sources: Sequence[SourceConfig],
+    clock: Clock,
     on_done: Callable[[SourceOutcome], None] | None = None,
 ) -> tuple[RunSummary, bool]:
     """Fetch and store `sources`, then match new and changed items; (summary, rules found).
@@ -24,9 +26,9 @@ def fetch_and_match(
     is stored unmatched.
     """
     matcher = load_matcher(config.settings.rules)
-    summary = run_once(config, store, sources, on_done=on_done)
+    summary = run_once(config, store, sources, clock=clock, on_done=on_done)
     if matcher is not None:
-        match_and_store(store, matcher, summary.new_or_changed_ids)
+        match_and_store(store, matcher, summary.new_or_changed_ids, clock.now())
     return summary, matcher is not None
 
 

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
 
-from portal_emulator import LiveServer, PortalEmulator
+from portal_emulator import SNAPSHOT_DAY, LiveServer, PortalEmulator
 
 # One Hypothesis profile for every property test. CI runs on two cores next to other jobs, so
 # how fast an example is generated or run says nothing about the code: no deadline, and none of
@@ -26,6 +27,20 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     # talk to servers on this machine only.
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _real_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A MONITOR_TODAY left in a developer's shell must not move the day under the tests.
+    monkeypatch.delenv("MONITOR_TODAY", raising=False)
+
+
+@pytest.fixture
+def snapshot_day(monkeypatch: pytest.MonkeyPatch) -> date:
+    """Commands (and `monitor serve` started from this test) see the snapshot's day as today:
+    what is open, closing soon or due then does not change as years pass."""
+    monkeypatch.setenv("MONITOR_TODAY", SNAPSHOT_DAY.isoformat())
+    return SNAPSHOT_DAY
 
 
 @pytest.fixture

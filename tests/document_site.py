@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from monitor.clock import Clock
 from monitor.config import load_config
 from monitor.models import RunSummary
 from monitor.pipeline import chosen_sources, run_once
@@ -94,7 +95,7 @@ def pipeline(
 
     def run(day: date = today) -> RunSummary:
         return run_once(
-            config, store, chosen_sources(config), transport=site.transport(), today=day
+            config, store, chosen_sources(config), transport=site.transport(), clock=Clock(day)
         )
 
     return run, store

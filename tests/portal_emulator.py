@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
+from datetime import date
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +25,7 @@ import httpx
 FIXTURES = Path(__file__).parent / "fixtures" / "eu_portal"
 OPEN_CALLS = FIXTURES / "open-calls"
 THROWABLE = (500, {"type": "throwable"})
+SNAPSHOT_DAY = date(2026, 8, 22)  # the day the fixture calls were recorded
 
 
 def load_open_calls() -> list[dict[str, Any]]:

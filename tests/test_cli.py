@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import socket
-from datetime import date
 
 import click
 import pytest
@@ -22,8 +21,8 @@ def config_path(write_config, live_portal):
 
 
 @pytest.fixture
-def stored(runner, config_path):
-    """A config whose database already holds the 341 calls."""
+def stored(runner, config_path, snapshot_day):
+    """A config whose database already holds the 341 calls, run on the snapshot's day."""
     result = runner.invoke(cli, ["--config", str(config_path), "run"])
     assert result.exit_code == 0, result.output
     return config_path
@@ -117,7 +116,7 @@ def test_without_any_config_the_builtin_defaults_are_used(runner, tmp_path, monk
     assert (tmp_path / "monitor.db").exists()
 
 
-def test_search_best_match_first_with_filters(runner, stored):
+def test_search_best_match_first_with_filters(runner, stored, monkeypatch):
     args = ["--config", str(stored), "search", "gender-based violence", "--format", "json"]
     rows = json.loads(runner.invoke(cli, args).stdout)
     assert rows[0]["identifier"] == "CERV-2026-DAPHNE-PREVENTION"
@@ -131,9 +130,16 @@ def test_search_best_match_first_with_filters(runner, stored):
     assert result.exit_code == 0
     header, first = result.stdout.splitlines()[:2]
     assert header.split()[:4] == ["IDENTIFIER", "STATUS", "DEADLINE", "PROGRAMME"]
-    # The CLI runs on today's date: the call closes once its 2026-11-05 deadline has passed.
-    status = "open" if date.today() <= date(2026, 11, 5) else "closed"
-    assert first.split()[:3] == ["CERV-2026-DAPHNE-PREVENTION", status, "2026-11-05"]
+    assert first.split()[:3] == ["CERV-2026-DAPHNE-PREVENTION", "open", "2026-11-05"]
+    # A run the day after its only deadline closes the call.
+    monkeypatch.setenv("MONITOR_TODAY", "2026-11-06")
+    assert runner.invoke(cli, ["--config", str(stored), "run", "--no-digest"]).exit_code == 0
+    result = runner.invoke(cli, ["--config", str(stored), "search", "CERV-2026-DAPHNE-PREVENTION"])
+    assert result.stdout.splitlines()[1].split()[:3] == [
+        "CERV-2026-DAPHNE-PREVENTION",
+        "closed",
+        "2026-11-05",
+    ]
 
 
 def test_search_deadline_filters_and_limit(runner, stored):

@@ -16,7 +16,7 @@ NO_SLACK = {"SLACK_BOT_TOKEN": "", "SLACK_WEBHOOK_URL": ""}
 
 
 @pytest.fixture
-def stored(runner, write_config, live_portal, tmp_path):
+def stored(runner, write_config, live_portal, tmp_path, snapshot_day):
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
     path = write_config(portal_config(live_portal.base_url, extra="", settings=""))
     path.write_text(path.read_text() + '\n[slack]\nchannel = "#eu-bevakning"\n')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def matched(runner, write_config, live_portal, tmp_path):
+def matched(runner, write_config, live_portal, tmp_path, snapshot_day):
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
     path = write_config(portal_config(live_portal.base_url))
     assert runner.invoke(cli, ["--config", str(path), "run", "--no-digest"]).exit_code == 0
@@ -44,12 +45,12 @@ def test_show_gives_fields_areas_and_history(runner, matched, live_portal, porta
     assert unknown.exit_code == 1 and "no stored item" in unknown.output
 
 
-def test_deadlines_soonest_first_with_days_left(runner, matched):
+def test_deadlines_soonest_first_with_days_left(runner, matched, snapshot_day):
     rows = json.loads(
         invoke(runner, matched, "deadlines", "--within", "400", "--format", "json").stdout
     )
     assert rows
-    today = date.today()
+    today = snapshot_day
     days = [date.fromisoformat(r["deadline"]) for r in rows]
     assert days == sorted(days) and today <= days[0] and days[-1] <= today + timedelta(400)
     assert all(r["status"] in ("open", "forthcoming") for r in rows)
@@ -76,7 +77,28 @@ def test_deadlines_soonest_first_with_days_left(runner, matched):
     assert education and all("utbildning" in r["areas"] for r in education)
 
 
-def test_search_by_area_source_and_since(runner, matched):
+def test_deadlines_count_days_left_from_monitor_today(runner, matched, monkeypatch):
+    monkeypatch.setenv("MONITOR_TODAY", "2026-09-01")
+    table = invoke(runner, matched, "deadlines", "--within", "30", "--all").stdout
+    shown = re.findall(r"(\d{4}-\d{2}-\d{2}) \((\d+) d\)", table)
+    assert shown
+    for deadline, days in shown:
+        assert date(2026, 9, 1) <= date.fromisoformat(deadline) <= date(2026, 10, 1)
+        assert (date.fromisoformat(deadline) - date(2026, 9, 1)).days == int(days)
+
+
+@pytest.mark.parametrize("value", ["2026-13-01", "next monday", "20260901"])
+def test_an_invalid_monitor_today_is_one_clear_line(runner, write_config, monkeypatch, value):
+    monkeypatch.setenv("MONITOR_TODAY", value)
+    config = write_config('[settings]\ndatabase = "monitor.db"\n')
+    result = runner.invoke(cli, ["--config", str(config), "deadlines"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: MONITOR_TODAY must be a date written YYYY-MM-DD, not {value!r}\n"
+    )
+
+
+def test_search_by_area_source_and_since(runner, matched, snapshot_day):
     rows = json.loads(
         invoke(runner, matched, "search", "--area", "kultur", "--format", "json").stdout
     )
@@ -85,7 +107,7 @@ def test_search_by_area_source_and_since(runner, matched):
         invoke(runner, matched, "search", "--source", "other", "--format", "json").stdout
     )
     assert none == []
-    later = (date.today() + timedelta(days=1)).isoformat()
+    later = (snapshot_day + timedelta(days=1)).isoformat()
     assert (
         json.loads(invoke(runner, matched, "search", "--since", later, "--format", "json").stdout)
         == []

@@ -173,8 +173,8 @@ def test_retry_after_as_an_http_date():
     now = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
     later = (now + timedelta(seconds=30)).strftime("%a, %d %b %Y %H:%M:%S GMT")
     assert retry_after_seconds(later, now) == 30
-    assert retry_after_seconds("120") == 120
-    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds("120", now) == 120
+    assert retry_after_seconds("soon", now) is None
 
 
 def test_gzip_bodies_are_unpacked_and_a_gzip_bomb_hits_the_cap(server):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from fault_server import FaultServer, Request, redirect_loop, respond, slow, truncated_gzip
+from monitor.clock import Clock
 from monitor.config import load_config
 from monitor.pipeline import chosen_sources, run_once
 from monitor.sources.kinds import KINDS
@@ -47,7 +48,7 @@ def write_config(folder: Path, sources: list[tuple[str, str, str]], settings: st
 def run(path: Path, today: date = date(2021, 2, 1)):
     config = load_config(path, kinds=KINDS)
     store = open_store(config.settings.database)
-    return run_once(config, store, chosen_sources(config), today=today), store
+    return run_once(config, store, chosen_sources(config), clock=Clock(today)), store
 
 
 def test_200_sources_on_20_hosts_are_fetched_together_and_then_answer_304(tmp_path):

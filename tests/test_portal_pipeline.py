@@ -9,13 +9,13 @@ from urllib.parse import unquote
 
 import pytest
 
+from monitor.clock import Clock
 from monitor.config import load_config
 from monitor.pipeline import chosen_sources, run_once
 from monitor.sources.kinds import KINDS
 from monitor.store import open_store
-from portal_emulator import portal_config
+from portal_emulator import SNAPSHOT_DAY, portal_config
 
-SNAPSHOT_DAY = date(2026, 8, 22)  # the day the fixture calls were recorded
 STATUS = {"31094501": "forthcoming", "31094502": "open"}
 
 
@@ -34,7 +34,7 @@ def setup(write_config, tmp_path):
 
 def run(config, store, portal, today=SNAPSHOT_DAY):
     return run_once(
-        config, store, chosen_sources(config), transport=portal.transport(), today=today
+        config, store, chosen_sources(config), transport=portal.transport(), clock=Clock(today)
     )
 
 
@@ -237,7 +237,7 @@ def test_a_429_is_retried_after_the_time_the_server_asks(setup, portal):
         chosen_sources(config),
         transport=portal.transport(),
         policy=RetryPolicy(retries=2, base_delay=0.01),
-        today=SNAPSHOT_DAY,
+        clock=Clock(SNAPSHOT_DAY),
     )
     assert summary.outcomes[0].ok
     assert store.db["items"].count == 341

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitor import cli_report
 from monitor.cli import cli
 from monitor.models import Item, SourceOutcome
 from monitor.report.gather import gather_report
@@ -160,7 +159,7 @@ def project(tmp_path, monkeypatch):
     """sources.toml with the default rules beside a database of 2024-2026; today 2026-03-20."""
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
     build_database(tmp_path / "monitor.db")
-    monkeypatch.setattr(cli_report, "today_in", lambda config: TODAY)
+    monkeypatch.setenv("MONITOR_TODAY", TODAY.isoformat())
     return tmp_path
 
 

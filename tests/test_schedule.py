@@ -15,25 +15,32 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor.cli import cli
+from monitor.clock import Clock
 from monitor.config import load_config
 from monitor.lock import run_lock
 from monitor.schedule import Service, build_scheduler, digest_trigger, due_sources, jitter
 from monitor.sources.kinds import KINDS
 from monitor.store import open_store
-from portal_emulator import portal_config
+from portal_emulator import SNAPSHOT_DAY, portal_config
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
+class StoppedClock(Clock):
+    """Stands still at `instant` until a test moves it."""
 
-    def __call__(self) -> datetime:
-        return self.now
+    def __init__(self, instant: datetime) -> None:
+        super().__init__()
+        self.instant = instant
+
+    def now(self) -> datetime:
+        return self.instant
 
 
-def no_digest(config, store) -> str:
+ON_SNAPSHOT_DAY = Clock(SNAPSHOT_DAY)
+
+
+def no_digest(config, store, clock) -> str:
     return "digest skipped in this test"
 
 
@@ -71,15 +78,15 @@ def test_jitter_is_small_and_fixed_per_source():
 
 
 def test_sources_are_fetched_when_due_on_a_fake_clock(config_path, portal):
-    clock = Clock(datetime.now(UTC))
-    service = Service(config_path, None, no_digest, clock=clock)
+    clock = StoppedClock(datetime(2026, 8, 22, 9, 0, tzinfo=UTC))
+    service = Service(config_path, None, no_digest, clock)
     first = service.fetch_due()
     assert first[-1] == "Total: 1 source (0 failed), 341 items, 341 new, 0 changed"
     searches = len(portal.search_requests())
     assert service.fetch_due() == []  # not due again a minute later
-    clock.now += timedelta(hours=5, minutes=59)
+    clock.instant += timedelta(hours=5, minutes=59)
     assert service.fetch_due() == []
-    clock.now += timedelta(minutes=12)  # past 6 h and the source's jitter
+    clock.instant += timedelta(minutes=12)  # past 6 h and the source's jitter
     assert service.fetch_due()[0].startswith("eu-portal  341 items, 0 new")
     assert len(portal.search_requests()) == 2 * searches
 
@@ -87,11 +94,12 @@ def test_sources_are_fetched_when_due_on_a_fake_clock(config_path, portal):
 def test_a_disabled_source_is_never_due(write_config, live_portal):
     path = write_config(portal_config(live_portal.base_url, extra="enabled = false"))
     config = load_config(path, kinds=KINDS)
-    assert due_sources(config, open_store(config.settings.database), datetime.now(UTC)) == []
+    now = datetime(2026, 8, 22, 9, 0, tzinfo=UTC)
+    assert due_sources(config, open_store(config.settings.database), now) == []
 
 
 def test_no_overlap_the_scheduler_skips_while_a_manual_run_holds_the_database(config_path):
-    service = Service(config_path, None, no_digest)
+    service = Service(config_path, None, no_digest, ON_SNAPSHOT_DAY)
     with run_lock(service.config.settings.database, wait=0):
         assert service.fetch_due() == []
     assert open_store(service.config.settings.database).db["fetch_log"].count == 0
@@ -107,7 +115,9 @@ def test_a_manual_run_says_clearly_that_a_run_is_in_progress(runner, config_path
 
 
 def test_jobs_never_overlap_and_are_coalesced(config_path):
-    scheduler = build_scheduler(Service(config_path, None, no_digest), BackgroundScheduler)
+    scheduler = build_scheduler(
+        Service(config_path, None, no_digest, ON_SNAPSHOT_DAY), BackgroundScheduler
+    )
     scheduler.start(paused=True)
     try:
         jobs = scheduler.get_jobs()
@@ -120,7 +130,7 @@ def test_jobs_never_overlap_and_are_coalesced(config_path):
 
 
 def test_a_broken_config_edit_keeps_the_last_good_config(config_path, caplog):
-    service = Service(config_path, None, no_digest)
+    service = Service(config_path, None, no_digest, ON_SNAPSHOT_DAY)
     good = service.config
     config_path.write_text(config_path.read_text() + "\n[[sources]]\nid = 'x'\nkind = 'nope'\n")
     service.reload()
@@ -128,7 +138,9 @@ def test_a_broken_config_edit_keeps_the_last_good_config(config_path, caplog):
     assert "unknown kind 'nope'" in caplog.text
 
 
-def test_serve_stops_cleanly_on_sigterm(config_path, tmp_path):
+def test_serve_stops_cleanly_on_sigterm(config_path, tmp_path, snapshot_day):
+    # MONITOR_TODAY pins the day months back: the fetch still starts at once (APScheduler runs
+    # on the machine's time) and the run is stamped on the pinned day.
     monitor = Path(sys.executable).parent / "monitor"
     process = subprocess.Popen(
         [str(monitor), "--config", str(config_path), "serve"],
@@ -152,6 +164,8 @@ def test_serve_stops_cleanly_on_sigterm(config_path, tmp_path):
     assert "SIGTERM received: finishing the job in hand, then stopping" in stderr
     assert "monitor serve stopped" in stderr
     assert "341 items, 341 new" in stderr, stderr  # the log says what ran and how it went
+    store = open_store(tmp_path / "monitor.db")
+    assert [r["started"][:10] for r in store.db["runs"].rows] == [snapshot_day.isoformat()]
 
 
 def _fetch_log(database: Path) -> bytes:

@@ -5,19 +5,21 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from fake_slack import FakeSlack
 from monitor.cli import cli
+from monitor.clock import Clock
 from monitor.models import Item, SourceOutcome
 from monitor.store import open_store
 from monitor.store.matches import ItemVerdict, StoredMatch, save_verdicts
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "xoxb-test-secret-1234"
+TODAY = date(2027, 3, 1)  # every send runs on this day (MONITOR_TODAY)
 
 
 @pytest.fixture
@@ -55,7 +57,7 @@ name = "EU Funding & Tenders Portal"
 def add_calls(config: Path, titles: list[str], areas=("klimat-miljo",)) -> list[str]:
     """Store relevant calls first seen an hour ago, as a run would have left them."""
     store = open_store(config.parent / "monitor.db")
-    now = datetime.now(UTC) - timedelta(hours=1)
+    now = Clock(TODAY).now() - timedelta(hours=1)
     items = [
         Item(
             source="eu-portal",
@@ -68,8 +70,8 @@ def add_calls(config: Path, titles: list[str], areas=("klimat-miljo",)) -> list[
             programme_code="LIFE",
             status="open",
             source_status="open",
-            deadlines=(date.today() + timedelta(days=60 + n),),
-            deadline=date.today() + timedelta(days=60 + n),
+            deadlines=(TODAY + timedelta(days=60 + n),),
+            deadline=TODAY + timedelta(days=60 + n),
         )
         for n, title in enumerate(titles)
     ]
@@ -121,6 +123,7 @@ def send(runner, config, slack, env=None):
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_API_URL": slack.api_url,
         "SLACK_WEBHOOK_URL": "",
+        "MONITOR_TODAY": TODAY.isoformat(),
         **(env or {}),
     }
     return runner.invoke(cli, ["--config", str(config), "digest", "--send"], env=environment)

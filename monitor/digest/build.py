@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from monitor.clock import Clock
 from monitor.config import Config
 from monitor.digest.choose import choose
 from monitor.digest.gather import gather
@@ -36,21 +37,21 @@ def period_start(store: Store, since: date | None, zone: ZoneInfo, now: datetime
 def build_digest(
     config: Config,
     store: Store,
+    clock: Clock,
     *,
     since: date | None = None,
-    now: datetime | None = None,
     threads: bool = True,
 ) -> Built:
-    """The digest of everything new since the period start; `threads=False` (a webhook) means
-    no routing to other channels."""
+    """The digest of everything new from the period start to the clock's now; `threads=False`
+    (a webhook) means no routing to other channels."""
     zone = ZoneInfo(config.settings.timezone)
-    now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    now = clock.now().astimezone(UTC).replace(microsecond=0)
     start = period_start(store, since, zone, now)
     matcher = load_matcher(config.settings.rules)
     areas = list(matcher.areas) if matcher is not None else []
     area_names = {area.id: area.name for area in areas}
     source_names = {source.id: source.name for source in config.sources}
-    today = now.astimezone(zone).date()
+    today = clock.today(zone)
     candidates = gather(
         store,
         since=start,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from monitor.clock import Clock
 from monitor.config import Config
 from monitor.digest.build import build_digest
 from monitor.notify.slack import poster_for, send_digest
@@ -20,19 +21,20 @@ class Delivery:
     notes: list[str] = field(default_factory=list)  # said on the side (stderr)
 
 
-def deliver(config: Config, store: Store, since: date | None = None) -> Delivery:
+def deliver(config: Config, store: Store, clock: Clock, since: date | None = None) -> Delivery:
     poster = poster_for(config.slack)
     db = store.db
     delivery = Delivery(ok=True)
     pending = unsent_digest(db)
     if pending is None:
-        built = build_digest(config, store, since=since, threads=poster.threads)
+        built = build_digest(config, store, clock, since=since, threads=poster.threads)
         if built.digest.is_empty:
             start = built.digest.period_start.date().isoformat()
             delivery.lines.append(f"Nothing new since {start}: no digest sent.")
             return delivery
         record_digest(
             db,
+            clock.now(),
             period_start=built.digest.period_start,
             period_end=built.digest.period_end,
             language=config.settings.language,
@@ -47,7 +49,7 @@ def deliver(config: Config, store: Store, since: date | None = None) -> Delivery
             f"Resuming the digest of {pending.period_end[:10]}: "
             f"{len(pending.missing)} of {len(pending.parts)} messages still to send."
         )
-    result = send_digest(db, pending, poster)
+    result = send_digest(db, pending, poster, clock)
     done = result.skipped + result.posted
     if result.error is None:
         delivery.lines.append(

@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
+from monitor.clock import Clock
 from monitor.config import DEFAULT_CHANNEL, Slack
 from monitor.digest.model import Part
 from monitor.errors import NotifyError
@@ -143,7 +144,7 @@ class SendResult:
     failed_keys: list[str] = field(default_factory=list)
 
 
-def send_digest(db: Database, digest: StoredDigest, poster: Poster) -> SendResult:
+def send_digest(db: Database, digest: StoredDigest, poster: Poster, clock: Clock) -> SendResult:
     """Post every part not yet posted; mark the digest sent when none is missing."""
     result = SendResult(total=len(digest.parts))
     ts_by_key = {p.part.key: p.ts for p in digest.parts if p.ts}
@@ -163,11 +164,11 @@ def send_digest(db: Database, digest: StoredDigest, poster: Poster) -> SendResul
             result.error = str(exc)
             result.failed_keys.append(part.key)
             break  # later parts may be replies to this one: keep the order
-        mark_posted(db, stored.id, ts)
+        mark_posted(db, stored.id, ts, clock.now())
         ts_by_key[part.key] = ts
         result.posted += 1
     if result.error is None:
-        mark_sent(db, digest.id)
+        mark_sent(db, digest.id, clock.now())
     return result
 
 

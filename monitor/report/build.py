@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from monitor.config import Config
@@ -16,11 +16,6 @@ from monitor.report.words import ReportWords
 from monitor.store import Store
 
 FORMATS = ("markdown", "html")
-
-
-def today_in(config: Config, now: datetime | None = None) -> date:
-    """Today in the configured time zone: the default year and the end of a year in progress."""
-    return (now or datetime.now(UTC)).astimezone(ZoneInfo(config.settings.timezone)).date()
 
 
 def build_report(config: Config, store: Store, year: int, today: date) -> Document:

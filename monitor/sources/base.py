@@ -11,6 +11,7 @@ from monitor.config import DEFAULT_TIMEZONE
 from monitor.models import Item, Validators
 
 if TYPE_CHECKING:  # kept out of start-up: commands that only read the store need no HTTP
+    from monitor.clock import Clock
     from monitor.fetch import Fetched, Fetcher
 
 
@@ -19,19 +20,21 @@ class Cache(Protocol):
 
     def get(self, name: str) -> tuple[Any, datetime] | None: ...
 
-    def put(self, name: str, value: Any) -> None: ...
+    def put(self, name: str, value: Any, now: datetime) -> None: ...
 
 
 @dataclass
 class SourceContext:
-    """Everything a kind may use: its id and options, the shared fetcher, a cache, today's date,
-    the validators of its last answer, what is already stored of it, and the time zone."""
+    """Everything a kind may use: its id and options, the shared fetcher, a cache, today's date
+    (the run's, in settings.timezone), the clock (for the cache's ages), the validators of its
+    last answer, what is already stored of it, and the time zone."""
 
     source_id: str
     options: Any
     fetcher: Fetcher
     cache: Cache
     today: date
+    clock: Clock
     validators: Validators = field(default_factory=Validators)
     stored: Callable[[str], Mapping[str, Any] | None] = lambda item_id: None
     timezone: str = DEFAULT_TIMEZONE  # settings.timezone: where local dates and times are read

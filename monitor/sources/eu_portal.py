@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from monitor.errors import FetchError
@@ -110,7 +110,7 @@ async def collect(ctx: SourceContext) -> Collected:
 async def _programmes(ctx: SourceContext, warnings: list[str], *, refresh: bool) -> dict[str, str]:
     """Programme code -> name, from the facet API, cached in the database for a week."""
     cached = ctx.cache.get(PROGRAMMES_CACHE)
-    fresh = cached is not None and datetime.now(UTC) - cached[1] < PROGRAMMES_MAX_AGE
+    fresh = cached is not None and ctx.clock.now() - cached[1] < PROGRAMMES_MAX_AGE
     if cached is not None and fresh and not refresh:
         return dict(cached[0])
     options: EuPortalOptions = ctx.options
@@ -126,7 +126,7 @@ async def _programmes(ctx: SourceContext, warnings: list[str], *, refresh: bool)
         warnings.append(f"programme names could not be refreshed ({exc}); kept the stored ones")
         return dict(cached[0])
     merged = {**(cached[0] if cached else {}), **names}
-    ctx.cache.put(PROGRAMMES_CACHE, merged)
+    ctx.cache.put(PROGRAMMES_CACHE, merged, ctx.clock.now())
     return merged
 
 

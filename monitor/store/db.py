@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -156,8 +156,8 @@ class Store:
             return None
         return json.loads(rows[0]["value"]), datetime.fromisoformat(rows[0]["updated"])
 
-    def put(self, name: str, value: Any, now: datetime | None = None) -> None:
-        stamp = _stamp(now or datetime.now(UTC))
+    def put(self, name: str, value: Any, now: datetime) -> None:
+        stamp = _stamp(now)
         with self.db.atomic():
             self.db["cache"].upsert(
                 {"name": name, "value": json.dumps(value, ensure_ascii=False), "updated": stamp},

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlite_utils
@@ -38,8 +38,8 @@ class StoredDigest:
         return [p for p in self.parts if p.ts is None]
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def _stamp(when: datetime) -> str:
+    return when.isoformat(timespec="seconds")
 
 
 def last_sent_period_end(db: sqlite_utils.Database) -> datetime | None:
@@ -78,6 +78,7 @@ def unsent_digest(db: sqlite_utils.Database) -> StoredDigest | None:
 
 def record_digest(
     db: sqlite_utils.Database,
+    now: datetime,
     *,
     period_start: datetime,
     period_end: datetime,
@@ -86,14 +87,14 @@ def record_digest(
     parts: list[Part],
     item_ids: dict[str, list[str]],
 ) -> int:
-    """Keep a digest and its parts before the first part is sent."""
+    """Keep a digest and its parts, made `now`, before the first part is sent."""
     seq_of = {part.key: seq for seq, part in enumerate(parts)}
     with db.atomic():
         digest_id = (
             db["digests"]
             .insert(
                 {
-                    "created": _now(),
+                    "created": _stamp(now),
                     "period_start": period_start.isoformat(timespec="seconds"),
                     "period_end": period_end.isoformat(timespec="seconds"),
                     "language": language,
@@ -122,14 +123,14 @@ def record_digest(
     return digest_id
 
 
-def mark_posted(db: sqlite_utils.Database, part_id: int, ts: str) -> None:
+def mark_posted(db: sqlite_utils.Database, part_id: int, ts: str, now: datetime) -> None:
     with db.atomic():
-        db["digest_parts"].update(part_id, {"ts": ts, "posted_at": _now()})
+        db["digest_parts"].update(part_id, {"ts": ts, "posted_at": _stamp(now)})
 
 
-def mark_sent(db: sqlite_utils.Database, digest_id: int) -> None:
+def mark_sent(db: sqlite_utils.Database, digest_id: int, now: datetime) -> None:
     with db.atomic():
-        db["digests"].update(digest_id, {"sent_at": _now()})
+        db["digests"].update(digest_id, {"sent_at": _stamp(now)})
 
 
 def _parent_key(db: sqlite_utils.Database, digest_id: int, parent_seq: Any) -> str | None:
