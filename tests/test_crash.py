@@ -17,7 +17,7 @@ import pytest
 
 from fake_slack import FakeSlack
 from portal_emulator import portal_config
-from test_slack_send import TOKEN, add_calls
+from test_slack_send import TODAY, TOKEN, add_calls
 
 MONITOR = Path(sys.executable).parent / "monitor"
 
@@ -105,9 +105,10 @@ def test_a_send_killed_midway_is_resumed_and_no_message_is_posted_twice(project_
 
 
 @pytest.fixture
-def project_with_calls(tmp_path):
+def project_with_calls(tmp_path, monkeypatch):
     import shutil
 
+    monkeypatch.setenv("MONITOR_TODAY", TODAY.isoformat())  # the sends see the calls' day
     root = Path(__file__).resolve().parent.parent
     shutil.copytree(root / "rules", tmp_path / "rules")
     config = tmp_path / "sources.toml"

@@ -11,15 +11,16 @@ from fake_slack import FakeSlack
 from monitor.cli import cli
 from monitor.config import load_config
 from monitor.sources.kinds import KINDS
-from test_slack_send import add_calls
+from test_slack_send import TODAY, add_calls
 
 SECRET = "xoxb-0000-secret-token-do-not-leak"
 
 
 @pytest.fixture
-def project(tmp_path):
+def project(tmp_path, monkeypatch):
     import shutil
 
+    monkeypatch.setenv("MONITOR_TODAY", TODAY.isoformat())
     shutil.copytree(Path(__file__).resolve().parent.parent / "rules", tmp_path / "rules")
     config = tmp_path / "sources.toml"
     config.write_text(

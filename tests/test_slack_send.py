@@ -19,7 +19,7 @@ from monitor.store.matches import ItemVerdict, StoredMatch, save_verdicts
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "xoxb-test-secret-1234"
-TODAY = date(2027, 3, 1)  # every send runs on this day (MONITOR_TODAY)
+TODAY = date(2027, 3, 1)  # add_calls stores calls found this day: pin MONITOR_TODAY to it
 
 
 @pytest.fixture
@@ -33,8 +33,9 @@ def slack():
 
 
 @pytest.fixture
-def project(tmp_path):
+def project(tmp_path, monkeypatch):
     """A config with the default rules and a database of calls found this week."""
+    monkeypatch.setenv("MONITOR_TODAY", TODAY.isoformat())
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
     config = tmp_path / "sources.toml"
     config.write_text(
@@ -123,7 +124,6 @@ def send(runner, config, slack, env=None):
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_API_URL": slack.api_url,
         "SLACK_WEBHOOK_URL": "",
-        "MONITOR_TODAY": TODAY.isoformat(),
         **(env or {}),
     }
     return runner.invoke(cli, ["--config", str(config), "digest", "--send"], env=environment)
