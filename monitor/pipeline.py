@@ -96,9 +96,7 @@ async def _fetch_all(
     async with make_client(config.settings, transport) as client:
         fetcher = Fetcher(client, policy, config.politeness)
         jobs = [
-            run_one(src)
-            if run_id is not None
-            else _check_source(src, config, store, fetcher, when)
+            run_one(src) if run_id is not None else _check_source(src, config, store, fetcher, when)
             for src in sources
         ]
         return await asyncio.gather(*jobs), fetcher
