@@ -92,7 +92,7 @@ def add_calls(config: Path, titles: list[str], areas=("klimat-miljo",)) -> list[
 def add_maybe_calls(config: Path, count: int) -> list[str]:
     """Store `count` calls of the maybe tier first seen an hour ago, with learned scores."""
     store = open_store(config.parent / "monitor.db")
-    now = datetime.now(UTC) - timedelta(hours=1)
+    now = Clock(TODAY).now() - timedelta(hours=1)
     items = [
         Item(
             source="eu-portal",
