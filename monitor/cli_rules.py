@@ -158,6 +158,7 @@ def eval_(app: App, labels_file: Path, folds: int) -> None:
 
 def _cross_validated(matcher, labels, rows, k: int, area_ids: list[str]) -> str:
     from monitor.rules import evaluate
+    from monitor.rules.evaluate import pooled
     from monitor.rules.train import cross_validated_tiers
 
     examples = _examples(matcher, labels, rows)
@@ -178,29 +179,7 @@ def _cross_validated(matcher, labels, rows, k: int, area_ids: list[str]) -> str:
         reports.append(evaluate(tiered, labels, area_ids=area_ids))
     return (
         f"Cross-validated ({k} folds x {len(rounds)}: each item scored by a scorer trained"
-        " without it; the mean of the repeats)\n" + _mean_figures(reports)
-    )
-
-
-def _mean_figures(reports) -> str:
-    from statistics import fmean
-
-    def mean(get) -> float:
-        return fmean(get(r) for r in reports)
-
-    return "\n".join(
-        [
-            f"Main list          precision {mean(lambda r: r.relevance.precision):.2f}"
-            f"  recall {mean(lambda r: r.relevance.recall):.2f}"
-            f"  F1 {mean(lambda r: r.relevance.f1):.2f}",
-            f"Main + maybe       precision {mean(lambda r: r.with_maybe.precision):.2f}"
-            f"  recall {mean(lambda r: r.with_maybe.recall):.2f}"
-            f"  F1 {mean(lambda r: r.with_maybe.f1):.2f}"
-            f"   showing {mean(lambda r: r.shown_share):.0%} of the items",
-            f"Areas (micro)      precision {mean(lambda r: r.areas_micro.precision):.2f}"
-            f"  recall {mean(lambda r: r.areas_micro.recall):.2f}"
-            f"  F1 {mean(lambda r: r.areas_micro.f1):.2f}",
-        ]
+        " without it; the counts of the repeats added up)\n" + pooled(reports).figures()
     )
 
 

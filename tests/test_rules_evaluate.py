@@ -77,3 +77,15 @@ def test_area_ids_list_areas_without_pairs():
     report = evaluate({}, {}, area_ids=["omvarld"])
     assert report.per_area["omvarld"].f1 == 0.0
     assert report.relevance.precision == 0.0 and report.relevance.recall == 0.0
+
+
+def test_pooled_reports_add_up_their_counts():
+    from monitor.rules.evaluate import EvalReport, Scores, pooled
+
+    one = EvalReport(Scores(2, 1, 0), Scores(2, 0, 1), {}, labelled=5, shown=4)
+    two = EvalReport(Scores(1, 0, 1), Scores(1, 1, 0), {}, labelled=5, shown=2)
+    both = pooled([one, two])
+    assert both.relevance == Scores(3, 1, 1)
+    assert both.relevance.precision == 0.75
+    assert both.areas_micro == Scores(3, 1, 1)
+    assert both.shown_share == 0.6

@@ -25,6 +25,9 @@ class Scores:
     fp: int
     fn: int
 
+    def __add__(self, other: Scores) -> Scores:
+        return Scores(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
+
     @property
     def precision(self) -> float:
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
@@ -194,3 +197,16 @@ def _detail(verdict: Verdict | None) -> str:
         parts.append("excluded by " + ", ".join(gate.excluded_by))
     parts.append("areas " + (", ".join(verdict.area_ids) or "none"))
     return "; ".join(parts)
+
+
+def pooled(reports: list[EvalReport]) -> EvalReport:
+    """The headline counts of several reports added up (the repeats of a cross-validation):
+    precision and recall over every decision of every repeat."""
+    return EvalReport(
+        relevance=sum((r.relevance for r in reports), Scores(0, 0, 0)),
+        areas_micro=sum((r.areas_micro for r in reports), Scores(0, 0, 0)),
+        per_area={},
+        labelled=sum(r.labelled for r in reports),
+        with_maybe=sum((r.with_maybe for r in reports), Scores(0, 0, 0)),
+        shown=sum(r.shown for r in reports),
+    )
