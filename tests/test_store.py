@@ -12,6 +12,7 @@ from monitor.models import Item, SourceOutcome
 from monitor.store import open_store
 from monitor.store.queries import SearchFilters, all_items, fts_query, search_items
 from monitor.store.schema import MIGRATIONS
+from old_databases import version_4_with_one_call
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
@@ -185,24 +186,7 @@ def test_a_failed_save_leaves_nothing_half_written(fresh_store):
 
 
 def test_an_older_database_is_migrated_with_its_items_searchable_by_stem(db_path):
-    import sqlite_utils
-
-    old = sqlite_utils.Database(db_path)
-    for number, migration in enumerate(MIGRATIONS[:4], start=1):
-        migration(old)
-        old.execute(f"PRAGMA user_version = {number}")
-    old["items"].insert(
-        {
-            "id": "eu-portal:A",
-            "source": "eu-portal",
-            "uid": "A",
-            "kind": "call",
-            "title": "Kommunernas klimatanpassning",
-            "summary": "",
-            "first_seen": "2026-01-01T00:00:00+00:00",
-            "last_seen": "2026-01-01T00:00:00+00:00",
-        }
-    )
+    old = version_4_with_one_call(db_path, summary="")
     old.conn.close()
     store = open_store(db_path)
     assert store.db["items"].count == 1

@@ -9,13 +9,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 import monitor
 from monitor.models import Item
 from monitor.store import open_store
 from monitor.store.columns import ITEM_COLUMNS, item_row
 from monitor.store.schema import MIGRATIONS
+from old_databases import version_4_with_one_call
 
 PACKAGE = Path(monitor.__file__).parent
 STORE = PACKAGE / "store"
@@ -136,22 +136,7 @@ def test_migration_5_stems_do_not_follow_the_live_stemmer(tmp_path, monkeypatch)
 
     monkeypatch.setattr(monitor.stemming, "stems_of", lambda *texts: "changed")
     monkeypatch.setattr(monitor.stemming, "word_stems", lambda word: ("changed",))
-    old = sqlite_utils.Database(tmp_path / "old.db")
-    for number, migration in enumerate(MIGRATIONS[:4], start=1):
-        migration(old)
-        old.execute(f"PRAGMA user_version = {number}")
-    old["items"].insert(
-        {
-            "id": "eu-portal:A",
-            "source": "eu-portal",
-            "uid": "A",
-            "kind": "call",
-            "title": "Kommunernas klimatanpassning",
-            "summary": "Cities adapting to floods",
-            "first_seen": "2026-01-01T00:00:00+00:00",
-            "last_seen": "2026-01-01T00:00:00+00:00",
-        }
-    )
+    old = version_4_with_one_call(tmp_path / "old.db", summary="Cities adapting to floods")
     MIGRATIONS[4](old)
     assert old["items"].get("eu-portal:A")["search_stems"] == (
         "kommun kommunerna klimatanpassning klimatanpassn citi adapting adapt flood"
