@@ -94,11 +94,12 @@ def parse_topic_details(data: object, identifier: str) -> TopicDetails:
     )
 
 
-def with_details(item: Item, details: TopicDetails, url: str) -> Item:
+def with_details(item: Item, details: TopicDetails, url: str, *, fill_budget: bool = True) -> Item:
     """`item` (as the search API gave it) completed by its topic details.
 
-    Dates, status and title stay as the search API says (they decide change events); the
-    details add text and fill what the search row left empty.
+    Dates, status, title and budget stay as the search API says (they decide change events);
+    the details add text and fill what the search row left empty. `fill_budget=False` leaves
+    an empty budget empty: learning it for a call stored before is not a change of the call.
     """
     budget = details.budget
     return dataclasses.replace(
@@ -109,7 +110,7 @@ def with_details(item: Item, details: TopicDetails, url: str) -> Item:
         programme_divisions=details.programme_divisions or item.programme_divisions,
         tags=details.tags or item.tags,
         cross_cutting_priorities=details.cross_cutting_priorities or item.cross_cutting_priorities,
-        budget=item.budget if item.budget is not None else budget.total,
+        budget=item.budget if item.budget is not None or not fill_budget else budget.total,
         expected_grants=budget.expected_grants or item.expected_grants,
         min_contribution=budget.min_contribution or item.min_contribution,
         max_contribution=budget.max_contribution or item.max_contribution,

@@ -80,7 +80,9 @@ async def with_topic_details(
                 remembered[item.uid] = {"fingerprint": fingerprint, "missing": True}
             problems.append(f"{item.identifier}: {exc}")
             return with_details(item, kept, url) if kept else item
-        done = with_details(item, details, url)
+        # Only a new call takes its budget from the details: for one stored before, a budget
+        # learnt now would show as a changed call (see with_details).
+        done = with_details(item, details, url, fill_budget=stored is None)
         validators = answer.validators
         remembered[item.uid] = {
             "fingerprint": fingerprint,
