@@ -12,6 +12,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from portal_topics import topic_details_of
 
 from monitor.cli import cli
@@ -272,3 +274,39 @@ def test_the_budget_overview_of_a_real_search_row_sums_the_years():
 def test_an_answer_of_another_shape_is_a_clear_error(answer):
     with pytest.raises(FetchError):
         parse_topic_details(answer, "SMP-COSME-2024-CLUSTER-01")
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=20,
+)
+_KEYS = st.sampled_from(
+    [
+        "identifier",
+        "description",
+        "conditions",
+        "actions",
+        "programmeDivision",
+        "tags",
+        "crossCuttingPriorities",
+        "budgetOverviewJSONItem",
+        "types",
+        "typeOfAction",
+        "budgetTopicActionMap",
+        "action",
+        "budgetYearMap",
+        "expectedGrants",
+        "minContribution",
+    ]
+)
+
+
+@settings(max_examples=150)
+@given(st.dictionaries(_KEYS, _JSON | st.dictionaries(_KEYS, _JSON), max_size=6))
+def test_any_answer_gives_details_or_a_clear_error(topic):
+    try:
+        details = parse_topic_details({"TopicDetails": topic}, "SMP-COSME-2024-CLUSTER-01")
+    except FetchError:
+        return
+    assert isinstance(details.description, str) and isinstance(details.conditions, str)

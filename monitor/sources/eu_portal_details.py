@@ -54,7 +54,8 @@ def budget_overview(overviews: Iterable[object], identifier: str) -> BudgetOverv
     maximums: list[float] = []
     models: list[str] = []
     for entry in _topic_rows(overviews, identifier):
-        for amount in (entry.get("budgetYearMap") or {}).values():
+        years = entry.get("budgetYearMap")
+        for amount in years.values() if isinstance(years, dict) else []:
             try:
                 total += float(amount)
                 found_total = True
