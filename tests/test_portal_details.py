@@ -26,6 +26,7 @@ from monitor.sources.eu_portal_details import (
     parse_topic_details,
 )
 from monitor.sources.eu_portal_topics import DETAILS_URL, details_url
+from monitor.sources.kinds import KINDS
 from monitor.store import open_store
 from portal_emulator import portal_config
 
@@ -48,7 +49,7 @@ def project(write_config):
 
     def make(extra: str = ""):
         path = write_config(portal_config("http://portal.test/rest", extra))
-        config = load_config(path)
+        config = load_config(path, kinds=KINDS)
         return path, config, open_store(config.settings.database)
 
     return make
@@ -215,7 +216,7 @@ def test_identifiers_are_lower_cased_in_the_url_as_the_portal_requires(project, 
 def test_details_url_must_name_where_the_identifier_goes(write_config):
     path = write_config(portal_config("http://portal.test/rest").replace("{identifier}", "x"))
     with pytest.raises(ConfigError, match="details_url"):
-        load_config(path)
+        load_config(path, kinds=KINDS)
 
 
 def test_the_live_server_serves_topic_details_with_validators(project, live_portal, portal):

@@ -209,11 +209,11 @@ def test_an_older_database_is_migrated_with_its_items_searchable_by_stem(db_path
     assert [r["id"] for r in search_items(store.db, "kommuner", SearchFilters())] == ["eu-portal:A"]
 
 
-def test_a_version_5_database_gets_the_call_details_and_searches_its_summaries(db_path):
+def test_a_version_6_database_gets_the_call_details_and_searches_its_summaries(db_path):
     import sqlite_utils
 
     old = sqlite_utils.Database(db_path)
-    for number, migration in enumerate(MIGRATIONS[:5], start=1):
+    for number, migration in enumerate(MIGRATIONS[:6], start=1):
         migration(old)
         old.execute(f"PRAGMA user_version = {number}")
     old["items"].insert(
