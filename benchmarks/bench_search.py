@@ -87,8 +87,8 @@ def build(path: Path, size: int) -> None:
             with db.atomic():
                 db.conn.executemany(
                     """INSERT INTO items (id, source, uid, kind, identifier, title, summary,
-                       description, programme, programme_code, status, deadline, deadlines, first_seen,
-                       last_seen, search_stems, relevant)
+                       description, programme, programme_code, status, deadline, deadlines,
+                       first_seen, last_seen, search_stems, relevant)
                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     batch_rows,
                 )
