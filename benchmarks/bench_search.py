@@ -70,6 +70,7 @@ def build(path: Path, size: int) -> None:
                 f"{identifier}-{n}",
                 title,
                 summary,
+                summary,
                 "Horizon Europe (HORIZON)",
                 "HORIZON",
                 "open" if deadline >= TODAY.isoformat() else "closed",
@@ -86,9 +87,9 @@ def build(path: Path, size: int) -> None:
             with db.atomic():
                 db.conn.executemany(
                     """INSERT INTO items (id, source, uid, kind, identifier, title, summary,
-                       programme, programme_code, status, deadline, deadlines, first_seen,
-                       last_seen, search_stems, relevant)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       description, programme, programme_code, status, deadline, deadlines,
+                       first_seen, last_seen, search_stems, relevant)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     batch_rows,
                 )
                 db.conn.executemany("INSERT INTO matches VALUES (?, ?, ?, ?)", batch_matches)

@@ -119,7 +119,8 @@ def show(app: App, item: str) -> None:
     """
     details = item_details(app.store.db, item)
     row = details.row
-    hidden = {"search_stems", "uid"}
+    hidden = {"search_stems", "uid", "budget", "description", "conditions", "details_url"}
+    hidden |= set(_CALL_FACTS)
     width = max(len(k) for k in row)
     for key, value in row.items():
         if key in hidden or value in (None, "", "[]"):
@@ -129,6 +130,7 @@ def show(app: App, item: str) -> None:
         if key == "summary":
             value = _wrap(str(value), width + 2)
         click.echo(f"{key.ljust(width)}  {value}")
+    _call_facts(row)
     _section(
         "Areas",
         [f"{m.area} (score {m.score:g}): {', '.join(m.phrases)}" for m in details.areas],
@@ -144,6 +146,54 @@ def show(app: App, item: str) -> None:
         "Mentioned in", [f"{n.title} ({n.source}) {n.url or ''}" for n in details.mentioned_in]
     )
     _section("Names the calls", details.names)
+
+
+# Column -> the Swedish label `show` prints it under.
+_CALL_FACTS = {
+    "types_of_action": "Typ av åtgärd",
+    "programme_divisions": "Programdel",
+    "tags": "Taggar",
+    "cross_cutting_priorities": "Tvärgående prioriteringar",
+    "expected_grants": "Antal bidrag",
+    "min_contribution": "Minsta bidrag",
+    "max_contribution": "Högsta bidrag",
+    "deadline_model": "Ansökan i steg",
+}
+_DEADLINE_MODELS = {"single-stage": "ett steg", "two-stage": "två steg"}
+
+
+def _call_facts(row: dict[str, Any]) -> None:
+    """The call's facts from the portal's topic details, under Swedish labels, then its full
+    text and conditions."""
+    lines = []
+    if row.get("budget") is not None:
+        lines.append(("Budget", _euro(row["budget"])))
+    for key, label in _CALL_FACTS.items():
+        value = row.get(key)
+        if value in (None, "", "[]"):
+            continue
+        if isinstance(value, str) and value.startswith("["):
+            value = ", ".join(json.loads(value))
+        elif key.endswith("_contribution"):
+            value = _euro(value)
+        elif key == "deadline_model":
+            value = _DEADLINE_MODELS.get(value, value)
+        lines.append((label, str(value)))
+    if row.get("details_url"):
+        lines.append(("Fulltext från", row["details_url"]))
+    if lines:
+        width = max(len(label) for label, _ in lines)
+        click.echo("\nUtlysningen:")
+        for label, value in lines:
+            click.echo(f"  {label.ljust(width)}  {_wrap(value, width + 4)}")
+    if row.get("description") and row["description"] != row.get("summary"):
+        click.echo(f"\nBeskrivning:\n  {_wrap(row['description'], 2)}")
+    if row.get("conditions"):
+        click.echo(f"\nVillkor:\n  {_wrap(row['conditions'], 2)}")
+
+
+def _euro(amount: float) -> str:
+    return f"{amount:,.0f}".replace(",", " ") + " EUR"
 
 
 def _section(title: str, lines: list[str]) -> None:

@@ -28,6 +28,8 @@ MATCH_FIELDS = (
     "identifier",
     "call_identifier",
     "call_title",
+    "description",
+    "conditions",
 )
 
 
@@ -53,6 +55,7 @@ def item_fields(row: dict[str, Any]) -> dict[str, str | None]:
     actions = row.get("types_of_action")
     if isinstance(actions, str) and actions.startswith("["):
         fields["type_of_action"] = next(iter(json.loads(actions)), None)
+    fields["description"] = row.get("description") or row.get("summary")
     return fields
 
 

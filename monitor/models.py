@@ -39,6 +39,23 @@ class Item:
     published: datetime | None = None
     keywords: tuple[str, ...] = ()
     language: str | None = None
+    # The call's full text, where the source has one (the portal's topic details); an item
+    # without it carries its summary here, so `description` is always the fullest text known.
+    description: str = ""
+    conditions: str = ""  # who may apply and how: eligibility, admissibility, award
+    types_of_action: tuple[str, ...] = ()
+    programme_divisions: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    cross_cutting_priorities: tuple[str, ...] = ()
+    expected_grants: int | None = None
+    min_contribution: float | None = None  # per grant, in euro
+    max_contribution: float | None = None
+    deadline_model: str | None = None  # "single-stage", "two-stage"
+    details_url: str | None = None  # where the full text was read; None when it was not
+
+    def __post_init__(self) -> None:
+        if not self.description and self.summary:
+            object.__setattr__(self, "description", self.summary)
 
     @property
     def id(self) -> str:

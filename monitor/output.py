@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from monitor.store.queries import EXPORT_FIELDS
+from monitor.store.queries import EXPORT_FIELDS, LIST_FIELDS
 from monitor.terminal import is_terminal, print_table
 
 # CSV has no lists: several deadlines or areas are joined with this separator.
@@ -45,7 +45,7 @@ def write_csv(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
     count = 0
     for row in rows:
         flat = {f: row[f] for f in EXPORT_FIELDS}
-        for name in ("deadlines", "areas"):
+        for name in LIST_FIELDS:
             flat[name] = CSV_LIST_SEPARATOR.join(flat[name])
         writer.writerow(flat)
         count += 1

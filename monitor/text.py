@@ -8,7 +8,9 @@ import warnings
 
 _SPACE = re.compile(r"\s+")
 _MARKUP = re.compile(r"[<&]")
-_TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
+# A quoted attribute value may hold ">" (the portal writes `<div class="eui-u-mt-l>">`); a
+# quote left open is an ordinary character, so the tag still ends at its first ">".
+_TAG = re.compile(r"""<[A-Za-z/!?](?:[^<>"']|"[^"<]*"|'[^'<]*'|["'])*>""")
 # Markup whose text is not simply "everything between the tags": scripts, styles, comments,
 # CDATA, and a stray "<" that is text ("TRL < 5"), which BeautifulSoup reads as a browser would.
 _TRICKY = re.compile(r"<(?:script|style|!--|!\[CDATA)|<(?![A-Za-z/!?])", re.IGNORECASE)

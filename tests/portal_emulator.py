@@ -3,12 +3,16 @@
 It serves the real recorded calls in tests/fixtures/eu_portal/open-calls/ and behaves as
 API-NOTES.md describes the real one: the body must be multipart with JSON file parts named
 `blob` (a plain form field gives 500 {"type":"throwable"}), `pageSize` is capped at 100, the
-`terms` filters of the query are honoured, `totalResults` counts the filtered rows. It can be
-reached through httpx.MockTransport or as a real HTTP server on loopback.
+`terms` filters of the query are honoured, `totalResults` counts the filtered rows. It also
+serves each call's topic details (`GET .../topicDetails/<identifier>.json`, lower case only, as
+the real portal; the answers are built by portal_topics.py in the real format), with an ETag
+and Last-Modified that a conditional GET is answered 304 on. It can be reached through
+httpx.MockTransport or as a real HTTP server on loopback.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -18,14 +22,19 @@ from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
+from portal_topics import REAL_TOPIC, real_topic_details, topic_details_body
 
 FIXTURES = Path(__file__).parent / "fixtures" / "eu_portal"
 OPEN_CALLS = FIXTURES / "open-calls"
 THROWABLE = (500, {"type": "throwable"})
 SNAPSHOT_DAY = date(2026, 8, 22)  # the day the fixture calls were recorded
+DETAILS_PATH = "/topicDetails/"
+LAST_MODIFIED = "Sat, 22 Aug 2026 06:00:00 GMT"
+# What `detail_failures` can make one call's topic details do.
+DETAIL_FAILURES = ("404", "500", "timeout", "not-json")
 
 
 def load_open_calls() -> list[dict[str, Any]]:
@@ -40,6 +49,7 @@ class RecordedRequest:
     path: str
     params: dict[str, str]
     parts: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,6 +61,11 @@ class PortalEmulator:
     requests: list[RecordedRequest] = field(default_factory=list)
     # Set to make the next answers fail: a list of (status, body) consumed one per request.
     failures: list[tuple[int, Any]] = field(default_factory=list)
+    # Topic details: answers set by a test (by lower-case identifier) win over built ones;
+    # a failure named here (one of DETAIL_FAILURES) is what that call's details do.
+    topic_details: dict[str, dict[str, Any]] = field(default_factory=dict)
+    detail_failures: dict[str, str] = field(default_factory=dict)
+    _facet_json: str | None = field(default=None, repr=False)
     _cache_key: tuple | None = field(default=None, repr=False)
     _cache: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
@@ -68,6 +83,47 @@ class PortalEmulator:
 
     def search_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path.endswith("/search")]
+
+    def detail_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if DETAILS_PATH in r.path]
+
+    def handle_details(
+        self, url: str, headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], bytes]:
+        """GET of one topic's details: (status, headers, body); "timeout" is status 0."""
+        split = urlsplit(url)
+        self.requests.append(RecordedRequest(split.path, {}, {}, headers))
+        name = unquote(split.path.rsplit("/", 1)[-1]).removesuffix(".json")
+        failure = self.detail_failures.get(name.lower())
+        if failure == "timeout":
+            return 0, {}, b""
+        if failure == "500":
+            return 500, {"Content-Type": "text/html"}, b"<h1>Internal Server Error</h1>"
+        if failure == "not-json":
+            return 200, {"Content-Type": "text/html"}, b"<html><body>Maintenance</body></html>"
+        body = None if failure == "404" else self._topic(name)
+        if body is None:
+            return 404, {"Content-Type": "text/html"}, b"<h1>404 Not Found</h1>"
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        validators = {"ETag": etag, "Last-Modified": LAST_MODIFIED}
+        if {k.lower(): v for k, v in headers.items()}.get("if-none-match") == etag:
+            return 304, validators, b""
+        return 200, {"Content-Type": "application/json", **validators}, body
+
+    def _topic(self, name: str) -> bytes | None:
+        if name != name.lower():
+            return None  # the real portal answers 404 to an upper-case identifier
+        if name in self.topic_details:
+            return json.dumps(self.topic_details[name], ensure_ascii=False).encode()
+        if name == real_topic_details()["TopicDetails"]["identifier"].lower():
+            return REAL_TOPIC.read_bytes()
+        for row in self.rows:
+            meta = row["metadata"]
+            if meta["identifier"][0].lower() == name and meta["type"][0] != "8":
+                if self._facet_json is None:
+                    self._facet_json = json.dumps(self.facet)
+                return topic_details_body(json.dumps(row), self._facet_json)
+        return None
 
     # -- the API -----------------------------------------------------------------------------
 
@@ -107,6 +163,11 @@ class PortalEmulator:
     def transport(self) -> httpx.MockTransport:
         def respond(request: httpx.Request) -> httpx.Response:
             request.read()
+            if request.method == "GET" and DETAILS_PATH in request.url.path:
+                code, headers, body = self.handle_details(str(request.url), dict(request.headers))
+                if code == 0:
+                    raise httpx.ReadTimeout("the emulator let it time out", request=request)
+                return httpx.Response(code, headers=headers, content=body)
             status, data = self.handle(
                 request.method,
                 str(request.url),
@@ -139,6 +200,19 @@ class LiveServer:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+
+            def do_GET(self) -> None:
+                url = f"http://{self.headers['Host']}{self.path}"
+                status, headers, body = outer.handle_details(url, dict(self.headers.items()))
+                if status == 0:  # no timeout on a real socket in tests: a dropped connection
+                    self.close_connection = True
+                    return
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             def log_message(self, *args: Any) -> None:  # keep test output quiet
                 pass
@@ -204,5 +278,6 @@ name = "EU Funding & Tenders Portal"
 every = "6h"
 url = "{base_url}/search"
 facet_url = "{base_url}/facet"
+details_url = "{base_url}/topicDetails/{{identifier}}.json"
 {extra}
 """

@@ -75,7 +75,8 @@ def local_portal_only(config: str, base_url: str) -> str:
         if 'kind = "eu_portal"' in block:
             block = block.replace(
                 'kind = "eu_portal"',
-                f'kind = "eu_portal"\nurl = "{base_url}/search"\nfacet_url = "{base_url}/facet"',
+                f'kind = "eu_portal"\nurl = "{base_url}/search"\nfacet_url = "{base_url}/facet"'
+                f'\ndetails_url = "{base_url}/topicDetails/{{identifier}}.json"',
                 1,
             )
         else:

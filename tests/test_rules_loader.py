@@ -177,3 +177,20 @@ forms = ["idrott*", "*idrott"]
         ("idrott*", 2.0, ("terms", "sv", "idrott")),
         ("*idrott", 2.0, ("terms", "sv", "idrott")),
     ]
+
+
+def test_description_and_conditions_are_fields_a_rule_can_read(tmp_path):
+    from monitor.matching import item_fields
+
+    gate = 'threshold = 1\nfields = ["title", "conditions"]\n[can_apply.sv]\n"kommun*" = 3\n'
+    area = 'id = "kultur"\nname = "Kultur"\nfields = ["description"]\n[terms.sv]\n"kultur*" = 3\n'
+    chosen = load_rules(write_rules(tmp_path / "chosen", {"_gate.toml": gate, "kultur.toml": area}))
+    stored = {"title": "Stöd", "summary": "Kort text.", "conditions": "Kommuner får söka."}
+    stored["description"] = "Kort text. Kultur för alla."
+    verdict = chosen.compile().match(item_fields(stored))
+    assert verdict.relevant and [a.area for a in verdict.areas] == ["kultur"]
+    # Rule files without `fields` read what they read before: neither text.
+    default = load_rules(write_rules(tmp_path / "default", {})).compile()
+    assert not default.match(item_fields(stored)).relevant
+    # An item without a full text offers its summary as `description`.
+    assert item_fields({"summary": "Kort text.", "description": ""})["description"] == "Kort text."

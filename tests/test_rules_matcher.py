@@ -183,7 +183,7 @@ TEXT_FOR_KLIMAT = "Klimatanpassning och biologisk mångfald i kommunen"
         {"title": TEXT_FOR_KLIMAT},
         {"keywords": TEXT_FOR_KLIMAT},
         {"call_title": TEXT_FOR_KLIMAT},
-        {"description": TEXT_FOR_KLIMAT},  # unknown keys are free text
+        {"notes": TEXT_FOR_KLIMAT},  # unknown keys are free text, read as the summary
         {"title": None, "summary": TEXT_FOR_KLIMAT, "programme": None},
     ],
 )

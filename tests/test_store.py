@@ -191,3 +191,61 @@ def test_an_older_database_is_migrated_with_its_items_searchable_by_stem(db_path
     store = open_store(db_path)
     assert store.db["items"].count == 1
     assert [r["id"] for r in search_items(store.db, "kommuner", SearchFilters())] == ["eu-portal:A"]
+
+
+def test_a_version_6_database_gets_the_call_details_and_searches_its_summaries(db_path):
+    import sqlite_utils
+
+    old = sqlite_utils.Database(db_path)
+    for number, migration in enumerate(MIGRATIONS[:6], start=1):
+        migration(old)
+        old.execute(f"PRAGMA user_version = {number}")
+    old["items"].insert(
+        {
+            "id": "eu-portal:B",
+            "source": "eu-portal",
+            "uid": "B",
+            "kind": "call",
+            "title": "Call B",
+            "summary": "Vattenförsörjning för kommuner",
+            "search_stems": "",
+            "first_seen": "2026-01-01T00:00:00+00:00",
+            "last_seen": "2026-01-01T00:00:00+00:00",
+        }
+    )
+    old.conn.commit()  # migration 5's UPDATE left a transaction open
+    old.conn.close()
+    store = open_store(db_path)
+    row = store.db["items"].get("eu-portal:B")
+    assert row["description"] == "Vattenförsörjning för kommuner" and row["conditions"] == ""
+    found = search_items(store.db, "vattenförsörjning", SearchFilters())
+    assert [r["id"] for r in found] == ["eu-portal:B"]
+
+
+def test_the_full_text_is_searched_and_exported_with_the_call_details(fresh_store):
+    import io
+
+    from monitor.output import write_csv
+
+    full = call(
+        "LIFE-2026-X",
+        summary="Short summary.",
+        description="Short summary. Nature-based solutions for stormwater in towns.",
+        conditions="Public bodies may apply.",
+        types_of_action=("LIFE-SAP LIFE Standard Action Projects", "LIFE-PJG Project Grants"),
+        expected_grants=3,
+        max_contribution=2_500_000.0,
+    )
+    save(fresh_store, [full, call("LIFE-2026-Y", summary="Other text.")])
+    assert [
+        r["identifier"] for r in search_items(fresh_store.db, "stormwater", SearchFilters())
+    ] == ["LIFE-2026-X"]
+    rows = {r["identifier"]: r for r in all_items(fresh_store.db)}
+    exported = rows["LIFE-2026-X"]
+    assert exported["conditions"] == "Public bodies may apply."
+    assert exported["types_of_action"] == list(full.types_of_action)
+    assert (exported["expected_grants"], exported["max_contribution"]) == (3, 2_500_000.0)
+    assert rows["LIFE-2026-Y"]["description"] == "Other text."  # the summary stands in
+    out = io.StringIO()
+    write_csv([exported], out)
+    assert "LIFE-SAP LIFE Standard Action Projects; LIFE-PJG Project Grants" in out.getvalue()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.errors import RuleError
-from monitor.rules.model import FIELDS, Area, Gate, RuleSet, Term
+from monitor.rules.model import DEFAULT_FIELDS, FIELDS, Area, Gate, RuleSet, Term
 from monitor.rules.scorer import SCORER_FILE, load_scorer
 from monitor.rules.terms import TermSyntaxError, parse_term
 from monitor.tomllines import find_line
@@ -96,7 +96,7 @@ class _File:
         return value
 
     def fields(self, data: Mapping[str, Any]) -> tuple[str, ...]:
-        value = data.get("fields", list(FIELDS))
+        value = data.get("fields", list(DEFAULT_FIELDS))
         if not isinstance(value, list) or not value:
             raise self.error(f"must be a list of fields among {', '.join(FIELDS)}", (), "fields")
         for name in value:

@@ -40,6 +40,8 @@ FIELD_OF_KEY = {
     "programme": "programme",
     "programme_code": "programme",
     "keywords": "keywords",
+    "description": "description",
+    "conditions": "conditions",
 }
 _FIELD_RANK = {key: rank for rank, key in enumerate(FIELD_OF_KEY)}
 # Metadata, not text: identifiers tell the programme code, the type of action is a prior.
@@ -283,6 +285,8 @@ class Matcher:
         info, reads, find = self._rule_info, self._reads, self.index.find
         for field, text in _texts(fields):
             reading = reads[field]
+            if not reading:  # no rule reads it: a full text is not worth tokenising for nothing
+                continue
             if field == "programme":  # a few dozen names, repeated on every call of each
                 found = self._programme_terms.get(text)
                 if found is None:

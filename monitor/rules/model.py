@@ -13,7 +13,11 @@ if TYPE_CHECKING:
     from monitor.rules.scorer import Scorer
 
 # The item fields a rule can look at. `programme` covers the programme's name and code.
-FIELDS = ("title", "call_title", "summary", "programme", "keywords")
+# `description` is the call's full text (the summary where none was read); `conditions` says
+# who may apply, where the source has it (the portal's topic details).
+FIELDS = ("title", "call_title", "summary", "programme", "keywords", "description", "conditions")
+# What a rule file without `fields` reads.
+DEFAULT_FIELDS = ("title", "call_title", "summary", "programme", "keywords")
 
 
 @dataclass(frozen=True)

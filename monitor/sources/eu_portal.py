@@ -4,7 +4,8 @@ Calls the public search API the way shared/fixtures/eu_portal/API-NOTES.md descr
 whose body is multipart with JSON file parts `query`, `languages` and `sort`, and `apiKey`,
 `text`, `pageSize`, `pageNumber` in the query string; pages of 100 until `totalResults`.
 Pages are spaced by the fetcher's per-host delay (`settings.host_delay`), as other clients of
-the API wait between pages.
+the API wait between pages. Each new or changed call's full text then comes from its topic
+details (`details_url`; see eu_portal_topics.py), unless `details = false`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from monitor.errors import FetchError
 from monitor.fetch import Fetched
+from monitor.options import OptionError
 from monitor.sources.base import Collected, SourceContext
 from monitor.sources.eu_portal_parse import (
     STATUS_BY_NAME,
@@ -26,6 +28,7 @@ from monitor.sources.eu_portal_parse import (
     programme_abbreviation,
     programme_names,
 )
+from monitor.sources.eu_portal_topics import DETAILS_URL, with_topic_details
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,14 @@ class EuPortalOptions:
     )
     programmes: tuple[str, ...] = ()  # abbreviations such as "LIFE", "CERV"; empty = all
     text: str = "***"  # the portal's free-text search; *** matches everything
+    details: bool = True  # read each new or changed call's topic details (its full text)
+    details_url: str = DETAILS_URL
+
+    def __post_init__(self) -> None:
+        if "{identifier}" not in self.details_url:
+            raise OptionError(
+                "must contain {identifier}, where the call's identifier goes", "details_url"
+            )
 
 
 def build_query(statuses: tuple[str, ...], types: tuple[str, ...], programme_codes: list[str]):
@@ -104,6 +115,8 @@ async def collect(ctx: SourceContext) -> Collected:
         # A programme we have no name for: the cached names are older than it. Ask once.
         programmes = await _programmes(ctx, warnings, refresh=True)
     items = items_from_results(rows, source=ctx.source_id, programmes=programmes, today=ctx.today)
+    if options.details:
+        items = await with_topic_details(ctx, items, options.details_url, warnings)
     return Collected(items=items, http_status=status, warnings=warnings)
 
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from monitor.calls import effective_status, next_deadline
 from monitor.errors import FetchError
 from monitor.models import CallStatus, Item
+from monitor.sources.eu_portal_details import budget_overview, labels, types_of_action
 from monitor.text import clean_text
 
 STATUS_CODES: dict[str, CallStatus] = {
@@ -116,6 +117,7 @@ def item_from_result(
     reported = _reported_status(meta, actions)
     code = _first(meta, "frameworkProgramme")
     programme = programmes.get(code) if code else None
+    budget = budget_overview(_json_values(meta.get("budgetOverview")), identifier)
     return Item(
         source=source,
         uid=_uid(identifier, _first(meta, "type"), url, _str(row.get("reference"))),
@@ -134,10 +136,23 @@ def item_from_result(
         opening_date=_opening(meta, actions),
         deadlines=deadlines,
         deadline=next_deadline(deadlines, today),
-        budget=_budget(meta, identifier),
+        budget=budget.total,
         keywords=_keywords(meta, identifier),
         language=_str(row.get("language")) or _first(meta, "language"),
+        types_of_action=types_of_action(actions) or labels(_all(meta, "typesOfAction")),
+        tags=labels(_all(meta, "tags")),
+        cross_cutting_priorities=labels(_all(meta, "crossCuttingPriorities")),
+        expected_grants=budget.expected_grants,
+        min_contribution=budget.min_contribution,
+        max_contribution=budget.max_contribution,
+        deadline_model=budget.deadline_model or _first(meta, "deadlineModel"),
     )
+
+
+def has_topic_details(item: Item) -> bool:
+    """Whether the portal keeps topic details for the call: cascade calls have none (their
+    uid is '<parent identifier>/<number>', see `_uid`)."""
+    return item.identifier is not None and item.uid == item.identifier
 
 
 def parse_date(value: object) -> date | None:
@@ -204,28 +219,6 @@ def _opening(meta: Mapping[str, Any], actions: list[Any]) -> date | None:
         planned = [parse_date(a.get("plannedOpeningDate")) for a in actions if isinstance(a, dict)]
         opening = min((d for d in planned if d), default=None)
     return opening
-
-
-def _budget(meta: Mapping[str, Any], identifier: str) -> float | None:
-    """The topic's own budget from budgetOverview, summed over years; None when not stated."""
-    total = 0.0
-    found = False
-    for overview in _json_values(meta.get("budgetOverview")):
-        actions = overview.get("budgetTopicActionMap") if isinstance(overview, dict) else None
-        for entries in (actions or {}).values() if isinstance(actions, dict) else []:
-            for entry in entries if isinstance(entries, list) else []:
-                if not isinstance(entry, dict):
-                    continue
-                action = str(entry.get("action", ""))
-                if action.split(" - ")[0].strip().lower() != identifier.lower():
-                    continue
-                for amount in (entry.get("budgetYearMap") or {}).values():
-                    try:
-                        total += float(amount)
-                        found = True
-                    except (TypeError, ValueError):
-                        continue
-    return total if found else None
 
 
 def _keywords(meta: Mapping[str, Any], identifier: str) -> tuple[str, ...]:

@@ -17,7 +17,16 @@ from monitor.models import Item
 # The columns an item's content fills, in the model's order.
 ITEM_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Item))
 # The columns holding a JSON array (the model's tuples).
-JSON_COLUMNS: frozenset[str] = frozenset({"deadlines", "keywords"})
+JSON_COLUMNS: frozenset[str] = frozenset(
+    {
+        "deadlines",
+        "keywords",
+        "types_of_action",
+        "programme_divisions",
+        "tags",
+        "cross_cutting_priorities",
+    }
+)
 # Every column an Item gives, with its key first.
 ITEM_COLUMNS: tuple[str, ...] = ("id", *ITEM_FIELDS)
 

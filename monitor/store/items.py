@@ -3,7 +3,8 @@
 An item fetched again unchanged only gets its `last_seen` moved. A change the source made to a
 tracked field (its status, deadlines, opening date, title, budget) is recorded in item_changes
 with the old and new value and counts the item as changed. Other fields (summary text, url,
-keywords) are kept up to date silently: a reworded description is not news. `deadline` (the
+keywords, and the full text, conditions and budget details of the portal's topic pages) are
+kept up to date silently: a reworded description is not news. `deadline` (the
 next cut-off) and `status` (closed once every deadline passed) follow from the source's data and
 today, so time passing updates them without counting as a change.
 """
@@ -85,7 +86,8 @@ def save_items(
         else:
             touched.append(item_id)
     for row in [*inserts, *updates]:
-        row["search_stems"] = stems_of(row["title"], row["summary"])
+        # The full text where there is one: it holds the summary, which is its first part.
+        row["search_stems"] = stems_of(row["title"], row["description"])
     if inserts:
         db["items"].insert_all(inserts)
     for row in updates:

@@ -40,6 +40,25 @@ EXPORT_FIELDS = (
     "relevance",
     "relevant",
     "score",
+    "description",
+    "conditions",
+    "types_of_action",
+    "programme_divisions",
+    "tags",
+    "cross_cutting_priorities",
+    "expected_grants",
+    "min_contribution",
+    "max_contribution",
+    "deadline_model",
+)
+# The fields that hold lists (stored as JSON text).
+LIST_FIELDS = (
+    "deadlines",
+    "areas",
+    "types_of_action",
+    "programme_divisions",
+    "tags",
+    "cross_cutting_priorities",
 )
 
 _AREAS = (
@@ -179,8 +198,8 @@ def all_items(
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:
-    row["deadlines"] = json.loads(row["deadlines"] or "[]")
-    row["areas"] = json.loads(row["areas"] or "[]")
+    for name in LIST_FIELDS:
+        row[name] = json.loads(row[name] or "[]")
     # true only for the main tier; None for an item the rules have not judged yet
     row["relevant"] = None if row["relevance"] is None else bool(row["relevant"])
     return row

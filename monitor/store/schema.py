@@ -293,6 +293,38 @@ def _tiers(db: sqlite_utils.Database) -> None:
     )
 
 
+def _call_details(db: sqlite_utils.Database) -> None:
+    """The full call text and facts of the portal's topic details; search reads the full text.
+
+    `description` starts as the summary (an item without full text carries its summary there),
+    so the search index can read `description` in place of `summary` and lose nothing. The
+    stems need no refill: they were made from the title and this same text.
+    """
+    _run(
+        db,
+        """
+        ALTER TABLE items ADD COLUMN description TEXT NOT NULL DEFAULT '';
+        ALTER TABLE items ADD COLUMN conditions TEXT NOT NULL DEFAULT '';
+        ALTER TABLE items ADD COLUMN types_of_action TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE items ADD COLUMN programme_divisions TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE items ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE items ADD COLUMN cross_cutting_priorities TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE items ADD COLUMN expected_grants INTEGER;
+        ALTER TABLE items ADD COLUMN min_contribution REAL;
+        ALTER TABLE items ADD COLUMN max_contribution REAL;
+        ALTER TABLE items ADD COLUMN deadline_model TEXT;
+        ALTER TABLE items ADD COLUMN details_url TEXT;
+        UPDATE items SET description = summary;
+        DROP TRIGGER items_ai;
+        DROP TRIGGER items_ad;
+        DROP TRIGGER items_au;
+        DROP TABLE items_fts;
+        """,
+    )
+    _create_search_index(db, ("title", "description", "identifier", "programme", "search_stems"))
+    db.execute("INSERT INTO items_fts (items_fts) VALUES ('rebuild')")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _health_and_mentions,
@@ -300,6 +332,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _digests,
     _stems,
     _tiers,
+    _call_details,
 ]
 
 
