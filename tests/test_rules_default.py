@@ -117,3 +117,12 @@ def test_verdicts_are_the_same_in_every_run():
         for seed in ("1", "2", "3")
     }
     assert len(digests) == 1
+
+
+def test_who_may_apply_is_read_in_the_conditions_what_it_is_about_is_not():
+    call = {"title": "Pilot actions", "summary": "Projects of 24 months.", "programme_code": "X"}
+    applicants = MATCHER.match({**call, "conditions": "Eligible applicants: local authorities."})
+    assert applicants.gate.parts["can_apply"] >= 3
+    topic = MATCHER.match({**call, "conditions": "Eldercare and climate adaptation."})
+    assert topic.gate.parts["serves_municipal"] == 0
+    assert MATCHER.match(call).gate.parts["can_apply"] == 0

@@ -28,6 +28,7 @@ _AREA_KEYS = {
 _GATE_KEYS = {
     "threshold", "fields", "area_order", "can_apply", "serves_municipal", "research_only",
     "not_a_call", "rule_out", "requires", "programmes", "title_boost", "against_cap",
+    "applicant_fields",
 }  # fmt: skip
 _AREA_ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LANG_RE = re.compile(r"[a-z]{2,3}")
@@ -95,14 +96,19 @@ class _File:
             raise self.error("must be a table (a [section] in the file)", path, key)
         return value
 
-    def fields(self, data: Mapping[str, Any]) -> tuple[str, ...]:
-        value = data.get("fields", list(DEFAULT_FIELDS))
+    def fields(
+        self,
+        data: Mapping[str, Any],
+        key: str = "fields",
+        default: tuple[str, ...] = DEFAULT_FIELDS,
+    ) -> tuple[str, ...]:
+        value = data.get(key, list(default))
         if not isinstance(value, list) or not value:
-            raise self.error(f"must be a list of fields among {', '.join(FIELDS)}", (), "fields")
+            raise self.error(f"must be a list of fields among {', '.join(FIELDS)}", (), key)
         for name in value:
             if name not in FIELDS:
                 raise self.error(
-                    f"unknown field {name!r} (known: {', '.join(FIELDS)})", (), "fields", str(name)
+                    f"unknown field {name!r} (known: {', '.join(FIELDS)})", (), key, str(name)
                 )
         return tuple(dict.fromkeys(value))
 
@@ -248,9 +254,11 @@ def load_gate(path: Path) -> Gate:
     order = data.get("area_order", [])
     if not isinstance(order, list) or not all(isinstance(a, str) for a in order):
         raise file.error("must be a list of area ids", (), "area_order")
+    fields = file.fields(data)
     return Gate(
         threshold=file.number(data.get("threshold", 0.0), (), "threshold"),
-        fields=file.fields(data),
+        fields=fields,
+        applicant_fields=file.fields(data, "applicant_fields", fields),
         can_apply=file.weighted_terms(data, "can_apply"),
         serves_municipal=file.weighted_terms(data, "serves_municipal"),
         research_only=file.weighted_terms(data, "research_only"),

@@ -120,7 +120,7 @@ class Matcher:
         for index, area in enumerate(self.areas):
             self._add(index, TERM, area.terms, area.fields)
             self._add(index, EXCLUDE, area.exclude, area.fields)
-        self._add(GATE, FOR, gate.can_apply, gate.fields, CAN_APPLY)
+        self._add(GATE, FOR, gate.can_apply, gate.applicant_fields or gate.fields, CAN_APPLY)
         self._add(GATE, FOR, gate.serves_municipal, gate.fields, SERVES)
         self._add(GATE, AGAINST, gate.research_only, gate.fields, RESEARCH_ONLY)
         self._add(GATE, AGAINST, gate.not_a_call, gate.fields, NOT_A_CALL)

@@ -80,6 +80,9 @@ class Gate:
     area_order: tuple[str, ...] = ()
     title_boost: float = 1.0  # area phrases found in the title count this many times
     against_cap: float | None = None  # most the signals against count where one can apply
+    # Where `can_apply` phrases are read: who may apply is also said in a call's conditions,
+    # which the topic words (`serves_municipal`) do not read. Empty: `fields`.
+    applicant_fields: tuple[str, ...] = ()
     source: Path | None = None
 
 
