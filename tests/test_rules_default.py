@@ -126,3 +126,11 @@ def test_who_may_apply_is_read_in_the_conditions_what_it_is_about_is_not():
     topic = MATCHER.match({**call, "conditions": "Eldercare and climate adaptation."})
     assert topic.gate.parts["serves_municipal"] == 0
     assert MATCHER.match(call).gate.parts["can_apply"] == 0
+
+
+def test_explain_shows_a_negative_programme_weight_with_its_sign():
+    text = MATCHER.explain(
+        {"title": "Industrial decarbonisation", "identifier": "INNOVFUND-2026-NZT-PILOTS"}
+    )
+    assert "programme INNOVFUND -3" in text
+    assert "programme INNOVFUND +3" not in text
