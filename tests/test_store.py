@@ -225,7 +225,7 @@ def test_a_version_6_database_gets_the_call_details_and_searches_its_summaries(d
 def test_the_full_text_is_searched_and_exported_with_the_call_details(fresh_store):
     import io
 
-    from monitor.output import write_csv
+    from monitor.cli.output import write_csv
 
     full = call(
         "LIFE-2026-X",

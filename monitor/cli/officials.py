@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from monitor.app import App
-from monitor.output import write_atomically, write_csv, write_json, write_jsonl, write_table
+from monitor.cli.app import App
+from monitor.cli.output import write_atomically, write_csv, write_json, write_jsonl, write_table
 from monitor.store.columns import JSON_COLUMNS
 from monitor.store.item_details import item_details
 from monitor.store.matches import any_matches
@@ -243,7 +243,7 @@ def export(
     """
     rows = all_items(app.store.db, SearchFilters(area=area, status=status, relevance=relevance))
     if fmt == "ics":
-        from monitor.ics import write_ics
+        from monitor.cli.ics import write_ics
 
         language = app.settings_config.settings.language
         now = app.clock.now()

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from monitor.cli.terminal import is_terminal, print_table
 from monitor.store.queries import EXPORT_FIELDS, LIST_FIELDS
-from monitor.terminal import is_terminal, print_table
 
 # CSV has no lists: several deadlines or areas are joined with this separator.
 CSV_LIST_SEPARATOR = "; "

@@ -13,22 +13,22 @@ import traceback
 import click
 
 from monitor import __version__
-from monitor.app import App
+from monitor.cli.app import App
 from monitor.errors import MonitorError
 
 # Each verb lives in its own module, imported only when that verb runs: `monitor search`
 # should not pay for importing the HTTP client, feed parsers, Slack or the scheduler.
 COMMANDS = {
-    "run": "monitor.cli_run:run",
-    "search": "monitor.cli_officials:search",
-    "show": "monitor.cli_officials:show",
-    "deadlines": "monitor.cli_officials:deadlines",
-    "export": "monitor.cli_officials:export",
-    "sources": "monitor.cli_sources:sources",
-    "rules": "monitor.cli_rules:rules",
-    "digest": "monitor.cli_digest:digest",
-    "serve": "monitor.cli_serve:serve",
-    "report": "monitor.cli_report:report",
+    "run": "monitor.cli.run:run",
+    "search": "monitor.cli.officials:search",
+    "show": "monitor.cli.officials:show",
+    "deadlines": "monitor.cli.officials:deadlines",
+    "export": "monitor.cli.officials:export",
+    "sources": "monitor.cli.sources:sources",
+    "rules": "monitor.cli.rules:rules",
+    "digest": "monitor.cli.digest:digest",
+    "serve": "monitor.cli.serve:serve",
+    "report": "monitor.cli.report:report",
 }
 
 

@@ -6,9 +6,9 @@ import sys
 
 import click
 
-from monitor.app import EXIT_SOURCES_FAILED, App
+from monitor.cli.app import EXIT_SOURCES_FAILED, App
+from monitor.cli.output import aligned_lines
 from monitor.config import COMMON_SOURCE_KEYS
-from monitor.output import aligned_lines
 from monitor.pipeline import check_sources, chosen_sources
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from monitor.app import App
+from monitor.cli.app import App
+from monitor.cli.output import aligned_lines
 from monitor.errors import MonitorError, RuleError
 from monitor.matching import item_fields, load_matcher, match_and_store
-from monitor.output import aligned_lines
 from monitor.rules.scorer import SCORER_FILE
 from monitor.store.queries import find_item, item_by_identifier, item_count
 

@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from monitor.app import App
+from monitor.cli.app import App
 from monitor.clock import Clock
 from monitor.config import Config, resolve_database_override
 from monitor.store import Store
@@ -14,7 +14,7 @@ from monitor.store import Store
 
 def weekly_digest(config: Config, store: Store, clock: Clock) -> str:
     """Send the digest to Slack; without Slack, print it (it then shows in the service's log)."""
-    from monitor.cli_digest import render
+    from monitor.cli.digest import render
     from monitor.digest.build import build_digest
     from monitor.digest.deliver import deliver
 

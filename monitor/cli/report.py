@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from monitor.app import App
-from monitor.output import write_atomically
+from monitor.cli.app import App
+from monitor.cli.output import write_atomically
 from monitor.report.build import FORMATS, build_report, render
 
 

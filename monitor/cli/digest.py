@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
-from monitor.app import App, say_waiting
+from monitor.cli.app import App, say_waiting
+from monitor.cli.output import write_atomically
 from monitor.config import LOCK_WAIT
 from monitor.digest.build import Built, build_digest
 from monitor.digest.deliver import deliver
 from monitor.lock import run_lock
 from monitor.notify.console import as_blocks_json, as_markdown, as_text
-from monitor.output import write_atomically
 
 
 def render(built: Built, fmt: str, channel: str) -> str:

@@ -6,12 +6,12 @@ import sys
 
 import click
 
-from monitor.app import EXIT_SOURCES_FAILED, App, say_waiting
+from monitor.cli.app import EXIT_SOURCES_FAILED, App, say_waiting
+from monitor.cli.terminal import progress
 from monitor.config import LOCK_WAIT
 from monitor.lock import run_lock
 from monitor.pipeline import chosen_sources
 from monitor.service import fetch_and_match, summary_lines
-from monitor.terminal import progress
 
 
 @click.command()
@@ -55,7 +55,7 @@ def run(app: App, source_ids: tuple[str, ...], show_digest: bool, wait: float) -
         click.echo(line)
     if show_digest and not config.slack.configured:
         channel = config.slack.shown_channel
-        from monitor.cli_digest import render
+        from monitor.cli.digest import render
         from monitor.digest.build import build_digest
 
         click.echo("\n" + render(build_digest(config, store, app.clock), "text", channel), nl=False)
