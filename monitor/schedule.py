@@ -5,7 +5,8 @@ Two jobs, run one at a time (a single worker thread, `max_instances=1`, coalesce
   since its last run, plus a small fixed jitter of its own so that sources added together do
   not all fire at once;
 - the digest, on `[digest] weekday` and `time` in the configured time zone (DST-safe: the
-  trigger works in local time).
+  trigger works in local time): sent to Slack, or printed when Slack is not set up
+  (`weekly_digest`).
 A missed run within its grace time runs late rather than never. The config is read again before
 each fetch, so an admin's edit to sources.toml takes effect without a restart; a broken edit
 is logged and the last good config is kept. The run lock keeps a manual `monitor run` and the
@@ -17,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import signal
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -30,6 +32,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.clock import Clock
 from monitor.config import LOCK_WAIT, Config, SourceConfig, load_config
+from monitor.digest.deliver import print_or_send
 from monitor.errors import MonitorError
 from monitor.lock import RunInProgress, run_lock
 from monitor.service import fetch_and_match, summary_lines
@@ -73,6 +76,18 @@ def digest_trigger(config: Config) -> CronTrigger:
         minute=minute,
         timezone=config.settings.timezone,
     )
+
+
+def weekly_digest(config: Config, store: Store, clock: Clock) -> str:
+    """The digest job: send it to Slack; without Slack, print it (it then shows in the service's
+    log). Returns what happened, for the log."""
+    delivery = print_or_send(config, store, clock, _print, send=True)
+    return "\n".join([*delivery.notes, *delivery.lines])
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()  # a service's stdout is a pipe: show the digest now, not at exit
 
 
 class Service:
@@ -169,8 +184,10 @@ def build_scheduler(
     return scheduler
 
 
-def serve(service: Service) -> None:
-    """Run until SIGTERM or SIGINT; the job in hand is finished before exiting."""
+def serve(config_path: Path | None, database: Path | None, clock: Clock) -> None:
+    """Run the fetch and the weekly digest until SIGTERM or SIGINT; the job in hand is finished
+    before exiting. `database` overrides the config's, as `--db` does."""
+    service = Service(config_path, database, weekly_digest, clock)
     scheduler = build_scheduler(service)
 
     def stop(signum: int, _frame: object) -> None:

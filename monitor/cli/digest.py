@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
 import click
@@ -11,18 +12,8 @@ import click
 from monitor.cli.app import App, say_waiting
 from monitor.cli.output import write_atomically
 from monitor.config import LOCK_WAIT
-from monitor.digest.build import Built, build_digest
-from monitor.digest.deliver import deliver
+from monitor.digest.deliver import deliver, print_or_send
 from monitor.lock import run_lock
-from monitor.notify.console import as_blocks_json, as_markdown, as_text
-
-
-def render(built: Built, fmt: str, channel: str) -> str:
-    if fmt == "markdown":
-        return as_markdown(built.parts, channel)
-    if fmt == "blocks":
-        return as_blocks_json(built.parts) + "\n"
-    return as_text(built.parts, channel)
 
 
 @click.command()
@@ -62,19 +53,30 @@ def digest(
     if send and preview:
         raise click.UsageError("choose --preview or --send, not both")
     if not send:
-        built = build_digest(config, app.store, app.clock, since=since.date() if since else None)
-        text = render(built, fmt, config.slack.shown_channel)
-        if output is None:
-            click.echo(text, nl=False)
-        else:
-            write_atomically(output, lambda out: out.write(text))
-            click.echo(f"Wrote the digest to {output}.", err=True)
+        print_or_send(
+            config,
+            app.store,
+            app.clock,
+            partial(_show, output),
+            send=False,
+            fmt=fmt,
+            since=since.date() if since else None,
+        )
         return
     with run_lock(config.settings.database, LOCK_WAIT, on_wait=say_waiting):
         _send(app, since.date() if since else None)
 
 
+def _show(output: Path | None, text: str) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_atomically(output, lambda out: out.write(text))
+    click.echo(f"Wrote the digest to {output}.", err=True)
+
+
 def _send(app: App, since: date | None) -> None:
+    # Not print_or_send: an explicit --send without Slack set up is an error that says what to set.
     delivery = deliver(app.config, app.store, app.clock, since)
     for note in delivery.notes:
         click.echo(note, err=True)

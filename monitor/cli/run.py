@@ -53,11 +53,13 @@ def run(app: App, source_ids: tuple[str, ...], show_digest: bool, wait: float) -
         summary, _ = fetch_and_match(config, store, sources, app.clock, on_done=done)
     for line in summary_lines(summary):
         click.echo(line)
-    if show_digest and not config.slack.configured:
-        channel = config.slack.shown_channel
-        from monitor.cli.digest import render
-        from monitor.digest.build import build_digest
+    if show_digest and not config.slack.configured:  # with Slack, serve or digest --send sends
+        from monitor.digest.deliver import print_or_send
 
-        click.echo("\n" + render(build_digest(config, store, app.clock), "text", channel), nl=False)
+        print_or_send(config, store, app.clock, _after_the_summary, send=False)
     if summary.failed:
         sys.exit(EXIT_SOURCES_FAILED)
+
+
+def _after_the_summary(text: str) -> None:
+    click.echo("\n" + text, nl=False)

@@ -1,14 +1,20 @@
 """Deliver the weekly digest to Slack exactly once: resume a digest that was cut short, or
-record a new one and send it. Shared by `monitor digest --send` and `monitor serve`."""
+record a new one and send it. Shared by `monitor digest --send` and `monitor serve`.
+
+`print_or_send` is the one place that decides between printing the digest and sending it
+(`monitor run`, `monitor digest` and `monitor serve` all use it).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from monitor.clock import Clock
 from monitor.config import Config
-from monitor.digest.build import build_digest
+from monitor.digest.build import Built, build_digest
+from monitor.notify.console import as_blocks_json, as_markdown, as_text
 from monitor.notify.slack import poster_for, send_digest
 from monitor.store import Store
 from monitor.store.digests import record_digest, unsent_digest
@@ -62,3 +68,36 @@ def deliver(config: Config, store: Store, clock: Clock, since: date | None = Non
         "Run `monitor digest --send` again to send the rest."
     )
     return delivery
+
+
+def render(built: Built, fmt: str, channel: str) -> str:
+    """The digest for reading: plain text, Markdown, or the Block Kit JSON that would be sent."""
+    if fmt == "markdown":
+        return as_markdown(built.parts, channel)
+    if fmt == "blocks":
+        return as_blocks_json(built.parts) + "\n"
+    return as_text(built.parts, channel)
+
+
+def print_or_send(
+    config: Config,
+    store: Store,
+    clock: Clock,
+    show: Callable[[str], None],
+    *,
+    send: bool,
+    fmt: str = "text",
+    since: date | None = None,
+) -> Delivery:
+    """Send the digest when asked to and Slack is set up; else give it, rendered, to `show`.
+
+    A send asked for without Slack prints instead and says so in the notes (what `monitor serve`
+    does: the digest then shows in the service's log). A printed digest is not recorded, so the
+    next one still covers the same period.
+    """
+    if send and config.slack.configured:
+        return deliver(config, store, clock, since)
+    built = build_digest(config, store, clock, since=since)
+    show(render(built, fmt, config.slack.shown_channel))
+    notes = ["Slack is not set up: the digest was printed, not sent"] if send else []
+    return Delivery(ok=True, notes=notes)
