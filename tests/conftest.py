@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
 
-from portal_emulator import SNAPSHOT_DAY, LiveServer, PortalEmulator
+from helpers.portal_emulator import SNAPSHOT_DAY, LiveServer, PortalEmulator
 
 # One Hypothesis profile for every property test. CI runs on two cores next to other jobs, so
 # how fast an example is generated or run says nothing about the code: no deadline, and no health

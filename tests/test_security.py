@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from fake_slack import FakeSlack
+from helpers.fake_slack import FakeSlack
+from helpers.stored_calls import TODAY, add_calls
 from monitor.cli import cli
 from monitor.config import load_config
 from monitor.sources.kinds import KINDS
-from test_slack_send import TODAY, add_calls
 
 SECRET = "xoxb-0000-secret-token-do-not-leak"
 
