@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def slack():
+def slack(slack_waits):
     with FakeSlack(
         tokens={TOKEN},
         channels={"#eu-bevakning": "C0001", "#eu-skola": "C0002"},
@@ -119,14 +119,15 @@ def test_a_failure_midway_then_a_rerun_posts_every_part_exactly_once(runner, pro
     assert len(slack.messages) == before  # a second --send posts nothing
 
 
-def test_server_errors_and_rate_limits_are_retried(runner, project, slack):
+def test_server_errors_and_rate_limits_are_retried(runner, project, slack, slack_waits):
     add_calls(project, ["Climate adaptation of schools"])
-    slack.fail_next("ratelimited", retry_after=1)
+    slack.fail_next("ratelimited", retry_after=2)
     slack.fail_next("server_error")
     result = send(runner, project, slack)
     assert result.exit_code == 0, result.output
     assert len(slack.messages) == 2
     assert slack.call_count() == 4
+    assert len(slack_waits) == 2 and slack_waits[0] >= 2  # as long as Slack asked, then back-off
 
 
 def test_slack_down_for_good_is_reported_and_resumable(runner, project, slack):
@@ -135,6 +136,7 @@ def test_slack_down_for_good_is_reported_and_resumable(runner, project, slack):
     result = send(runner, project, slack)
     assert result.exit_code == 1
     assert "sent 0 of 2 messages" in result.stderr
+    assert slack.call_count() == 4  # the first message, retried three times, then it gives up
     slack.reset()
     assert send(runner, project, slack).exit_code == 0
     assert len(slack.messages) == 2
