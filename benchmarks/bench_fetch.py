@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fault_server import FaultServer, Request, respond  # noqa: E402
+from helpers.fault_server import FaultServer, Request, respond  # noqa: E402
 from monitor.config import load_config  # noqa: E402
 from monitor.pipeline import chosen_sources, run_once  # noqa: E402
 from monitor.store import open_store  # noqa: E402

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 
 def emulator(calls: int):
-    from portal_emulator import PortalEmulator
+    from helpers.portal_emulator import PortalEmulator
 
     portal = PortalEmulator()
     base = portal.rows

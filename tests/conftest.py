@@ -9,7 +9,9 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
 
-from portal_emulator import SNAPSHOT_DAY, LiveServer, PortalEmulator
+import monitor.notify.slack
+from helpers.portal_emulator import SNAPSHOT_DAY, LiveServer, PortalEmulator
+from monitor.notify.retry import RetryPolicy
 
 # One Hypothesis profile for every property test. CI runs on two cores next to other jobs, so
 # how fast an example is generated or run says nothing about the code: no deadline, and no health
@@ -37,6 +39,15 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 def _real_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     # A MONITOR_TODAY left in a developer's shell must not move the day under the tests.
     monkeypatch.delenv("MONITOR_TODAY", raising=False)
+
+
+@pytest.fixture
+def slack_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Slack sends in this test retry as usual but do not wait: the waits they would have made
+    (seconds, in order) are recorded here instead."""
+    waits: list[float] = []
+    monkeypatch.setattr(monitor.notify.slack, "RETRY", RetryPolicy(sleep=waits.append))
+    return waits
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import socket
 import click
 import pytest
 
+from helpers.portal_emulator import portal_config
 from monitor.cli import cli
 from monitor.store.queries import EXPORT_FIELDS
-from portal_emulator import portal_config
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers.portal_emulator import portal_config
 from monitor.cli import cli
-from portal_emulator import portal_config
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_SLACK = {"SLACK_BOT_TOKEN": "", "SLACK_WEBHOOK_URL": ""}

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
+from helpers.portal_emulator import portal_config
 from monitor.cli import cli
-from portal_emulator import portal_config
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from helpers.portal_emulator import portal_config
 from monitor.cli import cli
 from monitor.store import open_store
-from portal_emulator import portal_config
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = Path(__file__).parent / "fixtures" / "eval" / "dev-labels.json"

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from fake_slack import FakeSlack
-from portal_emulator import portal_config
-from test_slack_send import TODAY, TOKEN, add_calls
+from helpers.fake_slack import FakeSlack
+from helpers.portal_emulator import portal_config
+from helpers.stored_calls import TODAY, TOKEN, add_calls
 
 MONITOR = Path(sys.executable).parent / "monitor"
 

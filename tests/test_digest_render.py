@@ -6,13 +6,9 @@ import json
 import re
 from datetime import UTC, date, datetime
 
+from helpers.slack_limits import assert_within_slack_limits
 from monitor.digest.model import Change, Digest, DigestItem, Mention, SourceProblem
 from monitor.notify.blocks import (
-    MAX_BLOCKS,
-    MAX_HEADER_TEXT,
-    MAX_PART_CHARS,
-    MAX_SECTION_TEXT,
-    block_chars,
     render_parts,
 )
 from monitor.notify.console import as_blocks_json, as_markdown, as_text
@@ -59,18 +55,6 @@ def digest_of(**sections) -> Digest:
 
 def all_block_text(parts) -> str:
     return "\n".join(json.dumps(p.blocks, ensure_ascii=False) for p in parts)
-
-
-def assert_within_slack_limits(parts):
-    for part in parts:
-        assert part.text, "every message needs a plain fallback text"
-        assert len(part.blocks) <= MAX_BLOCKS
-        assert block_chars(part.blocks) <= MAX_PART_CHARS
-        for block in part.blocks:
-            if block["type"] == "section":
-                assert len(block["text"]["text"]) <= MAX_SECTION_TEXT
-            if block["type"] == "header":
-                assert len(block["text"]["text"]) <= MAX_HEADER_TEXT
 
 
 def test_top_message_has_the_week_and_counts_per_section_and_area():

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_digest_render import assert_within_slack_limits
 
+from helpers.slack_limits import assert_within_slack_limits
 from monitor.digest.choose import choose
 from monitor.digest.gather import gather
 from monitor.digest.model import Digest

@@ -21,7 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
-from fake_slack import WEBHOOK_PATH, FakeSlack
+from helpers.fake_slack import WEBHOOK_PATH, FakeSlack
 
 TOKEN = "xoxb-test"
 QUICK = FixedValueRetryIntervalCalculator(0.01)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from fault_server import (
+from helpers.fault_server import (
     FaultServer,
     Request,
     redirect_loop,

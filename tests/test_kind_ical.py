@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import document_site
-from document_site import Site, fixture
+from helpers import document_site
+from helpers.document_site import Site, fixture
 from monitor.errors import FetchError
 from monitor.sources.document import Document, ParseContext
 from monitor.sources.ical import IcalOptions, parse_calendar

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import document_site
-from document_site import Site, config_text, fixture
+from helpers import document_site
+from helpers.document_site import Site, config_text, fixture
 from monitor.config import load_config
 from monitor.errors import ConfigError, FetchError
 from monitor.sources.document import Document, ParseContext

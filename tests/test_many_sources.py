@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fault_server import FaultServer, Request, redirect_loop, respond, slow, truncated_gzip
+from helpers.fault_server import FaultServer, Request, redirect_loop, respond, slow, truncated_gzip
 from monitor.clock import Clock
 from monitor.config import load_config
 from monitor.pipeline import chosen_sources, run_once

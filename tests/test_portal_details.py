@@ -14,8 +14,9 @@ from urllib.parse import unquote
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from portal_topics import topic_details_of
 
+from helpers.portal_emulator import portal_config
+from helpers.portal_topics import topic_details_of
 from monitor.cli import cli
 from monitor.clock import Clock
 from monitor.config import load_config
@@ -29,7 +30,6 @@ from monitor.sources.eu_portal_details import (
 from monitor.sources.eu_portal_topics import DETAILS_URL, details_url
 from monitor.sources.kinds import KINDS
 from monitor.store import open_store
-from portal_emulator import portal_config
 
 SNAPSHOT_DAY = date(2026, 8, 22)
 CALL = "LIFE-2026-SAP-CLIMA-CCA"

@@ -9,12 +9,12 @@ from urllib.parse import unquote
 
 import pytest
 
+from helpers.portal_emulator import SNAPSHOT_DAY, portal_config
 from monitor.clock import Clock
 from monitor.config import load_config
 from monitor.pipeline import chosen_sources, run_once
 from monitor.sources.kinds import KINDS
 from monitor.store import open_store
-from portal_emulator import SNAPSHOT_DAY, portal_config
 
 STATUS = {"31094501": "forthcoming", "31094502": "open"}
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers.rules_helpers import RULES_DIR, SE_TEXT, dev_items, dev_labels
 from monitor.rules import evaluate, load_rules, programme_codes
-from rules_helpers import RULES_DIR, SE_TEXT, dev_items, dev_labels
 
 DATA = Path(__file__).parent / "data"
 MATCHER = load_rules(RULES_DIR).compile()
@@ -95,7 +95,7 @@ _VERDICTS_SCRIPT = """
 import hashlib, sys
 sys.path[:0] = [{root!r}, {tests!r}]
 from monitor.rules import load_rules
-from rules_helpers import RULES_DIR, dev_items
+from helpers.rules_helpers import RULES_DIR, dev_items
 matcher = load_rules(RULES_DIR).compile()
 lines = [repr(matcher.match(fields)) for _, fields in sorted(dev_items().items())]
 print(hashlib.sha256("\\n".join(lines).encode()).hexdigest())

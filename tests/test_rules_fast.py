@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from helpers.rules_helpers import RULES_DIR, SE_TEXT, dev_items
 from monitor.rules import index as index_module
 from monitor.rules import load_rules
-from rules_helpers import RULES_DIR, SE_TEXT, dev_items
 
 ROOT = Path(__file__).parent.parent
 FIELDS = ("title", "summary", "programme", "programme_code", "identifier")

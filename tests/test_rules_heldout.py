@@ -39,8 +39,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from helpers.rules_helpers import RULES_DIR
 from monitor.rules import evaluate, load_rules
-from rules_helpers import RULES_DIR
 
 HELDOUT = Path(__file__).parent / "data" / "rules_heldout.toml"
 AREA_IDS = {

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.rules_helpers import RULES_DIR
 from monitor.errors import RuleError
 from monitor.rules import load_rules
 from monitor.rules.scorer import (
@@ -21,7 +22,6 @@ from monitor.rules.scorer import (
 )
 from monitor.rules.train import Example, cross_validated_tiers, fit, folds, write_scorer
 from monitor.rules.verdict import AreaMatch, GateResult, Verdict
-from rules_helpers import RULES_DIR
 
 CALL = {
     "title": "Climate adaptation for municipalities",

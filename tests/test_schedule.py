@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from helpers.portal_emulator import SNAPSHOT_DAY, portal_config
 from monitor.cli import cli
 from monitor.clock import Clock
 from monitor.config import load_config
@@ -21,7 +22,6 @@ from monitor.lock import run_lock
 from monitor.schedule import Service, build_scheduler, digest_trigger, due_sources, jitter
 from monitor.sources.kinds import KINDS
 from monitor.store import open_store
-from portal_emulator import SNAPSHOT_DAY, portal_config
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

@@ -5,25 +5,19 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from fake_slack import FakeSlack
+from helpers.fake_slack import FakeSlack
+from helpers.stored_calls import TODAY, TOKEN, add_calls, add_maybe_calls
 from monitor.cli import cli
-from monitor.clock import Clock
-from monitor.models import Item, SourceOutcome
-from monitor.store import open_store
-from monitor.store.matches import ItemVerdict, StoredMatch, save_verdicts
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "xoxb-test-secret-1234"
-TODAY = date(2027, 3, 1)  # add_calls stores calls found this day: pin MONITOR_TODAY to it
 
 
 @pytest.fixture
-def slack():
+def slack(slack_waits):
     with FakeSlack(
         tokens={TOKEN},
         channels={"#eu-bevakning": "C0001", "#eu-skola": "C0002"},
@@ -53,70 +47,6 @@ name = "EU Funding & Tenders Portal"
 """
     )
     return config
-
-
-def add_calls(config: Path, titles: list[str], areas=("klimat-miljo",)) -> list[str]:
-    """Store relevant calls first seen an hour ago, as a run would have left them."""
-    store = open_store(config.parent / "monitor.db")
-    now = Clock(TODAY).now() - timedelta(hours=1)
-    items = [
-        Item(
-            source="eu-portal",
-            uid=f"LIFE-2027-CALL-{n:03d}",
-            kind="call",
-            title=title,
-            url=f"https://ec.europa.eu/topic-details/LIFE-2027-CALL-{n:03d}",
-            identifier=f"LIFE-2027-CALL-{n:03d}",
-            programme="Programme for the Environment and Climate Action (LIFE)",
-            programme_code="LIFE",
-            status="open",
-            source_status="open",
-            deadlines=(TODAY + timedelta(days=60 + n),),
-            deadline=TODAY + timedelta(days=60 + n),
-        )
-        for n, title in enumerate(titles)
-    ]
-    run_id = store.start_run(now)
-    outcome = SourceOutcome("eu-portal", "EU Funding & Tenders Portal")
-    store.save_success(run_id, outcome, items, started=now, finished=now)
-    with store.db.atomic():
-        for item in items:
-            store.db.execute("UPDATE items SET relevant = 1 WHERE id = ?", [item.id])
-            for rank, area in enumerate(areas):
-                store.db["matches"].insert(
-                    {"item_id": item.id, "area": area, "score": 5.0 - rank, "phrases": '["klimat"]'}
-                )
-    return [i.identifier for i in items]
-
-
-def add_maybe_calls(config: Path, count: int) -> list[str]:
-    """Store `count` calls of the maybe tier first seen an hour ago, with learned scores."""
-    store = open_store(config.parent / "monitor.db")
-    now = Clock(TODAY).now() - timedelta(hours=1)
-    items = [
-        Item(
-            source="eu-portal",
-            uid=f"HORIZON-MAYBE-{n:03d}",
-            kind="call",
-            title=f"Urban resilience and citizen engagement {n} " * 5,
-            url=f"https://ec.europa.eu/topic-details/HORIZON-MAYBE-{n:03d}",
-            identifier=f"HORIZON-MAYBE-{n:03d}",
-            status="open",
-            source_status="open",
-        )
-        for n in range(count)
-    ]
-    run_id = store.start_run(now)
-    outcome = SourceOutcome("eu-portal", "EU Funding & Tenders Portal")
-    store.save_success(run_id, outcome, items, started=now, finished=now)
-    verdicts = [
-        ItemVerdict(
-            i.id, False, (StoredMatch("klimat-miljo", 3.0),), tier="maybe", score=0.4 + n / 1000
-        )
-        for n, i in enumerate(items)
-    ]
-    save_verdicts(store.db, verdicts, now.isoformat())
-    return [i.identifier for i in items]
 
 
 def send(runner, config, slack, env=None):
@@ -189,14 +119,15 @@ def test_a_failure_midway_then_a_rerun_posts_every_part_exactly_once(runner, pro
     assert len(slack.messages) == before  # a second --send posts nothing
 
 
-def test_server_errors_and_rate_limits_are_retried(runner, project, slack):
+def test_server_errors_and_rate_limits_are_retried(runner, project, slack, slack_waits):
     add_calls(project, ["Climate adaptation of schools"])
-    slack.fail_next("ratelimited", retry_after=1)
+    slack.fail_next("ratelimited", retry_after=2)
     slack.fail_next("server_error")
     result = send(runner, project, slack)
     assert result.exit_code == 0, result.output
     assert len(slack.messages) == 2
     assert slack.call_count() == 4
+    assert len(slack_waits) == 2 and slack_waits[0] >= 2  # as long as Slack asked, then back-off
 
 
 def test_slack_down_for_good_is_reported_and_resumable(runner, project, slack):
@@ -205,6 +136,7 @@ def test_slack_down_for_good_is_reported_and_resumable(runner, project, slack):
     result = send(runner, project, slack)
     assert result.exit_code == 1
     assert "sent 0 of 2 messages" in result.stderr
+    assert slack.call_count() == 4  # the first message, retried three times, then it gives up
     slack.reset()
     assert send(runner, project, slack).exit_code == 0
     assert len(slack.messages) == 2

@@ -6,10 +6,10 @@ import socket
 
 import pytest
 
+from helpers.portal_emulator import portal_config
 from monitor.cli import cli
 from monitor.health import after_failure, after_success
 from monitor.store import open_store
-from portal_emulator import portal_config
 
 
 def closed_url() -> str:

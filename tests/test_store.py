@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from helpers.old_databases import version_4_with_one_call
 from monitor.errors import StoreError
 from monitor.models import Item, SourceOutcome
 from monitor.store import open_store
 from monitor.store.queries import SearchFilters, all_items, fts_query, search_items
 from monitor.store.schema import MIGRATIONS
-from old_databases import version_4_with_one_call
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 import monitor
+from helpers.old_databases import version_4_with_one_call
 from monitor.models import Item
 from monitor.store import open_store
 from monitor.store.columns import ITEM_COLUMNS, item_row
 from monitor.store.schema import MIGRATIONS
-from old_databases import version_4_with_one_call
 
 PACKAGE = Path(monitor.__file__).parent
 STORE = PACKAGE / "store"

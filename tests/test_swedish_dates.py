@@ -18,7 +18,7 @@ from monitor.swedish_dates import (
     read_call_window,
 )
 
-TEXTS = Path(__file__).parent / "fixtures" / "swedish_dates"
+TEXTS = Path(__file__).parent / "fixtures" / "se_text"
 CASES = tomllib.loads((Path(__file__).parent / "data" / "swedish_dates.toml").read_text("utf-8"))
 
 

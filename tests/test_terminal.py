@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from portal_emulator import portal_config
+from helpers.portal_emulator import portal_config
 
 MONITOR = str(Path(sys.executable).parent / "monitor")
 

@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-import document_site
-from document_site import Site
+from helpers import document_site
+from helpers.document_site import Site
 
 TODAY = date(2027, 3, 1)
 CLOSES = datetime(2027, 3, 10, 22, 30, tzinfo=UTC)

@@ -15,6 +15,7 @@ from monitor.clock import Clock
 from monitor.config import Config
 from monitor.digest.build import Built, build_digest
 from monitor.notify.console import as_blocks_json, as_markdown, as_text
+from monitor.notify.retry import RetryPolicy
 from monitor.notify.slack import poster_for, send_digest
 from monitor.store import Store
 from monitor.store.digests import record_digest, unsent_digest
@@ -27,8 +28,15 @@ class Delivery:
     notes: list[str] = field(default_factory=list)  # said on the side (stderr)
 
 
-def deliver(config: Config, store: Store, clock: Clock, since: date | None = None) -> Delivery:
-    poster = poster_for(config.slack)
+def deliver(
+    config: Config,
+    store: Store,
+    clock: Clock,
+    since: date | None = None,
+    retry: RetryPolicy | None = None,
+) -> Delivery:
+    """`retry`: how Slack's failures are retried (the usual policy when None)."""
+    poster = poster_for(config.slack, retry)
     db = store.db
     delivery = Delivery(ok=True)
     pending = unsent_digest(db)

@@ -3,7 +3,7 @@
 Parts are posted in order; each posted part is recorded with its Slack timestamp at once, so a
 run that stops half-way (Slack down, the process killed) is resumed by the next send, which
 posts only the parts that are missing, replies in the same thread. Rate limits (Retry-After),
-connection errors and 5xx are retried by slack-sdk's retry handlers.
+connection errors and 5xx are retried by slack-sdk, as the RetryPolicy (notify/retry.py) says.
 """
 
 from __future__ import annotations
@@ -14,23 +14,22 @@ from typing import Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 from slack_sdk.webhook import WebhookClient
 
 from monitor.clock import Clock
 from monitor.config import DEFAULT_CHANNEL, Slack
 from monitor.digest.model import Part
 from monitor.errors import NotifyError
+from monitor.notify.retry import RetryPolicy
 from monitor.store import Database
 from monitor.store.digests import StoredDigest, mark_posted, mark_sent
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
+# The policy of a send that is handed none: three retries a message, really waiting. Tests
+# put one here that retries without waiting (sends started from the CLI are handed none).
+RETRY = RetryPolicy()
 
 # What the admin must do, for the errors an admin can fix.
 ADVICE = {
@@ -50,14 +49,6 @@ ADVICE = {
 }
 
 
-def _retry_handlers() -> list:
-    return [
-        RateLimitErrorRetryHandler(max_retry_count=3),
-        ConnectionErrorRetryHandler(max_retry_count=3),
-        ServerErrorRetryHandler(max_retry_count=3),
-    ]
-
-
 class Poster(Protocol):
     threads: bool
 
@@ -71,12 +62,12 @@ class BotPoster:
 
     threads = True
 
-    def __init__(self, token: str, api_url: str | None = None) -> None:
+    def __init__(self, token: str, api_url: str | None, retry: RetryPolicy) -> None:
         self.client = WebClient(
             token=token,
             base_url=api_url or DEFAULT_API_URL,
             timeout=30,
-            retry_handlers=_retry_handlers(),
+            retry_handlers=retry.handlers(),
         )
 
     def post(self, part: Part, thread_ts: str | None) -> str:
@@ -104,8 +95,8 @@ class WebhookPoster:
 
     threads = False
 
-    def __init__(self, url: str) -> None:
-        self.client = WebhookClient(url, timeout=30, retry_handlers=_retry_handlers())
+    def __init__(self, url: str, retry: RetryPolicy) -> None:
+        self.client = WebhookClient(url, timeout=30, retry_handlers=retry.handlers())
         self.sent = 0
 
     def post(self, part: Part, thread_ts: str | None) -> str:
@@ -122,16 +113,17 @@ class WebhookPoster:
         return f"webhook-{self.sent}"
 
 
-def poster_for(slack: Slack) -> Poster:
+def poster_for(slack: Slack, retry: RetryPolicy | None = None) -> Poster:
+    retry = retry or RETRY  # looked up now, not when this module was imported
     if slack.token:
         if not slack.channel:
             raise NotifyError(
                 "no Slack channel is set: "
                 f'add [slack] channel = "{DEFAULT_CHANNEL}" to sources.toml'
             )
-        return BotPoster(slack.token, slack.api_url)
+        return BotPoster(slack.token, slack.api_url, retry)
     if slack.webhook_url:
-        return WebhookPoster(slack.webhook_url)
+        return WebhookPoster(slack.webhook_url, retry)
     raise NotifyError("Slack is not set up: set SLACK_BOT_TOKEN (or SLACK_WEBHOOK_URL)")
 
 

@@ -14,10 +14,11 @@ import copy
 import json
 from datetime import UTC, datetime
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
-REAL_TOPIC = Path(__file__).parent / "fixtures" / "eu_portal" / "topic-details-raw.json"
+from helpers import paths
+
+REAL_TOPIC = paths.FIXTURES / "eu_portal" / "topic-details-raw.json"
 _STATUS = {
     "31094501": ("Forthcoming", "Forthcoming"),
     "31094502": ("Open", "Open for submission"),

@@ -20,14 +20,15 @@ from datetime import date
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
-from portal_topics import REAL_TOPIC, real_topic_details, topic_details_body
 
-FIXTURES = Path(__file__).parent / "fixtures" / "eu_portal"
+from helpers import paths
+from helpers.portal_topics import REAL_TOPIC, real_topic_details, topic_details_body
+
+FIXTURES = paths.FIXTURES / "eu_portal"
 OPEN_CALLS = FIXTURES / "open-calls"
 THROWABLE = (500, {"type": "throwable"})
 SNAPSHOT_DAY = date(2026, 8, 22)  # the day the fixture calls were recorded

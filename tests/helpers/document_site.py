@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from helpers import paths
 from monitor.clock import Clock
 from monitor.config import load_config
 from monitor.models import RunSummary
@@ -22,7 +23,7 @@ from monitor.pipeline import chosen_sources, run_once
 from monitor.sources.kinds import KINDS
 from monitor.store import Store, open_store
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = paths.FIXTURES
 
 
 def fixture(kind: str, name: str) -> bytes:

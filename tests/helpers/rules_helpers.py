@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from helpers import paths
+
+FIXTURES = paths.FIXTURES
 OPEN_CALLS = FIXTURES / "eu_portal" / "open-calls"
 DEV_LABELS = FIXTURES / "eval" / "dev-labels.json"
 SE_TEXT = FIXTURES / "se_text"
-RULES_DIR = Path(__file__).parent.parent / "rules"
+RULES_DIR = paths.ROOT / "rules"
 
 
 def _first(metadata: dict[str, Any], key: str) -> str | None:
