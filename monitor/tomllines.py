@@ -86,9 +86,9 @@ def find_line(
                 return number
     if key is None:
         return header_line
-    for found in (key_line, subtable_line, header_line):
-        if found is not None:
-            return found
+    for candidate in (key_line, subtable_line, header_line):
+        if candidate is not None:
+            return candidate
     return None
 
 

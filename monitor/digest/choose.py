@@ -22,7 +22,7 @@ a deadline is what matters in those two sections.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -37,13 +37,13 @@ Row = Mapping[str, Any]
 class Candidates:
     """What the store holds that may belong in the digest (see gather.py)."""
 
-    calls: list[Row] = field(default_factory=list)  # relevant calls, with "matches"
-    maybe: list[Row] = field(default_factory=list)  # new calls of the maybe tier, with "matches"
-    news: list[Row] = field(default_factory=list)  # news of the period, with "matches"
-    changes: dict[str, list[Row]] = field(default_factory=dict)  # item id -> changes in period
-    mentions: dict[str, list[Row]] = field(default_factory=dict)  # identifier -> news naming it
+    calls: Sequence[Row] = field(default_factory=list)  # relevant calls, with "matches"
+    maybe: Sequence[Row] = field(default_factory=list)  # new calls of the maybe tier, "matches"
+    news: Sequence[Row] = field(default_factory=list)  # news of the period, with "matches"
+    changes: Mapping[str, Sequence[Row]] = field(default_factory=dict)  # item id -> its changes
+    mentions: Mapping[str, Sequence[Row]] = field(default_factory=dict)  # identifier -> news
     shown_closing: set[str] = field(default_factory=set)  # ids already listed as closing soon
-    sources: list[Row] = field(default_factory=list)  # source_state rows
+    sources: Sequence[Row] = field(default_factory=list)  # source_state rows
     source_names: dict[str, str] = field(default_factory=dict)
 
 
@@ -101,10 +101,11 @@ def choose(
             digest.news.append(_news_item(row, names, calls))
     for state in candidates.sources:
         if not state["healthy"] and start < (state.get("last_run") or "") <= end:
+            source: str = state["source"]
             digest.unhealthy.append(
                 SourceProblem(
-                    state["source"],
-                    names.get(state["source"], state["source"]),
+                    source,
+                    names.get(source, source),
                     state.get("health_reason") or "",
                     state.get("last_success"),
                 )
@@ -143,7 +144,7 @@ def _item(row: Row, names: Mapping[str, str], candidates: Candidates) -> DigestI
     matches = row.get("matches") or []
     mentions = tuple(
         Mention(n["title"], n.get("url"), names.get(n["source"], n["source"]))
-        for key in {row.get("identifier"), row.get("call_identifier")} - {None}
+        for key in {k for k in (row.get("identifier"), row.get("call_identifier")) if k is not None}
         for n in candidates.mentions.get(key, [])
     )
     return DigestItem(

@@ -59,14 +59,14 @@ def render_parts(
             count = counts.get(key, len(blocks))
             parts += _split(key, channel, "top", f"{title} ({count})", blocks, words)
     for area, area_channel in (area_channels or {}).items():
-        items = digest.new_by_area.get(area)
-        if not items or area_channel == channel:
+        area_items = digest.new_by_area.get(area)
+        if not area_items or area_channel == channel:
             continue
         name = digest.area_names.get(area, area)
         heading = words("area_channel_top", week=week, area=name)
         local_top = Part(f"top@{area_channel}", area_channel, heading, [_header(heading)])
-        title = words("new_in_area", area=name, count=len(items))
-        blocks = [_call_block(i, digest, words) for i in items]
+        title = words("new_in_area", area=name, count=len(area_items))
+        blocks = [_call_block(i, digest, words) for i in area_items]
         parts.append(local_top)
         parts += _split(
             f"area:{area}@{area_channel}", area_channel, local_top.key, title, blocks, words

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from monitor.report.blocks import Block, Chart, Document, Heading, Link, Paragraph, Series, Table
+from monitor.report.blocks import (
+    Block,
+    Cell,
+    Chart,
+    Document,
+    Heading,
+    Link,
+    Paragraph,
+    Series,
+    Table,
+)
 from monitor.report.model import ClosedCall, ReportData
 from monitor.report.words import ReportWords
 
@@ -126,7 +136,7 @@ def _area_month(data: ReportData, words: ReportWords) -> list[Block]:
 
 
 def _programme_table(data: ReportData, words: ReportWords) -> Table:
-    rows: list[tuple[str, ...]] = []
+    rows: list[tuple[Cell, ...]] = []
     for p in data.programmes:
         if p.code and p.name and p.name != p.code:
             name = f"{p.code}: {p.name}"
@@ -203,7 +213,7 @@ def _sources(data: ReportData, words: ReportWords) -> list[Block]:
     ]
     if data.ongoing:
         header.append(words("col_now"))
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     for s in data.watched:
         row: list[str] = [
             s.name,

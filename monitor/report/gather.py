@@ -107,7 +107,7 @@ def sources_over_year(
     first_run, last_run = reads.runs_in(db, bounds["start"], bounds["end"])
     result = []
     for state in reads.source_states(db):
-        source = state["source"]
+        source: str = state["source"]
         first = reads.first_fetch(db, source)
         counts = reads.runs_between(db, source, first_run, last_run)
         new_in_year = first is not None and bounds["start"] <= first < bounds["end"]

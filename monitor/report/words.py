@@ -217,7 +217,9 @@ class ReportWords:
 
     def n(self, key: str, n: int, **values: object) -> str:
         """The singular or plural sentence for `n`, with n (and the other values) filled in."""
-        one, other = self._texts[key]
+        forms = self._texts[key]
+        assert isinstance(forms, tuple), f"{key} has one form: use Words(key)"
+        one, other = forms
         return (one if n == 1 else other).format(n=self.number(n), **values)
 
     def number(self, value: int) -> str:

@@ -226,12 +226,12 @@ class Matcher:
             if signal.group is None:
                 counted.append(signal)
                 continue
-            key = (signal.owner, signal.group)
-            if key in group_at:
-                first = counted[group_at[key]]
-                counted[group_at[key]] = first._replace(also=(*first.also, signal.text))
+            group_key = (signal.owner, signal.group)
+            if group_key in group_at:
+                first = counted[group_at[group_key]]
+                counted[group_at[group_key]] = first._replace(also=(*first.also, signal.text))
             else:
-                group_at[key] = len(counted)
+                group_at[group_key] = len(counted)
                 counted.append(signal)
         return counted
 

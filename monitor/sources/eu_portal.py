@@ -62,7 +62,9 @@ class EuPortalOptions:
             )
 
 
-def build_query(statuses: tuple[str, ...], types: tuple[str, ...], programme_codes: list[str]):
+def build_query(
+    statuses: tuple[str, ...], types: tuple[str, ...], programme_codes: list[str]
+) -> dict[str, Any]:
     must: list[dict[str, Any]] = [
         {"terms": {"type": [TYPE_CODES[t] for t in types]}},
         {"terms": {"status": [STATUS_BY_NAME[s] for s in statuses]}},

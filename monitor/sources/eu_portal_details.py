@@ -48,7 +48,7 @@ def budget_overview(overviews: Iterable[object], identifier: str) -> BudgetOverv
     The total sums every year of every such row. The portal writes 0 for "not stated" in
     expectedGrants and min/maxContribution, so 0 counts as absent.
     """
-    total, grants = 0.0, 0
+    total, grants = 0.0, 0.0
     found_total = False
     minimums: list[float] = []
     maximums: list[float] = []

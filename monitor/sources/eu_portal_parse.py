@@ -28,7 +28,8 @@ STATUS_CODES: dict[str, CallStatus] = {
     "31094502": "open",
     "31094503": "closed",
 }
-STATUS_BY_NAME = {name: code for code, name in STATUS_CODES.items()}
+# Keyed by str: the options read status names from sources.toml as text (checked as choices).
+STATUS_BY_NAME: dict[str, str] = {name: code for code, name in STATUS_CODES.items()}
 TYPE_CODES = {"grant": "1", "call_for_proposals": "2", "cascade": "8"}
 TOPIC_PAGE = (
     "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/"
@@ -103,7 +104,7 @@ def item_from_result(
     row: Mapping[str, Any], *, source: str, programmes: Mapping[str, str], today: date
 ) -> Item | None:
     """One search row -> Item, or None for an empty stub row without identifier or title."""
-    meta = row.get("metadata") if isinstance(row.get("metadata"), dict) else {}
+    meta = _metadata(row)
     identifier = _first(meta, "identifier")
     title = clean_text(_first(meta, "title") or _str(row.get("summary")))
     if not identifier or not title:
@@ -181,8 +182,13 @@ def _uid(identifier: str, type_code: str | None, url: str, reference: str | None
     return identifier
 
 
+def _metadata(row: Mapping[str, Any]) -> Mapping[str, Any]:
+    meta = row.get("metadata")
+    return meta if isinstance(meta, dict) else {}
+
+
 def _row_rank(row: Mapping[str, Any], item: Item) -> tuple:
-    meta = row.get("metadata") if isinstance(row.get("metadata"), dict) else {}
+    meta = _metadata(row)
     return (
         _first(meta, "DATASOURCE") == "SEDIA",
         (_str(row.get("language")) or "en") == "en",
@@ -202,7 +208,9 @@ def _reported_status(meta: Mapping[str, Any], actions: list[Any]) -> CallStatus 
                 found.append(name)
     if not found:
         found = [STATUS_CODES[c] for c in _all(meta, "status") if c in STATUS_CODES]
-    return min(found, key=_STATUS_RANK.__getitem__) if found else None
+    if not found:
+        return None
+    return min(found, key=_STATUS_RANK.__getitem__)
 
 
 def _deadlines(meta: Mapping[str, Any], actions: list[Any]) -> tuple[date, ...]:

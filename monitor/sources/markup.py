@@ -103,7 +103,7 @@ def page_text(soup: BeautifulSoup) -> str:
     navigation, header, footer and asides (a menu link "Stängda utlysningar" is not a status)."""
     for hidden in soup.find_all(["script", "style", "noscript", "template", "svg"]):
         hidden.decompose()
-    root = soup.find("main") or soup.find(attrs={"role": "main"})
+    root = soup.find("main") or soup.find(None, {"role": "main"})
     if root is None:
         root = soup.body or soup
         for chrome in root.find_all(["nav", "header", "footer", "aside"]):

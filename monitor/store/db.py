@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlite_utils
 
@@ -45,11 +45,12 @@ class Store:
 
     def start_run(self, now: datetime) -> int:
         with self.db.atomic():
-            return self.db["runs"].insert({"started": _stamp(now)}).last_pk
+            # sqlite-utils types last_pk as Any; for the INTEGER PRIMARY KEY of runs it is an int.
+            return cast(int, self.db.table("runs").insert({"started": _stamp(now)}).last_pk)
 
     def finish_run(self, run_id: int, now: datetime, ok: int, failed: int) -> None:
         with self.db.atomic():
-            self.db["runs"].update(
+            self.db.table("runs").update(
                 run_id, {"finished": _stamp(now), "sources_ok": ok, "sources_failed": failed}
             )
 
@@ -129,10 +130,10 @@ class Store:
         return rows[0] if rows else None
 
     def _set_state(self, source_id: str, **values: Any) -> None:
-        self.db["source_state"].upsert({"source": source_id, **values}, pk="source")
+        self.db.table("source_state").upsert({"source": source_id, **values}, pk="source")
 
     def _log(self, run_id: int, outcome: SourceOutcome, started: datetime, finished: datetime):
-        self.db["fetch_log"].insert(
+        self.db.table("fetch_log").insert(
             {
                 "run_id": run_id,
                 "source": outcome.source,
@@ -159,7 +160,7 @@ class Store:
     def put(self, name: str, value: Any, now: datetime) -> None:
         stamp = _stamp(now)
         with self.db.atomic():
-            self.db["cache"].upsert(
+            self.db.table("cache").upsert(
                 {"name": name, "value": json.dumps(value, ensure_ascii=False), "updated": stamp},
                 pk="name",
             )

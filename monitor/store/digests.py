@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlite_utils
 
@@ -91,7 +91,7 @@ def record_digest(
     seq_of = {part.key: seq for seq, part in enumerate(parts)}
     with db.atomic():
         digest_id = (
-            db["digests"]
+            db.table("digests")
             .insert(
                 {
                     "created": _stamp(now),
@@ -103,7 +103,7 @@ def record_digest(
             )
             .last_pk
         )
-        db["digest_parts"].insert_all(
+        db.table("digest_parts").insert_all(
             {
                 "digest_id": digest_id,
                 "seq": seq,
@@ -115,22 +115,23 @@ def record_digest(
             }
             for seq, part in enumerate(parts)
         )
-        db["digest_items"].insert_all(
+        db.table("digest_items").insert_all(
             {"digest_id": digest_id, "item_id": item_id, "section": section}
             for section, ids in item_ids.items()
             for item_id in ids
         )
-    return digest_id
+    # sqlite-utils types last_pk as Any; for the INTEGER PRIMARY KEY of digests it is an int.
+    return cast(int, digest_id)
 
 
 def mark_posted(db: sqlite_utils.Database, part_id: int, ts: str, now: datetime) -> None:
     with db.atomic():
-        db["digest_parts"].update(part_id, {"ts": ts, "posted_at": _stamp(now)})
+        db.table("digest_parts").update(part_id, {"ts": ts, "posted_at": _stamp(now)})
 
 
 def mark_sent(db: sqlite_utils.Database, digest_id: int, now: datetime) -> None:
     with db.atomic():
-        db["digests"].update(digest_id, {"sent_at": _stamp(now)})
+        db.table("digests").update(digest_id, {"sent_at": _stamp(now)})
 
 
 def _parent_key(db: sqlite_utils.Database, digest_id: int, parent_seq: Any) -> str | None:

@@ -89,15 +89,15 @@ def save_items(
         # The full text where there is one: it holds the summary, which is its first part.
         row["search_stems"] = stems_of(row["title"], row["description"])
     if inserts:
-        db["items"].insert_all(inserts)
+        db.table("items").insert_all(inserts)
     for row in updates:
-        db["items"].update(row["id"], row)
+        db.table("items").update(row["id"], row)
     if touched:
         db.conn.executemany(
             "UPDATE items SET last_seen = ? WHERE id = ?", [(stamp, i) for i in touched]
         )
     if changes:
-        db["item_changes"].insert_all(changes)
+        db.table("item_changes").insert_all(changes)
     _save_mentions(db, [*inserts, *updates])
     return SaveCounts(
         seen=len(rows),
@@ -120,7 +120,7 @@ def _save_mentions(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> Non
         if identifier not in (row["identifier"], row["call_identifier"])
     ]
     if mentions:
-        db["mentions"].insert_all(mentions)
+        db.table("mentions").insert_all(mentions)
 
 
 def _stored(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -48,7 +48,7 @@ def save_verdicts(db: sqlite_utils.Database, verdicts: Iterable[ItemVerdict], st
     with db.atomic():
         for verdict in verdicts:
             db.execute("DELETE FROM matches WHERE item_id = ?", [verdict.item_id])
-            db["matches"].insert_all(
+            db.table("matches").insert_all(
                 {
                     "item_id": verdict.item_id,
                     "area": m.area,
