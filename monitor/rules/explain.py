@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from monitor.rules.matcher import Signal
+from monitor.rules.tally import Signal
 
 if TYPE_CHECKING:
     from monitor.rules.matcher import Matcher

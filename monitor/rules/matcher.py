@@ -20,13 +20,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import NamedTuple
 
 from monitor.rules.index import TermIndex
 from monitor.rules.model import Area, RuleSet, Term
 from monitor.rules.programmes import call_in_text, programme_codes
+from monitor.rules.scan import (
+    AGAINST,
+    CAN_APPLY,
+    EXCLUDE,
+    FOR,
+    GATE,
+    GATE_PARTS,
+    NOT_A_CALL,
+    PROGRAMME,
+    REQUIRE,
+    RESEARCH_ONLY,
+    RULE_OUT,
+    SERVES,
+    TERM,
+    Hit,
+    Rule,
+    Scan,
+)
 from monitor.rules.scorer import RELEVANT, rules_tier
-from monitor.rules.tally import Signal, Tally
+from monitor.rules.tally import Tally, tally_scan
 from monitor.rules.text import chunks
 from monitor.rules.verdict import AreaMatch, GateResult, Verdict
 
@@ -48,43 +65,6 @@ _FIELD_RANK = {key: rank for rank, key in enumerate(FIELD_OF_KEY)}
 _NOT_TEXT = frozenset({"identifier", "call_identifier", "type_of_action"})
 _READ_ORDER = tuple(FIELD_OF_KEY)
 _KNOWN_KEYS = frozenset(FIELD_OF_KEY) | _NOT_TEXT
-
-GATE = -1  # owner index of gate rules
-TERM, EXCLUDE, FOR, AGAINST, RULE_OUT = "term", "exclude", "for", "against", "rule_out"
-# The parts of the gate score, by the table a signal came from (the learned scorer reads them).
-CAN_APPLY, SERVES = "can_apply", "serves_municipal"
-RESEARCH_ONLY, NOT_A_CALL, PROGRAMME = "research_only", "not_a_call", "programme"
-GATE_PARTS = (CAN_APPLY, SERVES, RESEARCH_ONLY, NOT_A_CALL, PROGRAMME)
-REQUIRE = "require"  # a gate phrase that shows an EU or funding context
-
-
-class Rule(NamedTuple):
-    """One term of one rule file: who owns it, what it does, and where it may match."""
-
-    owner: int  # area index, or GATE
-    role: str
-    weight: float
-    term: Term
-    fields: frozenset[str]
-    table: str = ""  # the gate table it came from (`can_apply`, `research_only`, ...)
-
-
-class Hit(NamedTuple):
-    """A rule that fired: the words it found and the field they were found in."""
-
-    rule: Rule
-    text: str
-    field: str
-
-
-class Scan(NamedTuple):
-    """Everything one item triggered, before thresholds are applied."""
-
-    hits: list[Hit]
-    codes: frozenset[str]
-    programme_hits: list[tuple[int, str, float, str]]  # (owner, role, weight, code)
-    anchor: str | None = None  # what shows an EU or funding context (see `_anchor`)
-    fields: Mapping[str, str | None] | None = None  # the item, for the scorer's metadata
 
 
 def _read_order(key: str) -> int:
@@ -200,63 +180,9 @@ class Matcher:
                 return f"call {found}"
         return None
 
-    def signals(self, scan: Scan) -> list[Signal]:
-        """The signals that count: one per (owner, role, words), the strongest; then one per
-        group (the first found, with the words of its other forms in `also`)."""
-        strongest: dict[tuple[int, str, str], Signal] = {}
-        candidates = [
-            Signal(
-                h.rule.owner, h.rule.role, h.rule.weight, h.text, h.field, h.rule.term.text,
-                h.rule.term.group,
-            )
-            for h in scan.hits
-        ]  # fmt: skip
-        candidates += [
-            Signal(owner, role, weight, f"programme {code}", "programme", code)
-            for owner, role, weight, code in scan.programme_hits
-        ]
-        for signal in candidates:
-            key = (signal.owner, signal.role, signal.text)
-            known = strongest.get(key)
-            if known is None or abs(signal.weight) > abs(known.weight):
-                strongest[key] = signal
-        counted: list[Signal] = []
-        group_at: dict[tuple[int, tuple[str, ...]], int] = {}  # group -> index in `counted`
-        for signal in strongest.values():
-            if signal.group is None:
-                counted.append(signal)
-                continue
-            group_key = (signal.owner, signal.group)
-            if group_key in group_at:
-                first = counted[group_at[group_key]]
-                counted[group_at[group_key]] = first._replace(also=(*first.also, signal.text))
-            else:
-                group_at[group_key] = len(counted)
-                counted.append(signal)
-        return counted
-
     def tally(self, scan: Scan) -> Tally:
-        """Add up the signals of a scan per area and for the gate."""
-        tally = Tally(len(self.areas))
-        for signal in self.signals(scan):
-            if signal.owner == GATE:
-                if signal.role == FOR:
-                    tally.gate_score += signal.weight
-                    tally.gate_for.append(signal)
-                elif signal.role == AGAINST:
-                    tally.gate_score -= signal.weight
-                    tally.gate_against.append(signal)
-                elif signal.role == REQUIRE:
-                    tally.gate_anchor.append(signal)
-                else:
-                    tally.gate_veto.append(signal)
-            elif signal.role == TERM:
-                boost = self._title_boost if signal.field == "title" else 1.0
-                tally.scores[signal.owner] += signal.weight * boost
-                tally.signals[signal.owner].append(signal)
-            else:
-                tally.vetoes[signal.owner].append(signal)
-        return tally
+        """Add up the signals of a scan per area and for the gate (what `explain` reads)."""
+        return tally_scan(scan, len(self.areas), self._title_boost)
 
     def judge(self, scan: Scan) -> Verdict:
         """The verdict for a scan: gate outcome and the areas above their threshold.
