@@ -8,7 +8,7 @@ import pytest
 
 from helpers.portal_emulator import portal_config
 from monitor.cli import cli
-from monitor.health import after_failure, after_success
+from monitor.health import after_failure, after_success, status
 from monitor.store import open_store
 
 
@@ -49,6 +49,13 @@ def test_health_rules():
     failing = after_failure(3, 3, "HTTP 500 Internal Server Error from x")
     assert not failing.healthy
     assert failing.reason == "failed 3 runs in a row: HTTP 500 Internal Server Error from x"
+    # What every view shows: failing from the first failed run, unhealthy as the store says.
+    once = {"healthy": 1, "consecutive_failures": 1, "last_error": "HTTP 500"}
+    assert status(once).word == "failing"
+    assert status(once).reason == "failed run: HTTP 500"
+    assert status({"healthy": 1, "consecutive_failures": 0}).word == "ok"
+    empty_now = {"healthy": 0, "consecutive_failures": 0, "health_reason": empty.reason}
+    assert status(empty_now).word == "unhealthy" and status(empty_now).error is None
 
 
 def test_sources_lists_kind_last_run_items_and_health(runner, two_sources):
@@ -67,6 +74,32 @@ def test_sources_lists_kind_last_run_items_and_health(runner, two_sources):
     assert copy.split()[:3] == ["portal-copy", "eu_portal", "1d"]
     assert "UNHEALTHY: failed 2 runs in a row: could not connect to 127.0.0.1" in copy
     assert spare.split()[-1] == "disabled"
+
+
+def health_column(runner, path, source="eu-portal") -> str:
+    listing = runner.invoke(cli, ["--config", str(path), "sources"]).stdout.splitlines()
+    header = listing[0]
+    row = next(line for line in listing[1:] if line.split()[0] == source)
+    return row[header.index("HEALTH") :]
+
+
+def test_a_source_is_failing_from_its_first_failed_run(runner, write_config, live_portal, portal):
+    path = write_config(portal_config(live_portal.base_url))  # unhealthy_after = 3, the default
+    assert runner.invoke(cli, ["--config", str(path), "run"]).exit_code == 0
+    assert health_column(runner, path) == "ok"
+
+    shown = []
+    for _ in range(3):
+        portal.failures = [(500, {"type": "throwable"})] * 2  # facet and search both fail
+        assert runner.invoke(cli, ["--config", str(path), "run"]).exit_code == 3
+        shown.append(health_column(runner, path))
+    assert shown[0].startswith("FAILING: failed run: HTTP 500")
+    assert shown[1].startswith("FAILING: failed 2 runs in a row: HTTP 500")
+    assert shown[2].startswith("UNHEALTHY: failed 3 runs in a row: HTTP 500")
+
+    portal.failures = []
+    assert runner.invoke(cli, ["--config", str(path), "run"]).exit_code == 0
+    assert health_column(runner, path) == "ok"
 
 
 def test_health_returns_with_the_next_good_run(runner, write_config, live_portal, portal):

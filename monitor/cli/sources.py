@@ -9,6 +9,7 @@ import click
 from monitor.cli.app import EXIT_SOURCES_FAILED, App
 from monitor.cli.output import aligned_lines
 from monitor.config import COMMON_SOURCE_KEYS
+from monitor.health import status
 from monitor.pipeline import check_sources, chosen_sources
 
 
@@ -28,10 +29,8 @@ def sources(ctx: click.Context) -> None:
             health = "disabled"
         elif not state:
             health = "never run"
-        elif state["healthy"]:
-            health = "ok"
         else:
-            health = f"UNHEALTHY: {state['health_reason']}"
+            health = _health(state)
         items = state.get("last_item_count")
         rows.append(
             (
@@ -99,6 +98,11 @@ def kinds() -> None:
     for line in aligned_lines(("KIND", "FOR", "KEYS"), rows):
         click.echo(line)
     click.echo(f"Every source also takes: {', '.join(COMMON_SOURCE_KEYS)}.")
+
+
+def _health(state: dict) -> str:
+    now = status(state)
+    return now.word if now.word == "ok" else f"{now.word.upper()}: {now.reason}"
 
 
 def _every(seconds: float) -> str:
