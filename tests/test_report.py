@@ -275,14 +275,23 @@ def test_sources_new_and_their_health(runner, project):
     ]
     health = {row[0]: row[1:] for row in tables["Källornas drift under året"][2:]}
     assert tables["Källornas drift under året"][0][-1] == "Senaste fel"  # no "now" in a past year
-    assert health["EU Funding & Tenders Portal"][:4] == ["5", "1", f"80{NBSP}%", "6"]
+    assert health["EU Funding & Tenders Portal"][:4] == [
+        "5",
+        "1",
+        f"fungerade i 4 av 5 körningar (80{NBSP}%)",
+        "6",
+    ]
     assert health["EU Funding & Tenders Portal"][4] == "2025-11-02: timed out after 90 s"
-    assert health["Interreg Östersjön"][:3] == ["3", "2", f"33,3{NBSP}%"]
+    assert health["Interreg Östersjön"][:3] == [
+        "3",
+        "2",
+        f"fungerade i 1 av 3 körningar (33,3{NBSP}%)",
+    ]
     assert (
         health["Interreg Östersjön"][4]
         == r"2025-11-02: HTTP 503 Service Unavailable \| retry later"
     )
-    assert health["old-feed"][:3] == ["3", "1", f"66,6{NBSP}%"]
+    assert health["old-feed"][:3] == ["3", "1", f"fungerade i 2 av 3 körningar (66,6{NBSP}%)"]
     assert "Eurocities nyheter" not in health  # first ran in 2026
 
 
@@ -305,6 +314,38 @@ def test_current_year_by_default_up_to_today(runner, project):
     assert health["Interreg Östersjön"][-1].startswith("fungerar inte: failed run: HTTP 500")
     # D's only deadline, 1 February 2026, has passed.
     assert "[HORIZON-2025-D](" in markdown.split("## Utlysningar som stängde under 2026")[1]
+
+
+def add_failed_runs(path: Path, source: str, error: str, *days: int) -> None:
+    """Runs in March 2026 in which `source` failed, each below the default unhealthy_after."""
+    store = open_store(path)
+    for day in days:
+        when = utc(2026, 3, day, 7)
+        run_id = store.start_run(when)
+        outcome = SourceOutcome(source, source, ok=False, error=error)
+        store.save_failure(run_id, outcome, started=when, finished=when, unhealthy_after=3)
+        store.finish_run(run_id, when, ok=0, failed=1)
+    store.close()
+
+
+def test_share_of_successful_runs_in_words_that_match_it(runner, project):
+    add_failed_runs(project / "monitor.db", "kommun-rss", "could not connect to rss.example", 1, 10)
+    health = {
+        row[0]: row
+        for row in md_tables(run_report(runner, project))["Källornas drift under året"][2:]
+    }
+    # Two runs, both failed: 0 % in words, and not "fungerar" while it is below unhealthy_after.
+    assert health["kommun-rss"][1:4] == ["2", "2", "fungerade inte i år"]
+    assert health["kommun-rss"][-1] == "misslyckades senast: could not connect to rss.example"
+    assert health["Eurocities nyheter"][3] == "fungerade alla körningar"
+    assert health["Interreg Östersjön"][3] == f"fungerade i 2 av 3 körningar (66,6{NBSP}%)"
+
+    english = md_tables(run_report(runner, project, settings='language = "en"'))
+    rows = {row[0]: row for row in english["How the sources worked during the year"][2:]}
+    assert rows["kommun-rss"][3] == "has not worked this year"
+    assert rows["kommun-rss"][-1] == "failed its last run: could not connect to rss.example"
+    assert rows["Eurocities nyheter"][3] == "worked in every run"
+    assert rows["Interreg Östersjön"][3] == "worked in 2 of 3 runs (66.6%)"
 
 
 def test_an_empty_year_says_so(runner, project):
@@ -331,7 +372,7 @@ def test_english_on_request(runner, project):
     ) in markdown
     tables = md_tables(markdown)
     assert tables["By month"][2][0] == "January"
-    assert tables["How the sources worked during the year"][2][3] == "80%"
+    assert tables["How the sources worked during the year"][2][3] == "worked in 4 of 5 runs (80%)"
 
 
 def test_calls_never_judged_are_not_called_irrelevant(runner, project):

@@ -15,7 +15,7 @@ from monitor.report.blocks import (
     Series,
     Table,
 )
-from monitor.report.model import ClosedCall, ReportData
+from monitor.report.model import ClosedCall, ReportData, SourceYear
 from monitor.report.words import ReportWords
 
 # A reader scans the error column; the whole message is in fetch_log for the admin.
@@ -219,21 +219,39 @@ def _sources(data: ReportData, words: ReportWords) -> list[Block]:
             s.name,
             words.number(s.runs),
             words.number(s.failed),
-            words.share(s.runs - s.failed, s.runs),
+            _success(s, data.ongoing, words),
             words.number(s.new_items),
             _error(s.last_error, s.last_error_at, words),
         ]
         if data.ongoing:
-            if s.healthy_now:
-                row.append(words("works"))
-            else:
-                row.append(words("not_working", reason=_cut(s.health_reason or "")))
+            row.append(_now(s, words))
         rows.append(tuple(row))
     blocks += [
         Paragraph(words("health_text"), note=True),
-        Table(tuple(header), rows, numeric=frozenset({1, 2, 3, 4})),
+        Table(tuple(header), rows, numeric=frozenset({1, 2, 4})),
     ]
     return blocks
+
+
+def _success(source: SourceYear, ongoing: bool, words: ReportWords) -> str:
+    """The share of successful runs in words that match it: none, every one, or n of m."""
+    ok = source.runs - source.failed
+    if ok == 0:
+        return words("worked_never_ongoing" if ongoing else "worked_never")
+    if ok == source.runs:
+        return words("worked_always")
+    share = words.share(ok, source.runs)
+    return words("worked_some", ok=words.number(ok), runs=words.number(source.runs), share=share)
+
+
+def _now(source: SourceYear, words: ReportWords) -> str:
+    """The source's state today: a source whose last run failed is not "working"."""
+    now = source.health_now
+    if now is None or now.word == "ok":
+        return words("works")
+    if now.word == "failing":  # the error alone: "failed run" is what the words already say
+        return words("failed_last", reason=_cut(now.error or ""))
+    return words("not_working", reason=_cut(now.reason or ""))
 
 
 def _iso(day: date | None, words: ReportWords) -> str:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from monitor.health import status
 from monitor.report.model import ClosedCall, ProgrammeCount, ReportData, SourceYear
 from monitor.store import Database
 from monitor.store import report_reads as reads
@@ -125,8 +126,7 @@ def sources_over_year(
                 new_in_year=new_in_year,
                 last_error=error[1] if error else None,
                 last_error_at=_local_day(error[0], zone) if error else None,
-                healthy_now=bool(state["healthy"]) if ongoing else None,
-                health_reason=state["health_reason"] if ongoing else None,
+                health_now=status(state) if ongoing else None,
             )
         )
     result.sort(key=lambda s: s.name.casefold())

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from monitor.health import Status
+
 
 @dataclass(frozen=True)
 class ProgrammeCount:
@@ -40,8 +42,7 @@ class SourceYear:
     new_in_year: bool
     last_error: str | None
     last_error_at: date | None
-    healthy_now: bool | None = None  # None: not asked (a past year) or never run
-    health_reason: str | None = None
+    health_now: Status | None = None  # None: not asked (a past year)
 
 
 @dataclass
