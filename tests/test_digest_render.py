@@ -72,7 +72,7 @@ def test_top_message_has_the_week_and_counts_per_section_and_area():
     summary = top.blocks[1]["text"]["text"]
     assert "Nytt sedan 17 nov 2026." in summary
     assert "*Nya utlysningar: 3* (Klimat och miljö 2, Utbildning, barn och unga 1)" in summary
-    assert "Stänger snart: 1" in summary and "Källor som slutat fungera: 1" in summary
+    assert "Stänger snart: 1" in summary and "Källor som inte fungerar: 1" in summary
     assert [r.key for r in replies] == [
         "area:klimat-miljo:1",
         "area:utbildning:1",

@@ -9,7 +9,8 @@
 - News: news items first seen in the period that match an area, with the call they name.
 - Maybe also ("Kanske också"): calls of the maybe tier first seen in the period, not closed,
   that no section above shows.
-- Sources that are unhealthy and were tried in the period.
+- Sources tried in the period that failed their last run or are unhealthy, and whether every
+  source tried failed (then "nothing new" would not be true: nothing could be fetched).
 A call is shown once: as new before changed before closing soon; one call reached through two
 sources (the same identifier) is shown once, the others adding their news to it. The row shown
 is the call's own record (its uid is the identifier, as the portal's are) whatever the source is
@@ -29,6 +30,7 @@ from typing import Any
 
 from monitor.config import DEFAULT_TIMEZONE
 from monitor.digest.model import Change, Digest, DigestItem, Mention, SourceProblem
+from monitor.health import status
 
 Row = Mapping[str, Any]
 
@@ -99,17 +101,9 @@ def choose(
     for row in candidates.news:
         if start < row["first_seen"] <= end and row.get("matches"):
             digest.news.append(_news_item(row, names, calls))
-    for state in candidates.sources:
-        if not state["healthy"] and start < (state.get("last_run") or "") <= end:
-            source: str = state["source"]
-            digest.unhealthy.append(
-                SourceProblem(
-                    source,
-                    names.get(source, source),
-                    state.get("health_reason") or "",
-                    state.get("last_success"),
-                )
-            )
+    digest.unhealthy, digest.all_sources_failed = _source_problems(
+        candidates.sources, names, start, end
+    )
 
     order = {area: i for i, area in enumerate(area_names)}
     digest.new_by_area = {
@@ -121,6 +115,31 @@ def choose(
     digest.maybe.sort(key=_by_learned_score)
     digest.news.sort(key=lambda i: (-(i.published.timestamp() if i.published else 0), i.title))
     return digest
+
+
+def _source_problems(
+    states: Iterable[Row], names: Mapping[str, str], start: str, end: str
+) -> tuple[list[SourceProblem], bool]:
+    """The sources tried in the period that are not ok now, and whether all of them failed."""
+    tried = [s for s in states if start < (s.get("last_run") or "") <= end]
+    problems = []
+    for state in sorted(tried, key=lambda s: names.get(s["source"], s["source"]).casefold()):
+        now = status(state)
+        if now.word == "ok":
+            continue
+        problems.append(
+            SourceProblem(
+                state["source"],
+                names.get(state["source"], state["source"]),
+                now.reason or "",
+                state.get("last_success"),
+                failures=now.failures,
+                error=now.error,
+                usual_items=state.get("last_item_count"),
+            )
+        )
+    failed = sum(1 for p in problems if p.failures)
+    return problems, bool(tried) and failed == len(tried)
 
 
 def _is_the_call(row: Row) -> bool:

@@ -53,10 +53,15 @@ class DigestItem:
 
 @dataclass(frozen=True)
 class SourceProblem:
+    """A source tried in the period that failed its last run or is unhealthy (health.status)."""
+
     source: str
     name: str
     reason: str
     last_success: str | None
+    failures: int = 0  # failed runs in a row; 0: unhealthy for another reason (no items)
+    error: str | None = None  # the last run's error, when it failed
+    usual_items: int | None = None  # what it used to return, for a source that returned none
 
 
 @dataclass
@@ -71,7 +76,8 @@ class Digest:
     changed: list[DigestItem] = field(default_factory=list)
     news: list[DigestItem] = field(default_factory=list)
     maybe: list[DigestItem] = field(default_factory=list)  # new calls of the maybe tier
-    unhealthy: list[SourceProblem] = field(default_factory=list)
+    unhealthy: list[SourceProblem] = field(default_factory=list)  # failing or unhealthy
+    all_sources_failed: bool = False  # every source tried in the period failed its last run
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(ZoneInfo(self.timezone))

@@ -100,6 +100,7 @@ def _split(
 
 def _top_blocks(digest: Digest, words: Words, week: int) -> list[Block]:
     lines = [words("period", start=words.day(digest.local(digest.period_start).date()))]
+    lines += _all_failed_lines(digest, words)
     if digest.is_empty:
         lines.append(words("nothing"))
     if digest.new_count:
@@ -208,19 +209,36 @@ def _value(value: str | None, words: Words) -> str:
     return escape(value) if value else "–"
 
 
+MAX_ERROR = 200  # a short plain line; the whole error is in fetch_log
+
+
+def _all_failed_lines(digest: Digest, words: Words) -> list[str]:
+    """Said at the top when nothing could be fetched, so silence never reads as "nothing new"."""
+    if not digest.all_sources_failed:
+        return []
+    names = ", ".join(escape(p.name) for p in digest.unhealthy if p.failures)
+    return [words("all_failed", sources=names)]
+
+
 def _problem_block(problem: SourceProblem, words: Words) -> Block:
     last = (
         words("last_ok", date=problem.last_success[:10])
         if problem.last_success
         else words("never_ok")
     )
-    text = words(
-        "source_problem",
-        name=escape(problem.name),
-        source=escape(problem.source),
-        reason=escape(problem.reason),
-    )
-    return _section(f"{text} ({last})")
+    return _section(f"{_problem_line(problem, words)} ({last})")
+
+
+def _problem_line(problem: SourceProblem, words: Words) -> str:
+    named = {"name": escape(problem.name), "source": escape(problem.source)}
+    if problem.failures:
+        error = escape(clip(" ".join((problem.error or "").split()), MAX_ERROR))
+        if problem.failures == 1:
+            return words("failed_once", error=error, **named)
+        return words("failed_times", n=problem.failures, error=error, **named)
+    if problem.usual_items:
+        return words("returned_none", n=problem.usual_items, **named)
+    return words("source_problem", reason=escape(problem.reason), **named)
 
 
 def _header(text: str) -> Block:

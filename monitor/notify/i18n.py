@@ -14,7 +14,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "changed": "Ändrade utlysningar",
         "news": "Nyheter från nätverk",
         "maybe": "Kanske också",
-        "unhealthy": "Källor som slutat fungera",
+        "unhealthy": "Källor som inte fungerar",
         "nothing": "Inget nytt den här veckan.",
         "thread_hint": "Detaljer i tråden: ett svar per område och avsnitt.",
         "continued": "forts. {n}/{total}",
@@ -32,6 +32,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "about_call": "Gäller: {items}",
         "changed_line": "Ändrat: {changes}",
         "source_problem": "{name} ({source}): {reason}",
+        "all_failed": (
+            "Inga nya utlysningar kunde hämtas: alla källor misslyckades senast ({sources})."
+        ),
+        "failed_once": "{name} ({source}): hämtningen misslyckades senast: {error}",
+        "failed_times": "{name} ({source}): hämtningen har misslyckats {n} gånger i rad: {error}",
+        "returned_none": (
+            "{name} ({source}): gav inga poster men brukar ge {n}; "
+            "sidans utformning eller adress kan ha ändrats"
+        ),
         "last_ok": "senast fungerande {date}",
         "never_ok": "har aldrig fungerat",
         "area_channel_top": "EU-bevakning vecka {week}: {area}",
@@ -55,7 +64,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "changed": "Changed calls",
         "news": "Network news",
         "maybe": "Maybe also",
-        "unhealthy": "Sources that stopped working",
+        "unhealthy": "Sources not working",
         "nothing": "Nothing new this week.",
         "thread_hint": "Details in the thread: one reply per area and section.",
         "continued": "cont. {n}/{total}",
@@ -73,6 +82,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "about_call": "About: {items}",
         "changed_line": "Changed: {changes}",
         "source_problem": "{name} ({source}): {reason}",
+        "all_failed": (
+            "No new calls could be fetched: every source failed its last run ({sources})."
+        ),
+        "failed_once": "{name} ({source}): failed its last run: {error}",
+        "failed_times": "{name} ({source}): failed {n} runs in a row: {error}",
+        "returned_none": (
+            "{name} ({source}): returned no items where it used to return {n}; "
+            "the page layout or address may have changed"
+        ),
         "last_ok": "last worked {date}",
         "never_ok": "has never worked",
         "area_channel_top": "EU monitoring week {week}: {area}",
