@@ -101,7 +101,7 @@ def test_a_send_killed_midway_is_resumed_and_no_message_is_posted_twice(project_
     before = len(slack.messages)
     third = start(["--config", str(config), "digest", "--send"], env)
     out, _ = third.communicate(timeout=60)
-    assert "Nothing new since" in out and len(slack.messages) == before
+    assert "Inget nytt sedan" in out and len(slack.messages) == before
 
 
 @pytest.fixture

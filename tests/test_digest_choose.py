@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -56,6 +56,20 @@ def pick(candidates: Candidates, **kwargs):
     )
 
 
+def shown_in(digest_id, uid, section, deadline="2027-01-15", source="eu-portal"):
+    """A row of what a sent digest announced, as the store reads it: digest 2 is last week's
+    (it ended this period's start), digest 1 the one a week before it."""
+    built = START - timedelta(days=7 * (2 - digest_id))
+    return {
+        "digest_id": digest_id,
+        "built": built.isoformat(timespec="seconds"),
+        "item_id": f"{source}:{uid}",
+        "identifier": uid,
+        "section": section,
+        "deadline": deadline,
+    }
+
+
 def test_new_calls_go_under_their_best_area_and_name_the_others():
     both = call("A", areas=(("utbildning", 7.0), ("klimat-miljo", 4.0)))
     digest = pick(Candidates(calls=[both, call("B")]))
@@ -97,7 +111,8 @@ def test_closing_soon_lists_announced_open_calls_once():
         call("forthcoming", first_seen=BEFORE, deadline="2026-12-05", status="forthcoming"),
         call("new-and-soon", deadline="2026-12-02"),
     ]
-    digest = pick(Candidates(calls=calls, shown_closing={"eu-portal:shown"}))
+    shown = [shown_in(1, "shown", "closing_soon", "2026-12-01")]
+    digest = pick(Candidates(calls=calls, announced=shown))
     assert [i.identifier for i in digest.closing_soon] == ["soon"]
     # A new call closing soon is shown once, as new.
     assert [i.identifier for i in digest.new_by_area["klimat-miljo"]] == ["new-and-soon"]
@@ -231,3 +246,44 @@ def test_item_ids_by_section_for_the_record():
         "news": [],
         "maybe": [],
     }
+
+
+def test_a_call_is_new_in_one_digest_only_whatever_source_announced_it():
+    calls = [call("again"), call("twin"), call("fresh")]
+    shown = [shown_in(1, "again", "new"), shown_in(1, "twin", "new", source="cordis")]
+    digest = pick(Candidates(calls=calls, announced=shown))
+    assert [i.identifier for i in digest.new_by_area["klimat-miljo"]] == ["fresh"]
+
+
+def test_closing_soon_skips_what_last_weeks_digest_announced_unless_the_deadline_moved():
+    calls = [
+        call("announced-last", first_seen=BEFORE, deadline="2026-12-10"),
+        call("announced-earlier", first_seen=BEFORE, deadline="2026-12-11"),
+        call("moved", first_seen=BEFORE, deadline="2026-12-12"),
+        call("closing-before", first_seen=BEFORE, deadline="2026-12-13"),
+    ]
+    shown = [
+        shown_in(1, "announced-earlier", "new", "2026-12-11"),
+        shown_in(1, "closing-before", "closing_soon", "2026-12-13"),
+        shown_in(2, "announced-last", "new", "2026-12-10"),
+        shown_in(2, "moved", "new", "2026-11-30"),  # a first stage since passed
+    ]
+    digest = pick(Candidates(calls=calls, announced=shown))
+    assert [i.identifier for i in digest.closing_soon] == ["announced-earlier", "moved"]
+
+
+def test_only_changes_after_the_last_sent_digest_are_shown():
+    moved = call("moved", first_seen=BEFORE, deadline="2027-03-03")
+    changes = {
+        "eu-portal:moved": [
+            {"field": "title", "old": "A", "new": "B", "changed_at": "2026-11-18T06:00:00+00:00"},
+            {"field": "status", "old": "forthcoming", "new": "open", "changed_at": DURING},
+        ]
+    }
+    candidates = Candidates(
+        calls=[moved], changes=changes, last_sent_end="2026-11-19T07:00:00+00:00"
+    )
+    (item,) = pick(candidates).changed
+    assert [c.field for c in item.changes] == ["status"]
+    candidates.last_sent_end = DURING
+    assert pick(candidates).is_empty

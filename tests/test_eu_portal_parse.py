@@ -223,3 +223,58 @@ def test_any_answer_gives_rows_or_a_clear_error(answer):
 def test_any_rows_give_items_without_crashing(rows):
     items = items_from_results(rows, source="p", programmes=PROGRAMMES, today=date(2026, 1, 1))
     assert all(item.title and item.identifier for item in items)
+
+
+def _open_calls():
+    from helpers.portal_emulator import load_open_calls
+
+    return load_open_calls()
+
+
+def _parse(rows):
+    return items_from_results(rows, source="eu-portal", programmes=PROGRAMMES, today=TODAY)
+
+
+TODAY = date(2026, 8, 22)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        None,  # the dead .json link the real legacy row has
+        "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/competitive-calls-cs",
+        "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/competitive-calls-cs/15281COMPETITIVE_CALLen",
+    ],
+)
+def test_a_legacy_copy_of_a_cascade_call_folds_into_its_sedia_row(url):
+    from helpers.legacy_rows import legacy_copy
+
+    rows = _open_calls()
+    cascade = next(r for r in rows if r["metadata"]["type"] == ["8"])
+    items = _parse([legacy_copy(cascade, url), cascade])
+    (item,) = items
+    assert item.uid == "CERV-2024-CITIZENS-VALUES/46357639"
+    assert item.url.endswith("/competitive-calls-cs/46357639")
+    assert item.status == "open"  # the SEDIA row's, not the legacy row's stale one
+
+
+def test_legacy_copies_of_every_kind_of_call_leave_one_item_per_call():
+    from helpers.legacy_rows import legacy_copy
+
+    rows = _open_calls()
+    kinds = {t: next(r for r in rows if r["metadata"]["type"] == [t]) for t in ("1", "2", "8")}
+    copies = [legacy_copy(r) for r in kinds.values()]
+    assert len(_parse([*copies, *rows])) == len(_parse(rows)) == 341
+
+
+def test_two_cascade_calls_of_one_project_stay_two_and_a_legacy_row_alone_is_kept():
+    from helpers.legacy_rows import LEGACY
+
+    rows = _open_calls()
+    cascade = next(r for r in rows if r["metadata"]["type"] == ["8"])
+    sibling = json.loads(json.dumps(cascade))
+    sibling["url"] = sibling["url"].replace("46357639", "46357640")
+    assert len(_parse([cascade, sibling])) == 2
+    # No SEDIA row of the legacy row's topic: the legacy row is all there is of the call.
+    (alone,) = _parse([LEGACY])
+    assert alone.identifier == "HORIZON-CL2-2024-TRANSFORMATIONS-01-08"

@@ -248,3 +248,21 @@ def test_export_fields_hold_lists_as_json(setup, portal):
     run(config, store, portal)
     row = store.db["items"].get("eu-portal:CERV-2026-DAPHNE-PREVENTION")
     assert json.loads(row["deadlines"]) == ["2026-11-05"]
+
+
+def test_legacy_duplicates_of_cascade_and_other_calls_are_not_stored(setup, portal):
+    from helpers.legacy_rows import legacy_copy
+
+    # A stale legacy copy of every cascade call and of a few others, where the portal puts
+    # them: on the same pages as the SEDIA rows.
+    copies = [legacy_copy(r) for r in portal.rows if r["metadata"]["type"] != ["1"]]
+    copies += [legacy_copy(r) for r in portal.rows[:5]]
+    portal.rows = [row for pair in zip(copies, portal.rows, strict=False) for row in pair] + [
+        *portal.rows[len(copies) :]
+    ]
+    config, store = setup()
+    run(config, store, portal)
+    rows = list(store.db.query("SELECT identifier, uid FROM items"))
+    assert len(rows) == 341
+    cascades = [r for r in rows if r["uid"] != r["identifier"]]
+    assert len(cascades) == 20 and all(r["uid"].split("/")[-1].isdigit() for r in cascades)

@@ -115,7 +115,7 @@ def test_a_failure_midway_then_a_rerun_posts_every_part_exactly_once(runner, pro
     before = len(slack.messages)
     third = send(runner, project, slack)
     assert third.exit_code == 0
-    assert "Nothing new since" in third.stdout
+    assert "Inget nytt sedan " in third.stdout and "ingenting skickades" in third.stdout
     assert len(slack.messages) == before  # a second --send posts nothing
 
 

@@ -249,3 +249,44 @@ def test_the_full_text_is_searched_and_exported_with_the_call_details(fresh_stor
     out = io.StringIO()
     write_csv([exported], out)
     assert "LIFE-SAP LIFE Standard Action Projects; LIFE-PJG Project Grants" in out.getvalue()
+
+
+def test_digests_sent_before_version_8_keep_what_they_announced_as_not_moved(db_path):
+    import sqlite_utils
+
+    from monitor.store.digest_reads import announced
+
+    old = sqlite_utils.Database(db_path)
+    for number, migration in enumerate(MIGRATIONS[:7], start=1):
+        migration(old)
+        old.execute(f"PRAGMA user_version = {number}")
+    stamp = "2026-11-23T07:00:00+00:00"
+    old["items"].insert(
+        {
+            "id": "eu-portal:C",
+            "source": "eu-portal",
+            "uid": "C",
+            "kind": "call",
+            "title": "C",
+            "identifier": "C",
+            "deadline": "2026-12-10",
+            "first_seen": stamp,
+            "last_seen": stamp,
+        }
+    )
+    old["digests"].insert(
+        {
+            "id": 1,
+            "created": stamp,
+            "period_start": stamp,
+            "period_end": stamp,
+            "language": "sv",
+            "mode": "bot",
+            "sent_at": stamp,
+        }
+    )
+    old["digest_items"].insert({"digest_id": 1, "item_id": "eu-portal:C", "section": "new"})
+    old.conn.commit()
+    old.conn.close()
+    (row,) = announced(open_store(db_path).db)
+    assert (row["identifier"], row["section"], row["deadline"]) == ("C", "new", "2026-12-10")

@@ -3,7 +3,7 @@
 - New calls: relevant calls first seen in the period, not already closed, under their best area
   (the other areas are named beside them).
 - Closing soon: relevant open calls announced before the period whose next deadline is within
-  `closing_soon_days`, unless an earlier digest already listed them as closing soon.
+  `closing_soon_days`.
 - Changed: relevant calls announced before the period whose deadlines, status, opening date,
   title or budget changed in the period.
 - News: news items first seen in the period that match an area, with the call they name.
@@ -15,6 +15,14 @@ A call is shown once: as new before changed before closing soon; one call reache
 sources (the same identifier) is shown once, the others adding their news to it. The row shown
 is the call's own record (its uid is the identifier, as the portal's are) whatever the source is
 called, so the choice never depends on a source id.
+
+Exactly once across digests (what sent digests announced, `Candidates.announced`, by item id
+or call identifier): a call is new in one digest only (and a maybe call, or a news item, shown
+once); a change is shown only if made after the last sent digest was built; "Closing soon"
+lists a call once, and never in the week after a digest announced it in any section (the next
+weekly digest, whether or not an empty week came between), unless its deadline moved since it
+was shown. So a second digest with nothing new is empty,
+whatever sends it.
 New calls and maybe calls: highest learned score first, calls without one after. Closing soon
 and changed (and new calls of equal score): soonest deadline first, then the strongest match;
 a deadline is what matters in those two sections.
@@ -34,6 +42,11 @@ from monitor.health import status
 
 Row = Mapping[str, Any]
 
+# A call announced by a digest built less than this before the one being made is not listed as
+# closing soon: a week (the digest's cadence) and room for a late send. The weekly digest right
+# after the announcing one is always inside it, the one after that never.
+JUST_ANNOUNCED = timedelta(days=10)
+
 
 @dataclass
 class Candidates:
@@ -44,7 +57,9 @@ class Candidates:
     news: Sequence[Row] = field(default_factory=list)  # news of the period, with "matches"
     changes: Mapping[str, Sequence[Row]] = field(default_factory=dict)  # item id -> its changes
     mentions: Mapping[str, Sequence[Row]] = field(default_factory=dict)  # identifier -> news
-    shown_closing: set[str] = field(default_factory=set)  # ids already listed as closing soon
+    # What sent digests announced: digest_id, built, item_id, identifier, section, deadline.
+    announced: Sequence[Row] = field(default_factory=list)
+    last_sent_end: str | None = None  # when the last sent digest was built (its period end)
     sources: Sequence[Row] = field(default_factory=list)  # source_state rows
     source_names: dict[str, str] = field(default_factory=dict)
 
@@ -64,6 +79,7 @@ def choose(
     digest = Digest(period_start, period_end, today, dict(area_names), timezone)
     shown: set[str] = set()  # item ids and call identifiers already placed
     calls = sorted(candidates.calls, key=lambda r: (not _is_the_call(r), r["id"]))
+    before = _Announced(candidates.announced, recent_after=_stamp(period_end - JUST_ANNOUNCED))
 
     def place(row: Row) -> bool:
         keys = {row["id"], *([row["identifier"]] if row.get("identifier") else [])}
@@ -73,13 +89,16 @@ def choose(
         return True
 
     for row in calls:
-        if start < row["first_seen"] <= end and row["status"] != "closed" and place(row):
+        fresh = start < row["first_seen"] <= end and not before.any(row, {"new"})
+        if fresh and row["status"] != "closed" and place(row):
             item = _item(row, names, candidates)
             if item.area:
                 digest.new_by_area.setdefault(item.area, []).append(item)
     for row in calls:
         changes = [
-            Change(c["field"], c["old"], c["new"]) for c in candidates.changes.get(row["id"], [])
+            Change(c["field"], c["old"], c["new"])
+            for c in candidates.changes.get(row["id"], [])
+            if candidates.last_sent_end is None or c["changed_at"] > candidates.last_sent_end
         ]
         if changes and row["first_seen"] <= start and place(row):
             digest.changed.append(replace(_item(row, names, candidates), changes=tuple(changes)))
@@ -91,15 +110,17 @@ def choose(
             and deadline is not None
             and today <= deadline <= window_end
             and row["first_seen"] <= start
-            and row["id"] not in candidates.shown_closing
+            and before.may_close(row)
         )
         if closing and place(row):
             digest.closing_soon.append(_item(row, names, candidates))
     for row in sorted(candidates.maybe, key=lambda r: (not _is_the_call(r), r["id"])):
-        if start < row["first_seen"] <= end and row["status"] != "closed" and place(row):
+        fresh = start < row["first_seen"] <= end and not before.any(row, {"new", "maybe"})
+        if fresh and row["status"] != "closed" and place(row):
             digest.maybe.append(_item(row, names, candidates))
     for row in candidates.news:
-        if start < row["first_seen"] <= end and row.get("matches"):
+        fresh = start < row["first_seen"] <= end and not before.any(row, {"news"})
+        if fresh and row.get("matches"):
             digest.news.append(_news_item(row, names, calls))
     digest.unhealthy, digest.all_sources_failed = _source_problems(
         candidates.sources, names, start, end
@@ -140,6 +161,40 @@ def _source_problems(
         )
     failed = sum(1 for p in problems if p.failures)
     return problems, bool(tried) and failed == len(tried)
+
+
+class _Announced:
+    """What sent digests announced, looked up by a row's item id or call identifier."""
+
+    def __init__(self, rows: Iterable[Row], *, recent_after: str) -> None:
+        self._by_key: dict[str, list[Row]] = {}
+        self._recent_after = recent_after
+        for row in rows:
+            for key in _keys(row.get("item_id"), row.get("identifier")):
+                self._by_key.setdefault(key, []).append(row)
+
+    def _of(self, row: Row) -> list[Row]:
+        seen: dict[tuple, Row] = {}
+        for key in _keys(row["id"], row.get("identifier")):
+            for shown in self._by_key.get(key, []):
+                seen[(shown["digest_id"], shown["item_id"], shown["section"])] = shown
+        return list(seen.values())
+
+    def any(self, row: Row, sections: set[str]) -> bool:
+        return any(shown["section"] in sections for shown in self._of(row))
+
+    def may_close(self, row: Row) -> bool:
+        """Not listed as closing soon before, nor announced by a recent digest, with the
+        deadline it has now; a moved deadline is news again."""
+        return not any(
+            shown["deadline"] == row.get("deadline")
+            and (shown["section"] == "closing_soon" or shown["built"] > self._recent_after)
+            for shown in self._of(row)
+        )
+
+
+def _keys(item_id: str | None, identifier: str | None) -> set[str]:
+    return {k for k in (item_id, f"call:{identifier}" if identifier else None) if k}
 
 
 def _is_the_call(row: Row) -> bool:

@@ -20,6 +20,13 @@ from monitor.notify.slack import poster_for, send_digest
 from monitor.store import Store
 from monitor.store.digests import record_digest, unsent_digest
 
+# Said on the terminal when a send finds nothing the earlier digests have not announced.
+# Kept here, not in notify/i18n.py: it is the command's answer, never part of a digest.
+NOTHING_NEW = {
+    "sv": "Inget nytt sedan {start}: ingenting skickades till Slack.",
+    "en": "Nothing new since {start}: nothing was sent to Slack.",
+}
+
 
 @dataclass
 class Delivery:
@@ -43,8 +50,9 @@ def deliver(
     if pending is None:
         built = build_digest(config, store, clock, since=since, threads=poster.threads)
         if built.digest.is_empty:
-            start = built.digest.period_start.date().isoformat()
-            delivery.lines.append(f"Nothing new since {start}: no digest sent.")
+            digest = built.digest
+            start = built.words.day(digest.local(digest.period_start).date())
+            delivery.lines.append(NOTHING_NEW[config.settings.language].format(start=start))
             return delivery
         record_digest(
             db,
@@ -55,6 +63,7 @@ def deliver(
             mode="bot" if poster.threads else "webhook",
             parts=built.parts,
             item_ids=built.digest.item_ids(),
+            deadlines=built.digest.deadlines(),
         )
         pending = unsent_digest(db)
         assert pending is not None, "the digest was just recorded"

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from monitor.digest.choose import Candidates
 from monitor.store import Store
 from monitor.store import digest_reads as reads
+from monitor.store.digests import last_sent_period_end
 
 
 def gather(
@@ -26,7 +27,12 @@ def gather(
         news=reads.news_since(db, start),
         changes=reads.changes_since(db, start),
         mentions=reads.news_mentions(db),
-        shown_closing=reads.shown_closing_soon(db),
+        announced=reads.announced(db),
+        last_sent_end=_stamp(last_sent_period_end(db)),
         sources=reads.source_states(db),
         source_names=source_names,
     )
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None

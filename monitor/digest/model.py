@@ -111,6 +111,12 @@ class Digest:
             "maybe": [i.id for i in self.maybe],
         }
 
+    def deadlines(self) -> dict[str, str | None]:
+        """Item id -> the deadline it is shown with (kept so a moved deadline can be told)."""
+        items = [*self.closing_soon, *self.changed, *self.news, *self.maybe]
+        items += [i for section in self.new_by_area.values() for i in section]
+        return {i.id: i.deadline.isoformat() if i.deadline else None for i in items}
+
 
 @dataclass
 class Part:

@@ -88,11 +88,21 @@ def items_from_results(
     programmes: Mapping[str, str],
     today: date,
 ) -> list[Item]:
-    """Search rows -> one Item per call, duplicates folded into the best row."""
+    """Search rows -> one Item per call, duplicates folded into the best row.
+
+    A stale legacy row (not `DATASOURCE=SEDIA`) whose URL names no call number is a copy of the
+    call a SEDIA row of the same identifier already gives; for a cascade call the copy would
+    get another uid (no number to take from its URL), so it is dropped rather than ranked."""
+    parsed = [
+        (row, item)
+        for row in rows
+        if (item := item_from_result(row, source=source, programmes=programmes, today=today))
+    ]
+    sedia = {item.identifier for row, item in parsed if _is_sedia(row)}
     best: dict[str, tuple[tuple, Item]] = {}
-    for row in rows:
-        item = item_from_result(row, source=source, programmes=programmes, today=today)
-        if item is None:
+    for row, item in parsed:
+        stale = not _is_sedia(row) and _call_number(item.url or "") is None
+        if stale and item.identifier in sedia:
             continue
         rank = _row_rank(row, item)
         if item.uid not in best or rank > best[item.uid][0]:
@@ -167,7 +177,10 @@ def parse_date(value: object) -> date | None:
     if not text:
         return None
     if text.isdigit() and len(text) >= 11:
-        return datetime.fromtimestamp(int(text) / 1000, UTC).astimezone(_BRUSSELS).date()
+        try:
+            return datetime.fromtimestamp(int(text) / 1000, UTC).astimezone(_BRUSSELS).date()
+        except (OverflowError, OSError, ValueError):  # past year 9999: not a date
+            return None
     try:
         return date.fromisoformat(text[:10])
     except ValueError:
@@ -178,7 +191,7 @@ def _uid(identifier: str, type_code: str | None, url: str, reference: str | None
     if type_code == TYPE_CODES["cascade"]:
         # Cascade calls reuse their parent project's identifier; the URL holds the call's number.
         tail = url.rstrip("/").rsplit("/", 1)[-1]
-        return f"{identifier}/{tail if tail.isdigit() else reference or tail}"
+        return f"{identifier}/{_call_number(url) or reference or tail}"
     return identifier
 
 
@@ -187,10 +200,19 @@ def _metadata(row: Mapping[str, Any]) -> Mapping[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
+def _call_number(url: str) -> str | None:
+    """The call's number at the end of a URL (a cascade call's `competitive-calls-cs/<n>`)."""
+    tail = url.rstrip("/").rsplit("/", 1)[-1]
+    return tail if tail.isdigit() else None
+
+
+def _is_sedia(row: Mapping[str, Any]) -> bool:
+    return _first(_metadata(row), "DATASOURCE") == "SEDIA"
+
+
 def _row_rank(row: Mapping[str, Any], item: Item) -> tuple:
-    meta = _metadata(row)
     return (
-        _first(meta, "DATASOURCE") == "SEDIA",
+        _is_sedia(row),
         (_str(row.get("language")) or "en") == "en",
         bool(item.deadlines),
         len(item.summary),

@@ -86,15 +86,19 @@ def news_mentions(db: sqlite_utils.Database) -> dict[str, list[Row]]:
     return dict(mentions)
 
 
-def shown_closing_soon(db: sqlite_utils.Database) -> set[str]:
-    """The ids of items a sent digest already listed as closing soon."""
-    return {
-        r["item_id"]
-        for r in db.query(
-            """SELECT item_id FROM digest_items JOIN digests ON digests.id = digest_items.digest_id
-               WHERE section = 'closing_soon' AND digests.sent_at IS NOT NULL"""
+def announced(db: sqlite_utils.Database) -> list[Row]:
+    """What every sent digest announced: digest id, when it was built (`built`, its period
+    end), item id, the item's call identifier, section, and the deadline it was shown with."""
+    return list(
+        db.query(
+            """SELECT digest_items.digest_id, digests.period_end AS built,
+                      digest_items.item_id, items.identifier,
+                      digest_items.section, digest_items.deadline
+               FROM digest_items JOIN digests ON digests.id = digest_items.digest_id
+               LEFT JOIN items ON items.id = digest_items.item_id
+               WHERE digests.sent_at IS NOT NULL ORDER BY digest_items.digest_id"""
         )
-    }
+    )
 
 
 def source_states(db: sqlite_utils.Database) -> list[Row]:

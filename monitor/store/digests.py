@@ -8,6 +8,7 @@ thread, and never a part twice.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -86,8 +87,11 @@ def record_digest(
     mode: str,
     parts: list[Part],
     item_ids: dict[str, list[str]],
+    deadlines: Mapping[str, str | None] | None = None,
 ) -> int:
-    """Keep a digest and its parts, made `now`, before the first part is sent."""
+    """Keep a digest and its parts, made `now`, before the first part is sent, with the items
+    it announces by section and the deadline each was shown with (`deadlines`, by item id)."""
+    deadlines = deadlines or {}
     seq_of = {part.key: seq for seq, part in enumerate(parts)}
     with db.atomic():
         digest_id = (
@@ -116,7 +120,12 @@ def record_digest(
             for seq, part in enumerate(parts)
         )
         db.table("digest_items").insert_all(
-            {"digest_id": digest_id, "item_id": item_id, "section": section}
+            {
+                "digest_id": digest_id,
+                "item_id": item_id,
+                "section": section,
+                "deadline": deadlines.get(item_id),
+            }
             for section, ids in item_ids.items()
             for item_id in ids
         )

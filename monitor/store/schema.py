@@ -325,6 +325,20 @@ def _call_details(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO items_fts (items_fts) VALUES ('rebuild')")
 
 
+def _announced_deadlines(db: sqlite_utils.Database) -> None:
+    """The deadline each digest showed a call with, so that a later digest can tell whether it
+    moved since (a call comes back under "Stänger snart" only then). Digests sent before this
+    take the call's deadline as it is now: for them nothing has moved."""
+    _run(
+        db,
+        """
+        ALTER TABLE digest_items ADD COLUMN deadline TEXT;
+        UPDATE digest_items SET deadline =
+            (SELECT deadline FROM items WHERE items.id = digest_items.item_id);
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _health_and_mentions,
@@ -333,6 +347,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _stems,
     _tiers,
     _call_details,
+    _announced_deadlines,
 ]
 
 
