@@ -37,6 +37,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from monitor.config import DEFAULT_TIMEZONE
+from monitor.digest.card import as_written, brief
+from monitor.digest.eligibility import applicants, cofinancing_rate
 from monitor.digest.model import Change, Digest, DigestItem, Mention, SourceProblem
 from monitor.health import status
 
@@ -236,9 +238,31 @@ def _item(row: Row, names: Mapping[str, str], candidates: Candidates) -> DigestI
         areas=tuple(m["area"] for m in matches),
         score=matches[0]["score"] if matches else 0.0,
         learned_score=row.get("learned_score"),
-        phrases=tuple(_phrases(matches[0]))[:4] if matches else (),
+        phrases=tuple(
+            as_written(p, (row["title"], row.get("summary"), row.get("description")))
+            for p in _phrases(matches[0])[:4]
+        )
+        if matches
+        else (),
         mentions=mentions,
+        **_card_facts(row),
     )
+
+
+def _card_facts(row: Row) -> dict[str, Any]:
+    """What a call's card shows beyond title, dates and matches (see digest/card.py)."""
+    types = row.get("types_of_action") or "[]"
+    return {
+        "summary": brief(row.get("summary") or row.get("description")),
+        "types_of_action": tuple(json.loads(types) if isinstance(types, str) else types),
+        "opening_date": _date(row.get("opening_date")),
+        "deadline_time": row.get("deadline_time"),
+        "min_contribution": row.get("min_contribution"),
+        "max_contribution": row.get("max_contribution"),
+        "expected_grants": row.get("expected_grants"),
+        "applicants": applicants(row.get("conditions")),
+        "cofinancing": cofinancing_rate(row.get("conditions")),
+    }
 
 
 def _news_item(row: Row, names: Mapping[str, str], calls: Iterable[Row]) -> DigestItem:

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.config import DEFAULT_TIMEZONE
+from monitor.digest.eligibility import Applicants
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,16 @@ class DigestItem:
     phrases: tuple[str, ...] = ()  # what matched in the best area, strongest first
     changes: tuple[Change, ...] = ()
     mentions: tuple[Mention, ...] = ()  # for a call: news naming it; for news: the call named
+    # The card's facts, where the source states them (the portal's topic details mostly).
+    summary: str = ""  # one or two sentences
+    types_of_action: tuple[str, ...] = ()
+    opening_date: date | None = None
+    deadline_time: str | None = None  # "17:00", Brussels time, when the source gives one
+    min_contribution: float | None = None  # per grant, in euro
+    max_contribution: float | None = None
+    expected_grants: int | None = None
+    applicants: Applicants = field(default_factory=Applicants)  # as the conditions say
+    cofinancing: int | None = None  # the EU co-financing rate, percent
 
     @property
     def area(self) -> str | None:

@@ -11,6 +11,7 @@ section too long for one message continues in the next reply ("forts. 2/3"): not
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from monitor.digest.model import Digest, DigestItem, Part, SourceProblem
@@ -22,6 +23,8 @@ MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
 MAX_PART_CHARS = 10_000  # of block text per message: under Slack's ~13,000 with room to spare
 MAX_TITLE = 250
+MAX_FACT = 120  # a type of action
+MAX_SUMMARY = 400  # the brief is one or two sentences, at most this long
 
 Block = dict[str, Any]
 
@@ -39,7 +42,7 @@ def render_parts(
     top = Part("top", channel, words("title", week=week), _top_blocks(digest, words, week))
     parts = [top]
     for area, items in digest.new_by_area.items():
-        title = words("new_in_area", area=digest.area_names.get(area, area), count=len(items))
+        title = _new_in_area(words, digest.area_names.get(area, area), len(items))
         blocks = [_call_block(i, digest, words) for i in items]
         parts += _split(f"area:{area}", channel, "top", title, blocks, words)
     sections: list[tuple[str, str, list[Block]]] = [
@@ -65,13 +68,17 @@ def render_parts(
         name = digest.area_names.get(area, area)
         heading = words("area_channel_top", week=week, area=name)
         local_top = Part(f"top@{area_channel}", area_channel, heading, [_header(heading)])
-        title = words("new_in_area", area=name, count=len(area_items))
+        title = _new_in_area(words, name, len(area_items))
         blocks = [_call_block(i, digest, words) for i in area_items]
         parts.append(local_top)
         parts += _split(
             f"area:{area}@{area_channel}", area_channel, local_top.key, title, blocks, words
         )
     return parts
+
+
+def _new_in_area(words: Words, area: str, count: int) -> str:
+    return words("new_in_area_one" if count == 1 else "new_in_area", area=area, count=count)
 
 
 def _split(
@@ -92,10 +99,15 @@ def _split(
     total = len(groups)
     parts = []
     for n, group in enumerate(groups, start=1):
-        heading = title if total == 1 else f"{title} ({words('continued', n=n, total=total)})"
+        heading = title if total == 1 else f"{title} ({_part_note(n, total, words)})"
         section = _section(f"*{escape(heading)}*")
         parts.append(Part(f"{key}:{n}", channel, heading, [section, *group], parent=parent))
     return parts
+
+
+def _part_note(n: int, total: int, words: Words) -> str:
+    """ "1/3" on the first part, "forts. 2/3" on the others: only a continuation continues."""
+    return words("first_of", total=total) if n == 1 else words("continued", n=n, total=total)
 
 
 def _top_blocks(digest: Digest, words: Words, week: int) -> list[Block]:
@@ -125,19 +137,72 @@ def _top_blocks(digest: Digest, words: Words, week: int) -> list[Block]:
 
 
 def _call_block(item: DigestItem, digest: Digest, words: Words) -> Block:
-    facts = [escape(item.programme)] if item.programme else []
+    """A call's card: title, identifier and facts, dates, who may apply, budget, a brief."""
+    facts = [escape(f) for f in (item.identifier, item.programme) if f]
     if item.status:
         facts.append(words.status(item.status))
+    if item.types_of_action:
+        types = clip(", ".join(item.types_of_action), MAX_FACT)
+        facts.append(words("type_of_action", types=escape(types)))
+    lines = [f"*{link(item.url, clip(item.title, MAX_TITLE))}*", " · ".join(facts)]
+    lines.append(" · ".join(_date_facts(item, digest, words)))
+    if item.applicants:
+        lines.append(words("who", who=_who(item, words)))
+    if budget := _budget_line(item, words):
+        lines.append(budget)
+    if item.summary:
+        lines.append(escape(clip(item.summary, MAX_SUMMARY)))
+    lines += _change_lines(item, words)
+    return _fitted([line for line in lines if line], item, digest, words, "mentioned_in")
+
+
+def _date_facts(item: DigestItem, digest: Digest, words: Words) -> list[str]:
+    facts = []
+    if item.status == "forthcoming" and item.opening_date:
+        facts.append(words("opens", date=words.day(item.opening_date)))
     if item.deadline:
         when = words.days_left(item.deadline, digest.today)
-        facts.append(f"{words('deadline', date=words.day(item.deadline))} ({when})")
+        day = words.day(item.deadline)
+        key, time = ("deadline_at", item.deadline_time) if item.deadline_time else ("deadline", "")
+        facts.append(f"{words(key, date=day, time=escape(time))} ({when})")
     else:
         facts.append(words("no_deadline"))
+    return facts
+
+
+def _who(item: DigestItem, words: Words) -> str:
+    """ "kommuner och regioner, skolor; konsortier om minst 3 parter från minst 3 länder"."""
+    who = item.applicants
+    kinds = ", ".join(words(f"kind_{k}") for k in who.kinds)
+    if who.partners and who.countries:
+        group = words("consortium_countries", n=who.partners, m=who.countries)
+    elif who.partners:
+        group = words("consortium", n=who.partners)
+    else:
+        group = ""
+    return "; ".join(x for x in (kinds, group) if x)
+
+
+def _budget_line(item: DigestItem, words: Words) -> str:
+    """Total, per grant, number of grants and the EU's rate, whichever are known."""
+    parts = []
     if item.budget:
-        facts.append(words("budget", amount=words.money(item.budget)))
-    lines = [f"*{link(item.url, clip(item.title, MAX_TITLE))}*", " · ".join(facts)]
-    lines += _change_lines(item, words)
-    return _fitted(lines, item, digest, words, "mentioned_in")
+        parts.append(words("budget_total", amount=words.money(item.budget)))
+    low, high = item.min_contribution, item.max_contribution
+    if low and high:
+        if low == high:
+            parts.append(words("per_grant", amount=words.money(low)))
+        else:
+            parts.append(words("per_grant_range", low=words.money(low), high=words.money(high)))
+    elif high:
+        parts.append(words("per_grant_up_to", amount=words.money(high)))
+    elif low:
+        parts.append(words("per_grant_at_least", amount=words.money(low)))
+    if item.expected_grants:
+        parts.append(words("grants", n=item.expected_grants))
+    if item.cofinancing:
+        parts.append(words("cofinancing", rate=item.cofinancing))
+    return words("budget_line", parts=" · ".join(parts)) if parts else ""
 
 
 def _list_blocks(items: list[DigestItem]) -> list[Block]:
@@ -197,16 +262,35 @@ def _change_lines(item: DigestItem, words: Words) -> list[str]:
     if not item.changes:
         return []
     shown = "; ".join(
-        f"{words('field_' + c.field)} {_value(c.old, words)} → {_value(c.new, words)}"
+        f"{words('field_' + c.field)} {_value(c.field, c.old, words)} → "
+        f"{_value(c.field, c.new, words)}"
         for c in item.changes
     )
     return [words("changed_line", changes=shown)]
 
 
-def _value(value: str | None, words: Words) -> str:
+def _value(field: str, value: str | None, words: Words) -> str:
+    """A changed value as the card shows it: statuses in words, dates as "8 apr 2027"
+    (the digest's one date style), amounts as money."""
     if value in ("open", "forthcoming", "closed"):
         return words.status(value)
-    return escape(value) if value else "–"
+    if not value:
+        return "–"
+    if field in ("deadlines", "opening_date"):
+        return ", ".join(_day_or_text(v.strip(), words) for v in value.split(","))
+    if field == "budget":
+        try:
+            return words.money(float(value))
+        except ValueError:
+            return escape(value)
+    return escape(value)
+
+
+def _day_or_text(value: str, words: Words) -> str:
+    try:
+        return words.day(date.fromisoformat(value))
+    except ValueError:
+        return escape(value)
 
 
 MAX_ERROR = 200  # a short plain line; the whole error is in fetch_log
@@ -222,7 +306,7 @@ def _all_failed_lines(digest: Digest, words: Words) -> list[str]:
 
 def _problem_block(problem: SourceProblem, words: Words) -> Block:
     last = (
-        words("last_ok", date=problem.last_success[:10])
+        words("last_ok", date=_day_or_text(problem.last_success[:10], words))
         if problem.last_success
         else words("never_ok")
     )
