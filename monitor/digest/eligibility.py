@@ -19,7 +19,7 @@ KINDS: tuple[tuple[str, str], ...] = (
     (
         "local_regional",
         r"local (?:and regional |or regional )?(?:public )?authorit(?:y|ies)|regional authorit"
-        r"(?:y|ies)|municipalit(?:y|ies)|city councils?|cities|\bLRAs?\b|kommuner(?:na)?\b|"
+        r"(?:y|ies)|municipalit(?:y|ies)|city councils?|cities|\bLRAs?\b|\bkommun(?:er|erna)?\b|"
         r"\bregioner(?:na)?\b|lokala och regionala myndigheter|kommunalförbund",
     ),
     (
@@ -62,7 +62,8 @@ _KIND_RES = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern i
 # Sentences that speak of who applies; only these are read.
 _CUE = re.compile(
     r"eligib|applicants?\b|may apply|can apply|open to|beneficiar|consorti|must be submitted by|"
-    r"sökande|kan söka|får söka|söka stöd|stödberättigad|riktar sig till|målgrupp",
+    r"sökande|kan söka|får söka|kan sökas|kan ansöka|får ansöka|söka stöd|stödberättigad|"
+    r"riktar sig till|målgrupp",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9(])")
@@ -141,8 +142,9 @@ def _eligibility_passages(text: str) -> list[str]:
     for index, sentence in enumerate(sentences):
         if _CUE.search(sentence):
             passages.append(sentence)
-            if sentence.rstrip().endswith(":") and index + 1 < len(sentences):
-                passages.append(sentences[index + 1])  # "The following may apply:" + the list
+            if sentence.rstrip()[-1:] in (":", "?") and index + 1 < len(sentences):
+                # A heading ("Vem kan söka?", "Eligible applicants:") and its answer.
+                passages.append(sentences[index + 1])
     return passages
 
 

@@ -173,7 +173,11 @@ def _date_facts(item: DigestItem, digest: Digest, words: Words) -> list[str]:
 def _who(item: DigestItem, words: Words) -> str:
     """ "kommuner och regioner, skolor; konsortier om minst 3 parter från minst 3 länder"."""
     who = item.applicants
-    kinds = ", ".join(words(f"kind_{k}") for k in who.kinds)
+    keys = list(who.kinds)
+    if "public" in keys and "private" in keys:  # "legal entities (public or private bodies)"
+        keys[keys.index("public")] = "public_private"
+        keys.remove("private")
+    kinds = ", ".join(words(f"kind_{k}") for k in keys)
     if who.partners and who.countries:
         group = words("consortium_countries", n=who.partners, m=who.countries)
     elif who.partners:
@@ -193,7 +197,7 @@ def _budget_line(item: DigestItem, words: Words) -> str:
         if low == high:
             parts.append(words("per_grant", amount=words.money(low)))
         else:
-            parts.append(words("per_grant_range", low=words.money(low), high=words.money(high)))
+            parts.append(words("per_grant_range", amounts=words.money_range(low, high)))
     elif high:
         parts.append(words("per_grant_up_to", amount=words.money(high)))
     elif low:

@@ -30,6 +30,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "kind_local_regional": "kommuner och regioner",
         "kind_public": "offentliga organisationer",
         "kind_private": "privata organisationer",
+        "kind_public_private": "offentliga och privata organisationer",
         "kind_schools": "skolor",
         "kind_ngo": "ideella organisationer",
         "kind_companies": "företag",
@@ -37,7 +38,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "budget_line": "Budget: {parts}",
         "budget_total": "{amount} totalt",
         "per_grant": "{amount} per projekt",
-        "per_grant_range": "{low}–{high} per projekt",
+        "per_grant_range": "{amounts} per projekt",
         "per_grant_up_to": "upp till {amount} per projekt",
         "per_grant_at_least": "minst {amount} per projekt",
         "grants": "cirka {n} projekt",
@@ -103,6 +104,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "kind_local_regional": "local and regional authorities",
         "kind_public": "public bodies",
         "kind_private": "private bodies",
+        "kind_public_private": "public and private bodies",
         "kind_schools": "schools",
         "kind_ngo": "NGOs",
         "kind_companies": "companies",
@@ -110,7 +112,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "budget_line": "Budget: {parts}",
         "budget_total": "{amount} in total",
         "per_grant": "{amount} per project",
-        "per_grant_range": "{low}–{high} per project",
+        "per_grant_range": "{amounts} per project",
         "per_grant_up_to": "up to {amount} per project",
         "per_grant_at_least": "at least {amount} per project",
         "grants": "about {n} projects",
@@ -181,16 +183,24 @@ class Words:
         return self("days_left", n=days)
 
     def money(self, euros: float) -> str:
+        key = "million" if euros >= 1_000_000 else "euros"
+        return self(key, value=self._amount(euros))
+
+    def money_range(self, low: float, high: float) -> str:
+        """ "1,5–2 mn €": the unit once when both amounts have the same."""
+        if (low >= 1_000_000) == (high >= 1_000_000):
+            key = "million" if low >= 1_000_000 else "euros"
+            return self(key, value=f"{self._amount(low)}–{self._amount(high)}")
+        return f"{self.money(low)}–{self.money(high)}"
+
+    def _amount(self, euros: float) -> str:
         if euros >= 1_000_000:
             value = f"{euros / 1_000_000:.1f}".rstrip("0").rstrip(".")
-            key = "million"
-            if self.language == "sv":
-                value = value.replace(".", ",")
-            return self(key, value=value)
+            return value.replace(".", ",") if self.language == "sv" else value
         value = f"{euros:,.0f}"
         if self.language == "sv":
             value = value.replace(",", "\u00a0")  # 214 000 €, with a space that does not break
-        return self("euros", value=value)
+        return value
 
     def status(self, status: str | None) -> str:
         return self(status) if status in ("open", "forthcoming", "closed") else ""
