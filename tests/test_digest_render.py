@@ -96,6 +96,15 @@ def test_a_call_shows_link_identifier_programme_status_deadline_budget_phrases_s
     ]
 
 
+def test_a_deadline_with_a_known_time_says_brussels_and_one_without_gives_the_date_alone():
+    timed = item(1, deadline_time="17:00")
+    digest = digest_of(new_by_area={"klimat-miljo": [timed, item(2)]})
+    reply = render_parts(digest, Words("sv"), channel="#eu")[1]
+    first, second = (block["text"]["text"] for block in reply.blocks[1:])
+    assert "Sista dag 3 dec 2026 kl. 17:00 (Bryssel) (om 9 dagar)" in first
+    assert "Sista dag 3 dec 2026 (om 9 dagar)" in second and "kl." not in second
+
+
 def test_english_on_request():
     digest = digest_of(new_by_area={"klimat-miljo": [item(1)]})
     top, reply = render_parts(digest, Words("en"), channel="#eu")

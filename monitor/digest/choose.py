@@ -256,6 +256,8 @@ def _card_facts(row: Row) -> dict[str, Any]:
         "summary": brief(row.get("summary") or row.get("description")),
         "types_of_action": tuple(json.loads(types) if isinstance(types, str) else types),
         "opening_date": _date(row.get("opening_date")),
+        # No source stores a deadline's time yet (the portal's "17:00" is dropped when parsed):
+        # the card shows the date alone until a `deadline_time` column holds one.
         "deadline_time": row.get("deadline_time"),
         "min_contribution": row.get("min_contribution"),
         "max_contribution": row.get("max_contribution"),
