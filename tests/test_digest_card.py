@@ -118,7 +118,7 @@ def test_a_call_with_topic_details_shows_who_may_apply_and_the_budget_line(store
         "konsortier om minst 3 parter från minst 3 länder"
     )
     assert card[4] == (
-        "Budget: 42 mn € totalt · 1,5–2 mn € per projekt · cirka 20 projekt · "
+        "Budget: 42 mn € totalt · 1,5–2 mn € per projekt · cirka 20 projekt får stöd · "
         "EU-stöd 90 % av kostnaderna"
     )
     # The brief: the portal's label dropped, two sentences, not the third.
@@ -128,7 +128,7 @@ def test_a_call_with_topic_details_shows_who_may_apply_and_the_budget_line(store
     assert card[6].startswith("_Varför: EU:s, Cluster · Källa: EU Funding &amp; Tenders Portal")
     text = as_text(parts, "#eu")
     assert "Vem kan söka: offentliga och privata organisationer" in text
-    assert "Budget: 42 mn € totalt · 1,5–2 mn € per projekt · cirka 20 projekt" in text
+    assert "Budget: 42 mn € totalt · 1,5–2 mn € per projekt · cirka 20 projekt får stöd" in text
     assert "Varför: EU:s, Cluster" in text and "eu s" not in text
     assert "Vem kan söka: offentliga och privata organisationer" in as_markdown(parts, "#eu")
 

@@ -167,7 +167,7 @@ def test_changes_news_and_mentions_are_shown():
     parts = render_parts(digest, Words("sv"), channel="#eu")
     text = all_block_text(parts)
     assert "Ändrat: sista dag 5 nov 2026 → 3 dec 2026; status kommande → öppen" in text
-    assert "Gäller: <https://ec.europa.eu/tt|Town twinning> (EU-portalen)" in text
+    assert "Gäller utlysningen: <https://ec.europa.eu/tt|Town twinning> (EU-portalen)" in text
     assert "19 nov 2026" in text
 
 
