@@ -52,6 +52,9 @@ class Item:
     max_contribution: float | None = None
     deadline_model: str | None = None  # "single-stage", "two-stage"
     details_url: str | None = None  # where the full text was read; None when it was not
+    # "2027-04-08T17:00": the deadlines whose time of day the source states (Brussels wall
+    # clock on the portal); a deadline without one is not listed.
+    deadline_times: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.description and self.summary:

@@ -160,6 +160,17 @@ def test_a_forthcoming_call_shows_its_opening_date(store):
     assert "Öppnar 12 jan 2027 · Sista dag 10 dec 2026" in card_text(parts_of(store))
 
 
+def test_a_deadline_with_a_time_shows_it_in_brussels_time(store):
+    store_call(store, call("LIFE-2027-TIMED", deadline_times=("2026-12-10T17:00",)))
+    assert "Sista dag 10 dec 2026 kl. 17:00 (Bryssel)" in card_text(parts_of(store))
+
+
+def test_a_time_of_another_deadline_is_not_shown_for_this_one(store):
+    store_call(store, call("LIFE-2027-STAGES", deadline_times=("2027-04-08T17:00",)))
+    text = card_text(parts_of(store))
+    assert "Sista dag 10 dec 2026" in text and "kl. 17:00" not in text
+
+
 def test_many_long_cards_stay_within_slacks_limits(store):
     long_conditions = CONDITIONS + "<p>Eligible applicants: " + "local authorities, " * 300 + "</p>"
     raw = real_details(expectedGrants=3, minContribution=100000, maxContribution=900000)

@@ -41,6 +41,13 @@ def test_stale_duplicate_rows_fold_into_one_item_per_topic():
     assert eosc.url.endswith("/topic-details/HORIZON-INFRA-2024-EOSC-01-03")
 
 
+def test_a_deadline_time_is_kept_where_the_portal_gives_one():
+    items = parse_raw()
+    # The portal's "17:00 Brussels" is written T17:00:00.000+0000; midnight means no time.
+    assert items["HORIZON-CL2-2024-TRANSFORMATIONS-01-08"].deadline_times == ("2024-02-07T17:00",)
+    assert items["HORIZON-MISS-2027-05-SOIL-01-two-stage"].deadline_times == ()
+
+
 def test_several_deadlines_are_kept_and_the_next_one_chosen():
     items = parse_raw(today=date(2027, 5, 1))
     soil = items["HORIZON-MISS-2027-05-SOIL-01-two-stage"]

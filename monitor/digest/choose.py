@@ -256,9 +256,7 @@ def _card_facts(row: Row) -> dict[str, Any]:
         "summary": brief(row.get("summary") or row.get("description")),
         "types_of_action": tuple(json.loads(types) if isinstance(types, str) else types),
         "opening_date": _date(row.get("opening_date")),
-        # No source stores a deadline's time yet (the portal's "17:00" is dropped when parsed):
-        # the card shows the date alone until a `deadline_time` column holds one.
-        "deadline_time": row.get("deadline_time"),
+        "deadline_time": _time_of(row.get("deadline"), row.get("deadline_times")),
         "min_contribution": row.get("min_contribution"),
         "max_contribution": row.get("max_contribution"),
         "expected_grants": row.get("expected_grants"),
@@ -293,3 +291,14 @@ def _date(value: str | None) -> date | None:
 
 def _datetime(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _time_of(deadline: str | None, times: str | None) -> str | None:
+    """The time of day ("17:00") the source gives for the call's next deadline, if any."""
+    if not deadline or not times:
+        return None
+    for stamp in json.loads(times) if isinstance(times, str) else times:
+        day, _, time = str(stamp).partition("T")
+        if day == deadline and time:
+            return time
+    return None

@@ -157,6 +157,7 @@ def item_from_result(
         min_contribution=budget.min_contribution,
         max_contribution=budget.max_contribution,
         deadline_model=budget.deadline_model or _first(meta, "deadlineModel"),
+        deadline_times=_deadline_times(meta),
     )
 
 
@@ -241,6 +242,20 @@ def _deadlines(meta: Mapping[str, Any], actions: list[Any]) -> tuple[date, ...]:
         if isinstance(action, dict) and isinstance(action.get("deadlineDates"), list):
             values.extend(action["deadlineDates"])
     return tuple(sorted({d for d in map(parse_date, values) if d is not None}))
+
+
+_WALL_TIME_RE = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})")
+
+
+def _deadline_times(meta: Mapping[str, Any]) -> tuple[str, ...]:
+    """'2027-04-08T17:00' for each search-metadata deadline with a time of day: the portal
+    writes Brussels wall-clock times labelled +0000, and midnight means "no time given"."""
+    found = set()
+    for value in _all(meta, "deadlineDate"):
+        match = _WALL_TIME_RE.match(value)
+        if match and match.group(2) != "00:00":
+            found.add(f"{match.group(1)}T{match.group(2)}")
+    return tuple(sorted(found))
 
 
 def _opening(meta: Mapping[str, Any], actions: list[Any]) -> date | None:

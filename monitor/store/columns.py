@@ -25,6 +25,7 @@ JSON_COLUMNS: frozenset[str] = frozenset(
         "programme_divisions",
         "tags",
         "cross_cutting_priorities",
+        "deadline_times",
     }
 )
 # Every column an Item gives, with its key first.

@@ -339,6 +339,11 @@ def _announced_deadlines(db: sqlite_utils.Database) -> None:
     )
 
 
+def _deadline_times(db: sqlite_utils.Database) -> None:
+    """The time of day of each deadline where the source states one ("17:00" Brussels)."""
+    _run(db, "ALTER TABLE items ADD COLUMN deadline_times TEXT NOT NULL DEFAULT '[]';")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _health_and_mentions,
@@ -348,6 +353,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _tiers,
     _call_details,
     _announced_deadlines,
+    _deadline_times,
 ]
 
 
