@@ -1,4 +1,5 @@
-"""Load and validate sources.toml: `[settings]`, `[slack]`, `[digest]` and `[[sources]]`.
+"""Load and validate sources.toml: `[settings]`, `[slack]`, `[digest]`, `[notify]`, `[email]`,
+`[teams]` and `[[sources]]`.
 
 This is the only module that reads environment variables (MONITOR_TODAY too: it pins the
 clock's day, see `clock_from_environment`), and the one place defaults live.
@@ -25,6 +26,7 @@ from monitor import __version__
 from monitor.clock import Clock
 from monitor.errors import ConfigError
 from monitor.models import Politeness
+from monitor.notify.registry import NOTIFIER_NAMES
 from monitor.options import OptionError, build_options, parse_duration
 from monitor.tomllines import TomlLines
 
@@ -35,6 +37,7 @@ LOCK_WAIT = 600  # seconds a command waits for a run in progress before giving u
 SOURCE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 COMMON_SOURCE_KEYS = ("id", "kind", "name", "every", "enabled")
+SECTIONS = ("settings", "sources", "slack", "digest", "notify", "email", "teams")
 
 
 class KindSpec(Protocol):
@@ -116,6 +119,58 @@ class DigestTable:
 
 
 @dataclass(frozen=True)
+class NotifyTable:
+    """`[notify]` in sources.toml: which notifiers `digest --send` and `serve` use."""
+
+    # None (no [notify] send): every notifier that is set up
+    send: tuple[str, ...] | None = field(default=None, metadata={"choices": NOTIFIER_NAMES})
+
+
+@dataclass(frozen=True)
+class EmailTable:
+    """`[email]` in sources.toml: the SMTP server and the addresses (the login comes from the
+    environment). A `[email]` table must say where to send from and to."""
+
+    smtp_host: str
+    sender: str = field(metadata={"key": "from"})  # "EU-bevakning <eu-bevakning@kommun.se>"
+    to: tuple[str, ...]
+    smtp_port: int = field(default=587, metadata={"minimum": 1})
+    starttls: bool = True  # false for a local relay on port 25
+    timeout: float = field(default=30.0, metadata={"minimum": 1})  # seconds per SMTP step
+
+
+@dataclass(frozen=True)
+class TeamsTable:
+    """`[teams]` in sources.toml; the webhook's URL is a secret, so it comes from
+    TEAMS_WEBHOOK_URL."""
+
+
+@dataclass(frozen=True)
+class Email:
+    """How to reach the SMTP server: `[email]` plus MONITOR_SMTP_USER / MONITOR_SMTP_PASSWORD
+    when the server asks for a login. None: no `[email]` table."""
+
+    table: EmailTable | None = None
+    user: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def configured(self) -> bool:
+        return self.table is not None
+
+
+@dataclass(frozen=True)
+class Teams:
+    """A Teams channel's incoming webhook (a Workflows "post to a channel" URL)."""
+
+    webhook_url: str | None = field(default=None, repr=False)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.webhook_url)
+
+
+@dataclass(frozen=True)
 class Slack:
     """Where and how to reach Slack: the channel from sources.toml, secrets from the environment.
 
@@ -157,6 +212,9 @@ class Config:
     sources: list[SourceConfig] = field(default_factory=list)
     slack: Slack = field(default_factory=Slack)
     digest: DigestTable = field(default_factory=DigestTable)
+    notify: NotifyTable = field(default_factory=NotifyTable)
+    email: Email = field(default_factory=Email)
+    teams: Teams = field(default_factory=Teams)
 
     @property
     def politeness(self) -> Politeness:
@@ -236,6 +294,8 @@ def load_config(
 
     Slack's secrets come from the environment: SLACK_BOT_TOKEN (chat.postMessage, threads) or
     SLACK_WEBHOOK_URL (an incoming webhook, no threads); SLACK_API_URL overrides the Web API.
+    So do Teams' (TEAMS_WEBHOOK_URL) and the SMTP login (MONITOR_SMTP_USER and
+    MONITOR_SMTP_PASSWORD).
     `with_sources=False` leaves [[sources]] unread: commands that only read the database need
     none of the source kinds (and their parsers) loaded, and still work if a source is broken.
     """
@@ -257,7 +317,13 @@ def load_config(
         webhook_url=environ.get("SLACK_WEBHOOK_URL") or None,
         api_url=environ.get("SLACK_API_URL") or None,
     )
-    return dataclasses.replace(config, slack=slack)
+    email = Email(
+        config.email.table,
+        user=environ.get("MONITOR_SMTP_USER") or None,
+        password=environ.get("MONITOR_SMTP_PASSWORD") or None,
+    )
+    teams = Teams(webhook_url=environ.get("TEAMS_WEBHOOK_URL") or None)
+    return dataclasses.replace(config, slack=slack, email=email, teams=teams)
 
 
 def parse_config(
@@ -280,10 +346,10 @@ def parse_config(
     def error(message: str, *, line: int | None = None, where: str | None = None) -> ConfigError:
         return ConfigError(message, file=path, line=line, where=where)
 
-    unknown = sorted(set(data) - {"settings", "sources", "slack", "digest"})
+    unknown = sorted(set(data) - set(SECTIONS))
     if unknown:
         raise error(
-            f"unknown section '{unknown[0]}' (valid sections: settings, sources, slack, digest)",
+            f"unknown section '{unknown[0]}' (valid sections: {', '.join(SECTIONS)})",
             line=lines.table_line(unknown[0]),
         )
     settings = _parse_table("settings", Settings, data, lines, error)
@@ -294,6 +360,9 @@ def parse_config(
     )
     slack_table = _parse_table("slack", SlackTable, data, lines, error)
     digest = _parse_table("digest", DigestTable, data, lines, error)
+    notify = _parse_table("notify", NotifyTable, data, lines, error)
+    email = _parse_table("email", EmailTable, data, lines, error) if "email" in data else None
+    _parse_table("teams", TeamsTable, data, lines, error)  # no keys yet: refuse unknown ones
     sources = _parse_sources(data, lines, error, kinds) if kinds is not None else []
     return Config(
         path=path,
@@ -301,6 +370,8 @@ def parse_config(
         sources=sources,
         slack=Slack(channel=slack_table.channel),
         digest=digest,
+        notify=notify,
+        email=Email(email),
     )
 
 
@@ -314,8 +385,10 @@ def _parse_table(name: str, cls: type, data: dict, lines: TomlLines, error) -> A
     except OptionError as exc:
         message = f"'{exc.key}': {exc.message}"
         if exc.message.startswith("unknown key"):
-            valid = ", ".join(f.name for f in dataclasses.fields(cls))
+            valid = ", ".join(f.metadata.get("key", f.name) for f in dataclasses.fields(cls))
             message = f"unknown key '{exc.key}' (valid keys: {valid})"
+        elif exc.message.startswith("this key is required"):
+            message = f"'{exc.key}' is required in [{name}]"
         raise error(
             message, line=lines.key_line(name, None, exc.key or ""), where=f"[{name}]"
         ) from exc

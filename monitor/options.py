@@ -45,22 +45,24 @@ def parse_duration(value: object, key: str = "every") -> timedelta:
 
 def build_options(cls: type, raw: dict[str, Any], extra_valid: tuple[str, ...] = ()) -> Any:
     """Build `cls` from `raw`, rejecting unknown keys, wrong types and values outside choices."""
-    fields = {f.name: f for f in dataclasses.fields(cls)}
+    # A field's key in the file is its name, or metadata "key" where the name cannot be the
+    # key (`from` is a Python keyword).
+    fields = {f.metadata.get("key", f.name): f for f in dataclasses.fields(cls)}
     hints = typing.get_type_hints(cls)
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in fields:
             valid = ", ".join([*extra_valid, *fields])
             raise OptionError(f"unknown key (valid keys for this kind: {valid})", key)
-        metadata = fields[key].metadata
-        values[key] = _check(key, value, hints[key], metadata.get("choices"))
+        name, metadata = fields[key].name, fields[key].metadata
+        values[name] = _check(key, value, hints[name], metadata.get("choices"))
         minimum = metadata.get("minimum")
-        if minimum is not None and values[key] < minimum:
+        if minimum is not None and values[name] < minimum:
             raise OptionError(f"must be at least {minimum}", key)
     missing = [
-        name
-        for name, f in fields.items()
-        if name not in values
+        key
+        for key, f in fields.items()
+        if f.name not in values
         and f.default is dataclasses.MISSING
         and f.default_factory is dataclasses.MISSING
     ]

@@ -1,0 +1,58 @@
+"""What every notifier is: it renders the neutral digest document into messages, and sends one
+message at a time. Recording, resuming and marking sent are not a notifier's business: the one
+ledger (`digest/deliver.py`, `store/digests.py`) does that for all of them, so that each
+notifier's messages are sent exactly once and a half-sent digest resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from monitor.config import Config
+from monitor.digest.document import DigestDocument
+from monitor.notify.i18n import Words
+from monitor.notify.retry import RetryPolicy
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message as it will be sent, recorded before the first is sent so that a rerun sends
+    the very same messages."""
+
+    key: str  # unique among one notifier's messages of a digest: "top", "area:klimat:1", "mail"
+    text: str  # plain text: Slack's notification fallback, a Teams card's summary
+    payload: dict[str, Any] = field(default_factory=dict)  # JSON: what the transport sends
+    parent: str | None = None  # the key of the message this one replies to (Slack's threads)
+    target: str = ""  # a Slack channel; "" for a notifier with one destination
+
+
+class Notifier(Protocol):
+    name: str  # as in [notify] send and --to: "slack", "teams", "email", "console"
+    mode: str  # how it sends, recorded with the digest: "bot", "webhook", "smtp", ...
+    records: bool  # False for the console: a printed digest is not recorded as sent
+
+    def render(self, document: DigestDocument) -> list[Message]:
+        """The digest as this notifier's messages, in the order they are sent."""
+        ...
+
+    def send(self, message: Message, reply_to: str | None) -> str:
+        """Send one message; return its receipt (a Slack ts, a Message-ID), which replies to it
+        are handed as `reply_to`. Raise NotifyError with what failed and what to do."""
+        ...
+
+
+class NotifierKind(Protocol):
+    """What a notifier module offers the registry (`notify/registry.py`)."""
+
+    def configured(self, config: Config) -> bool:
+        """Whether the config and environment hold what the notifier needs."""
+        ...
+
+    def setup_hint(self, config: Config) -> str:
+        """What to set for it, in plain words ("set TEAMS_WEBHOOK_URL")."""
+        ...
+
+    def make(self, config: Config, words: Words, retry: RetryPolicy | None) -> Notifier:
+        """The notifier; `retry` is how failed requests are retried (the usual policy if None)."""
+        ...
