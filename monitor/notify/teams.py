@@ -1,0 +1,183 @@
+"""Sending the digest to a Microsoft Teams channel through a Workflows incoming webhook.
+
+One POST per card (notify/adaptive_cards.py). Teams answers 202 Accepted (a Workflows flow runs
+after answering; the legacy Office 365 connectors answered 200 with the body "1"), so any 2xx
+is success. 429 (Teams throttles more than four requests a second to one webhook, and the flow
+has its own limits), 5xx and dropped connections are retried with back-off, honouring
+Retry-After; the waiting goes through the RetryPolicy's `sleep`, so tests do not wait. Other
+answers will not get better by asking again and end in a NotifyError that says what to do.
+
+The webhook's URL holds its key: it is never put in an error or a log line.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import Any
+
+import httpx
+
+from monitor.clock import Clock
+from monitor.config import Config
+from monitor.digest.document import DigestDocument
+from monitor.errors import NotifyError
+from monitor.fetch import MAX_RETRY_AFTER, retry_after_seconds
+from monitor.notify.adaptive_cards import encode, teams_messages
+from monitor.notify.base import Message, Notifier
+from monitor.notify.i18n import Words
+from monitor.notify.retry import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = 30.0  # seconds; a flow answers within a few
+BACKOFF = 1.0  # seconds before the first retry after a 5xx or dropped connection; doubled after
+SETUP_HINT = "set TEAMS_WEBHOOK_URL to the Teams workflow's webhook address"
+# The policy of a notifier handed none: three retries a card, really waiting. Tests put one
+# here that retries without waiting.
+RETRY = RetryPolicy()
+
+RENEW = (
+    "create the webhook anew in Teams (Workflows: 'Post to a channel when a webhook request is "
+    "received'), make sure the flow is turned on, and set TEAMS_WEBHOOK_URL to its address"
+)
+
+
+class TeamsNotifier:
+    name = "teams"
+    mode = "webhook"
+    records = True
+
+    def __init__(
+        self,
+        url: str,
+        words: Words,
+        retry: RetryPolicy | None = None,
+        *,
+        user_agent: str = "EU-bevakning",
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._url = url
+        self.words = words
+        self.retry = retry or RETRY  # looked up now, not when this module was imported
+        self._client = httpx.Client(
+            headers={"User-Agent": user_agent, "Content-Type": "application/json; charset=utf-8"},
+            timeout=httpx.Timeout(TIMEOUT, connect=15.0),
+            follow_redirects=False,  # the card goes to this address or nowhere
+            transport=transport,
+        )
+        self.sent = 0
+
+    def __repr__(self) -> str:
+        return "TeamsNotifier(webhook)"  # never the URL
+
+    def render(self, document: DigestDocument) -> list[Message]:
+        return teams_messages(document, self.words)
+
+    def send(self, message: Message, reply_to: str | None) -> str:
+        """POST the card; Teams webhooks have no threads, so `reply_to` is not used."""
+        body = encode(message.payload)
+        attempt = 0
+        while True:
+            try:
+                answer = self._client.post(self._url, content=body)
+            except httpx.TransportError as exc:
+                failure = f"could not reach Teams ({type(exc).__name__})"
+                if attempt >= self.retry.retries:
+                    raise NotifyError(f"{failure} after {attempt + 1} attempts: {_LATER}") from None
+                wait = _backoff(attempt)
+            else:
+                if answer.is_success:
+                    self.sent += 1
+                    return _receipt(answer, self.sent)
+                if not _retried(answer.status_code) or attempt >= self.retry.retries:
+                    raise NotifyError(_refusal(answer, attempt + 1))
+                failure = f"HTTP {answer.status_code}"
+                wait = _wait(answer, attempt)
+            attempt += 1
+            log.info("Teams: %s; retry %d in %.1f s", failure, attempt, wait)
+            self.retry.sleep(wait)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+_LATER = "check the network connection and send again later"
+
+
+def _retried(status: int) -> bool:
+    return status == 429 or status >= 500
+
+
+def _wait(answer: httpx.Response, attempt: int) -> float:
+    if answer.status_code == 429:
+        after = retry_after_seconds(answer.headers.get("Retry-After"), Clock.machine_now())
+        # plus up to a second, so that clients told the same do not return at once
+        return min(after if after is not None else 1.0, MAX_RETRY_AFTER) + random.random()
+    return _backoff(attempt)
+
+
+def _backoff(attempt: int) -> float:
+    return BACKOFF * 2**attempt * (0.75 + random.random() / 2)
+
+
+def _refusal(answer: httpx.Response, attempts: int) -> str:
+    """What a refusal means and what to do, in plain words; never the URL, not Teams' body
+    (it can quote the request) but its error code when it gives one."""
+    status = answer.status_code
+    code = _error_code(answer)
+    said = f"HTTP {status}" + (f" {code}" if code else "")
+    if status == 400:
+        return f"Teams refused a card as malformed or too large ({said}); please report this"
+    if status == 413:
+        return f"Teams refused a card as too large ({said}); please report this"
+    if status in (401, 403, 404, 410):
+        return (
+            f"the Teams webhook address is wrong or expired, or its workflow is turned off "
+            f"({said}): {RENEW}"
+        )
+    if status == 429:
+        return f"Teams kept asking us to slow down ({said}, {attempts} attempts): send again later"
+    if status >= 500:
+        return f"Teams could not take the card ({said}, {attempts} attempts): send again later"
+    return f"the Teams webhook answered {said}"
+
+
+def _error_code(answer: httpx.Response) -> str:
+    """Power Automate's `{"error": {"code": "..."}}`, if it is a plain word."""
+    try:
+        data: Any = answer.json()
+    except ValueError:
+        return ""
+    code = data.get("error", {}).get("code") if isinstance(data, dict) else None
+    if isinstance(code, str) and code.isascii() and code.replace("_", "").isalnum():
+        return code[:60]
+    return ""
+
+
+def _receipt(answer: httpx.Response, n: int) -> str:
+    # A Workflows answer names the flow run it started, which a Teams admin can look up.
+    run = answer.headers.get("x-ms-workflow-run-id", "")
+    return f"teams-run-{run}" if run.isalnum() and len(run) <= 100 else f"teams-{n}"
+
+
+class _Kind:
+    def configured(self, config: Config) -> bool:
+        return config.teams.configured
+
+    def setup_hint(self, config: Config) -> str:
+        return SETUP_HINT
+
+    def make(self, config: Config, words: Words, retry: RetryPolicy | None) -> Notifier:
+        url = config.teams.webhook_url
+        if not url:
+            raise NotifyError(f"Teams is not set up: {SETUP_HINT}")
+        if not url.lower().startswith(("https://", "http://")):
+            raise NotifyError(
+                "TEAMS_WEBHOOK_URL is not a web address: "
+                "set it to the https:// address the Teams workflow shows"
+            )
+        return TeamsNotifier(url, words, retry, user_agent=config.settings.user_agent)
+
+
+KIND = _Kind()
