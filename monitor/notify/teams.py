@@ -7,6 +7,9 @@ has its own limits), 5xx and dropped connections are retried with back-off, hono
 Retry-After; the waiting goes through the RetryPolicy's `sleep`, so tests do not wait. Other
 answers will not get better by asking again and end in a NotifyError that says what to do.
 
+A dropped connection or a timeout can come after Teams took the card, so its retry may post the
+card twice; slack-sdk retries the same way, and a card twice beats a card lost.
+
 The webhook's URL holds its key: it is never put in an error or a log line.
 """
 
