@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 
 from helpers.slack_limits import assert_within_slack_limits
 from monitor.digest.model import Change, Digest, DigestItem, Mention, SourceProblem
-from monitor.notify.blocks import (
-    render_parts,
-)
 from monitor.notify.console import as_blocks_json, as_markdown, as_text
 from monitor.notify.i18n import Words
 from monitor.notify.mrkdwn import escape, link, safe_url
+from monitor.notify.slack_blocks import (
+    render_parts,
+)
 
 AREAS = {
     "klimat-miljo": "Klimat och miljö",
