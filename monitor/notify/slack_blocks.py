@@ -47,14 +47,14 @@ def slack_messages(
     for section in document.sections:
         messages += _split(section.key, channel, "top", section, words)
     for area, area_channel in (area_channels or {}).items():
-        section = document.section(f"area:{area}")
-        if section is None or area_channel == channel:
+        copied = document.section(f"area:{area}")
+        if copied is None or area_channel == channel:
             continue
-        heading = words("area_channel_top", week=document.week, area=section.area_name or area)
+        heading = words("area_channel_top", week=document.week, area=copied.area_name or area)
         local_top = _message(f"top@{area_channel}", area_channel, heading, [_header(heading)])
         messages.append(local_top)
         messages += _split(
-            f"{section.key}@{area_channel}", area_channel, local_top.key, section, words
+            f"{copied.key}@{area_channel}", area_channel, local_top.key, copied, words
         )
     return messages
 
