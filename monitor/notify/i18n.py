@@ -56,6 +56,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "matched": "Varför: {phrases}",
         "also": "Även inom: {areas}",
         "source": "Källa: {source}",
+        # Labels said before an entry's mentions (the document's `mentions_label`).
         "mentioned_in": "Nämns i:",
         "about_call": "Gäller utlysningen:",
         "changed_line": "Ändrat: {changes}",
