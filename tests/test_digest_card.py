@@ -15,9 +15,9 @@ from helpers.slack_limits import assert_within_slack_limits
 from monitor.digest.choose import choose
 from monitor.digest.gather import gather
 from monitor.models import Item, SourceOutcome
-from monitor.notify.blocks import render_parts
 from monitor.notify.console import as_markdown, as_text
 from monitor.notify.i18n import Words
+from monitor.notify.slack_blocks import render_parts
 from monitor.sources.eu_portal_details import parse_topic_details, with_details
 from monitor.store import Store, open_store
 from monitor.store.matches import ItemVerdict, StoredMatch, save_verdicts

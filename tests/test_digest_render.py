@@ -4,53 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
+from helpers.sample_digests import digest_of, item
 from helpers.slack_limits import assert_within_slack_limits
-from monitor.digest.model import Change, Digest, DigestItem, Mention, SourceProblem
-from monitor.notify.blocks import (
-    render_parts,
-)
+from monitor.digest.model import Change, Mention, SourceProblem
 from monitor.notify.console import as_blocks_json, as_markdown, as_text
 from monitor.notify.i18n import Words
 from monitor.notify.mrkdwn import escape, link, safe_url
-
-AREAS = {
-    "klimat-miljo": "Klimat och miljö",
-    "utbildning": "Utbildning, barn och unga",
-    "kultur": "Kultur och fritid",
-}
-TODAY = date(2026, 11, 24)
-
-
-def item(n: int, area: str = "klimat-miljo", **extra) -> DigestItem:
-    base = dict(
-        id=f"eu-portal:CALL-{n}",
-        kind="call",
-        title=f"Climate adaptation in small towns, part {n}",
-        url=f"https://ec.europa.eu/topic-details/CALL-{n}",
-        source="EU Funding & Tenders Portal",
-        identifier=f"CALL-{n}",
-        programme="LIFE",
-        status="open",
-        deadline=date(2026, 12, 3),
-        budget=4_500_000,
-        areas=(area,),
-        score=6.0,
-        phrases=("climate adaptation", "municipalities"),
-    )
-    base.update(extra)
-    return DigestItem(**base)
-
-
-def digest_of(**sections) -> Digest:
-    return Digest(
-        period_start=datetime(2026, 11, 17, 7, tzinfo=UTC),
-        period_end=datetime(2026, 11, 24, 7, tzinfo=UTC),
-        today=TODAY,
-        area_names=AREAS,
-        **sections,
-    )
+from monitor.notify.slack_blocks import (
+    render_parts,
+)
 
 
 def all_block_text(parts) -> str:

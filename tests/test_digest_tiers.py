@@ -13,9 +13,9 @@ from monitor.digest.choose import choose
 from monitor.digest.gather import gather
 from monitor.digest.model import Digest
 from monitor.models import Item, SourceOutcome
-from monitor.notify.blocks import render_parts
 from monitor.notify.console import as_markdown, as_text
 from monitor.notify.i18n import Words
+from monitor.notify.slack_blocks import render_parts
 from monitor.store import Store, open_store
 from monitor.store.matches import ItemVerdict, StoredMatch, save_verdicts
 

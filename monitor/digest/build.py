@@ -1,4 +1,4 @@
-"""Put a digest together: its period, what goes in it, and its messages."""
+"""Put a digest together: its period, what goes in it, its document, and its Slack messages."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 from monitor.clock import Clock
 from monitor.config import Config
 from monitor.digest.choose import choose
+from monitor.digest.compose import compose
+from monitor.digest.document import DigestDocument
 from monitor.digest.gather import gather
 from monitor.digest.model import Digest, Part
 from monitor.matching import load_matcher
-from monitor.notify.blocks import render_parts
 from monitor.notify.i18n import Words
+from monitor.notify.slack_blocks import as_parts, slack_messages
 from monitor.store import Store
 from monitor.store.digests import last_sent_period_end
 
@@ -23,8 +25,9 @@ FIRST_PERIOD = timedelta(days=7)
 @dataclass
 class Built:
     digest: Digest
-    parts: list[Part]
+    parts: list[Part]  # the Slack messages, until the ledger records each notifier's own
     words: Words
+    document: DigestDocument  # what every notifier renders
 
 
 def period_start(store: Store, since: date | None, zone: ZoneInfo, now: datetime) -> datetime:
@@ -71,5 +74,6 @@ def build_digest(
     words = Words(config.settings.language)
     routes = {a.id: a.slack_channel for a in areas if a.slack_channel} if threads else {}
     channel = config.slack.shown_channel
-    parts = render_parts(digest, words, channel=channel, area_channels=routes)
-    return Built(digest, parts, words)
+    document = compose(digest, words)
+    messages = slack_messages(document, words, channel=channel, area_channels=routes)
+    return Built(digest, as_parts(messages), words, document)

@@ -63,6 +63,7 @@ class Section:
     entries: tuple[Entry, ...]
     compact: bool = False
     area: str | None = None  # the area id of an "area:" section
+    area_name: str = ""  # and its name, "Klimat och miljö" (an area channel's own heading)
 
     @property
     def count(self) -> int:

@@ -7,6 +7,11 @@ from datetime import date
 TEXTS: dict[str, dict[str, str]] = {
     "sv": {
         "title": "EU-bevakning vecka {week}",
+        "subject_new": "EU-bevakning vecka {week}: {count} nya utlysningar",
+        "subject_one": "EU-bevakning vecka {week}: 1 ny utlysning",
+        "subject_none": "EU-bevakning vecka {week}: inga nya utlysningar",
+        "subject_nothing": "EU-bevakning vecka {week}: inget nytt",
+        "subject_failed": "EU-bevakning vecka {week}: inga källor kunde läsas",
         "period": "Nytt sedan {start}.",
         "new": "Nya utlysningar",
         "new_in_area": "{area}: {count} nya utlysningar",
@@ -51,8 +56,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "matched": "Varför: {phrases}",
         "also": "Även inom: {areas}",
         "source": "Källa: {source}",
-        "mentioned_in": "Nämns i: {items}",
-        "about_call": "Gäller utlysningen: {items}",
+        # Labels said before an entry's mentions (the document's `mentions_label`).
+        "mentioned_in": "Nämns i:",
+        "about_call": "Gäller utlysningen:",
         "changed_line": "Ändrat: {changes}",
         "source_problem": "{name} ({source}): {reason}",
         "all_failed": (
@@ -80,6 +86,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "EU monitoring week {week}",
+        "subject_new": "EU monitoring week {week}: {count} new calls",
+        "subject_one": "EU monitoring week {week}: 1 new call",
+        "subject_none": "EU monitoring week {week}: no new calls",
+        "subject_nothing": "EU monitoring week {week}: nothing new",
+        "subject_failed": "EU monitoring week {week}: no source could be read",
         "period": "New since {start}.",
         "new": "New calls",
         "new_in_area": "{area}: {count} new calls",
@@ -124,8 +135,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "matched": "Why: {phrases}",
         "also": "Also in: {areas}",
         "source": "Source: {source}",
-        "mentioned_in": "Mentioned in: {items}",
-        "about_call": "About the call: {items}",
+        "mentioned_in": "Mentioned in:",
+        "about_call": "About the call:",
         "changed_line": "Changed: {changes}",
         "source_problem": "{name} ({source}): {reason}",
         "all_failed": (

@@ -1,26 +1,36 @@
-"""Sending a recorded digest to Slack through slack-sdk, exactly once.
+"""Slack as a notifier: the digest document as Block Kit messages (notify/slack_blocks.py), sent
+through slack-sdk with a bot token (threads, area channels) or an incoming webhook.
 
-Parts are posted in order; each posted part is recorded with its Slack timestamp at once, so a
-run that stops half-way (Slack down, the process killed) is resumed by the next send, which
-posts only the parts that are missing, replies in the same thread. Rate limits (Retry-After),
+`SlackNotifier` (and `KIND`, what the registry knows of it) renders and sends one message at a
+time and touches no database: the shared ledger records and resumes. Rate limits (Retry-After),
 connection errors and 5xx are retried by slack-sdk, as the RetryPolicy (notify/retry.py) says.
+
+The older `send_digest` below (kept until digest/deliver.py moves to the ledger) posts a
+recorded digest's parts in order, each recorded with its Slack timestamp at once, so a run that
+stops half-way (Slack down, the process killed) is resumed by the next send, which posts only
+the parts that are missing, replies in the same thread.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
 from monitor.clock import Clock
-from monitor.config import DEFAULT_CHANNEL, Slack
+from monitor.config import DEFAULT_CHANNEL, Config, Slack
+from monitor.digest.document import DigestDocument
 from monitor.digest.model import Part
 from monitor.errors import NotifyError
+from monitor.matching import load_matcher
+from monitor.notify.base import Message, NotifierKind
+from monitor.notify.i18n import Words
 from monitor.notify.retry import RetryPolicy
+from monitor.notify.slack_blocks import slack_messages
 from monitor.store import Database
 from monitor.store.digests import StoredDigest, mark_posted, mark_sent
 
@@ -56,6 +66,12 @@ class Poster(Protocol):
         """Post one message; return its Slack ts (or a stand-in where Slack gives none)."""
         ...
 
+    def post_blocks(
+        self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None
+    ) -> str:
+        """The same, for a message given by its parts."""
+        ...
+
 
 class BotPoster:
     """chat.postMessage with a bot token: threads, and routing to other channels."""
@@ -71,18 +87,23 @@ class BotPoster:
         )
 
     def post(self, part: Part, thread_ts: str | None) -> str:
+        return self.post_blocks(part.channel, part.text, part.blocks, thread_ts)
+
+    def post_blocks(
+        self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None
+    ) -> str:
         try:
             answer = self.client.chat_postMessage(
-                channel=part.channel,
-                text=part.text,
-                blocks=part.blocks,
+                channel=channel,
+                text=text,
+                blocks=blocks,
                 thread_ts=thread_ts,
                 unfurl_links=False,
                 unfurl_media=False,
             )
         except SlackApiError as exc:
             error = str(exc.response.get("error", "unknown_error"))
-            raise NotifyError(_advice(error, part.channel)) from exc
+            raise NotifyError(_advice(error, channel)) from exc
         except SlackClientError as exc:
             raise NotifyError(f"could not reach Slack ({type(exc).__name__})") from exc
         except OSError as exc:
@@ -100,8 +121,13 @@ class WebhookPoster:
         self.sent = 0
 
     def post(self, part: Part, thread_ts: str | None) -> str:
+        return self.post_blocks(part.channel, part.text, part.blocks, thread_ts)
+
+    def post_blocks(
+        self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None
+    ) -> str:
         try:
-            answer = self.client.send(text=part.text, blocks=part.blocks)
+            answer = self.client.send(text=text, blocks=blocks)
         except OSError as exc:
             raise NotifyError(f"could not reach Slack ({type(exc).__name__}: {exc})") from exc
         if answer.status_code != 200:
@@ -125,6 +151,73 @@ def poster_for(slack: Slack, retry: RetryPolicy | None = None) -> Poster:
     if slack.webhook_url:
         return WebhookPoster(slack.webhook_url, retry)
     raise NotifyError("Slack is not set up: set SLACK_BOT_TOKEN (or SLACK_WEBHOOK_URL)")
+
+
+class SlackNotifier:
+    """The `Notifier` for Slack (notify/base.py): a bot posts the replies in the top message's
+    thread and copies an area's thread to the area's own channel; a webhook posts every message
+    on its own in its one channel."""
+
+    name = "slack"
+    records = True
+
+    def __init__(
+        self,
+        poster: Poster,
+        words: Words,
+        *,
+        channel: str,
+        area_channels: dict[str, str] | None = None,
+    ) -> None:
+        self.poster = poster
+        self.mode = "bot" if poster.threads else "webhook"
+        self.words = words
+        self.channel = channel
+        # A webhook reaches one channel only: no copies to the areas' channels.
+        self.area_channels = dict(area_channels or {}) if poster.threads else {}
+
+    def render(self, document: DigestDocument) -> list[Message]:
+        return slack_messages(
+            document, self.words, channel=self.channel, area_channels=self.area_channels
+        )
+
+    def send(self, message: Message, reply_to: str | None) -> str:
+        """Post one message, in the thread of `reply_to` (a bot's; a webhook has no threads)."""
+        thread_ts = reply_to if self.poster.threads else None
+        blocks = message.payload.get("blocks", [])
+        return self.poster.post_blocks(message.target, message.text, blocks, thread_ts)
+
+
+class SlackKind:
+    """What the registry knows of Slack (`NotifierKind`)."""
+
+    def configured(self, config: Config) -> bool:
+        return config.slack.configured
+
+    def setup_hint(self, config: Config) -> str:
+        return (
+            "set SLACK_BOT_TOKEN (a bot with threads; and [slack] channel in sources.toml) "
+            "or SLACK_WEBHOOK_URL (an incoming webhook)"
+        )
+
+    def make(self, config: Config, words: Words, retry: RetryPolicy | None) -> SlackNotifier:
+        poster = poster_for(config.slack, retry)
+        return SlackNotifier(
+            poster,
+            words,
+            channel=config.slack.shown_channel,
+            area_channels=area_channels(config) if poster.threads else {},
+        )
+
+
+KIND: NotifierKind = SlackKind()  # typed so that mypy checks it is one
+
+
+def area_channels(config: Config) -> dict[str, str]:
+    """Area id -> the Slack channel its rules file names (`slack_channel`), for those that do."""
+    matcher = load_matcher(config.settings.rules)
+    areas = list(matcher.areas) if matcher is not None else []
+    return {a.id: a.slack_channel for a in areas if a.slack_channel}
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.notify.blocks import (
+from monitor.notify.slack_blocks import (
     MAX_BLOCKS,
     MAX_HEADER_TEXT,
     MAX_PART_CHARS,
