@@ -29,6 +29,9 @@ COMMANDS = {
     "digest": "monitor.cli.digest:digest",
     "serve": "monitor.cli.serve:serve",
     "report": "monitor.cli.report:report",
+    "track": "monitor.cli.track:track",
+    "tracked": "monitor.cli.tracked:tracked",
+    "feedback": "monitor.cli.feedback:feedback",
 }
 
 

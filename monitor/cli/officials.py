@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -225,6 +226,12 @@ def _wrap(text: str, indent: int, width: int = 100) -> str:
     type=click.Choice(["relevant", "maybe", "no"]),
     help="Only this tier: relevant (the digest's main list), maybe or no.",
 )
+@click.option(
+    "--tracked",
+    is_flag=True,
+    help="Only calls a förvaltning tracks as interested, applying or submitted (`monitor"
+    " track`); in iCalendar each event names the förvaltning.",
+)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.pass_obj
 def export(
@@ -233,6 +240,7 @@ def export(
     area: str | None,
     status: str | None,
     relevance: str | None,
+    tracked: bool,
     output: Path | None,
 ) -> None:
     """Write stored items, with all their fields and areas, as JSON, JSON Lines, CSV or iCalendar.
@@ -241,15 +249,22 @@ def export(
     iCalendar file each deadline is an all-day event whose UID stays the same between exports,
     so a calendar that imports it again updates its events instead of adding new ones.
     """
+    language = app.settings_config.settings.language
+    rows: Iterable[dict[str, Any]]
     rows = all_items(app.store.db, SearchFilters(area=area, status=status, relevance=relevance))
+    units: dict[str, list[tuple[str, str]]] = {}
+    if tracked:
+        units = _tracking_units(app, language)
+        rows = (row for row in rows if row["id"] in units)
     if fmt == "ics":
         from monitor.cli.ics import write_ics
 
-        language = app.settings_config.settings.language
         now = app.clock.now()
 
         def writer(rows, out):
-            return write_ics(rows, out, language=language, now=now)
+            return write_ics(
+                rows, out, language=language, now=now, units=units if tracked else None
+            )
     else:
         writer = {"json": write_json, "jsonl": write_jsonl, "csv": write_csv}[fmt]
     if output is None:
@@ -258,3 +273,15 @@ def export(
     count = write_atomically(output, lambda out: writer(rows, out))
     noun = "events" if fmt == "ics" else "items"
     click.echo(f"Wrote {count} {noun} to {output}.", err=True)
+
+
+def _tracking_units(app: App, language: str) -> dict[str, list[tuple[str, str]]]:
+    """Item id -> (unit, its state's label) for each unit still working on the call."""
+    from monitor.store.tracking import tracked_calls
+    from monitor.tracking import ACTIVE, state_label
+
+    units: dict[str, list[tuple[str, str]]] = {}
+    for row in tracked_calls(app.store.db, states=ACTIVE):
+        label = state_label(row["state"], language)
+        units.setdefault(row["item_id"], []).append((row["unit"], label))
+    return units

@@ -100,3 +100,16 @@ def write_atomically(path: Path, write: Callable[[TextIO], int | None]) -> int |
         Path(tmp).unlink(missing_ok=True)
         raise
     return count
+
+
+def write_excel_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> int:
+    """CSV that Excel set to Swedish opens in columns: a BOM so it reads UTF-8 (å, ä, ö), and
+    `;` between fields, since the comma is Swedish Excel's decimal sign."""
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow(["" if value is None else value for value in row])
+        count += 1
+    return count

@@ -122,8 +122,29 @@ def _examples(matcher, labels: dict[str, dict], rows: dict[str, dict]):
     return examples
 
 
+def _with_judgements(
+    app: App, labels: dict[str, dict], rows: dict[str, dict]
+) -> tuple[dict[str, dict], dict[str, dict], int]:
+    """The labels and rows with the group's judgements added (they win for the same call:
+    they are the kommun's own), and how many calls the judgements label."""
+    from monitor.rules.judgements import judged_labels
+    from monitor.store.tracking import judgements
+
+    judged, judged_rows = judged_labels(judgements(app.store.db))
+    return {**labels, **judged}, {**rows, **judged_rows}, len(judged)
+
+
 @rules.command("eval")
-@click.argument("labels_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "labels_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--feedback",
+    "with_feedback",
+    is_flag=True,
+    help="Also (or only, without LABELS_FILE) the group's judgements: `monitor feedback`, and"
+    " tracked states (not-for-us: not relevant; applying, submitted, granted, rejected: relevant).",
+)
 @click.option(
     "--folds",
     default=5,
@@ -132,7 +153,7 @@ def _examples(matcher, labels: dict[str, dict], rows: dict[str, dict]):
     help="Cross-validate the scorer in this many folds (0: only the rules as they are).",
 )
 @click.pass_obj
-def eval_(app: App, labels_file: Path, folds: int) -> None:
+def eval_(app: App, labels_file: Path | None, with_feedback: bool, folds: int) -> None:
     """Measure the rules against labelled calls: precision, recall and F1 per tier, misses and
     false alarms, and cross-validated figures.
 
@@ -143,9 +164,18 @@ def eval_(app: App, labels_file: Path, folds: int) -> None:
     """
     from monitor.rules import evaluate
 
-    labels = _labels(labels_file)
+    if labels_file is None and not with_feedback:
+        raise MonitorError("give a labels file, --feedback, or both")
+    labels = _labels(labels_file) if labels_file else {}
     matcher = _matcher(app)
     rows = _labelled_rows(app, labels)
+    if with_feedback:
+        labels, rows, judged = _with_judgements(app, labels, rows)
+        if not judged and labels_file is None:
+            raise MonitorError(
+                "the group has judged no calls yet: `monitor feedback` or `monitor track`"
+            )
+        click.echo(f"The group's judgements label {judged} calls.")
     predictions = {i: matcher.match(item_fields(row)) for i, row in rows.items()}
     titles = {i: row["title"] for i, row in rows.items()}
     area_ids = [area.id for area in matcher.areas]
@@ -187,7 +217,6 @@ def _cross_validated(matcher, labels, rows, k: int, area_ids: list[str]) -> str:
 @click.argument(
     "labels_files",
     nargs=-1,
-    required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
 @click.option(
@@ -208,8 +237,10 @@ def train(
     """Fit the scorer's weights on labelled calls and write them to rules/_scorer.toml.
 
     LABELS_FILES are files like the one `rules eval` reads (later files win for the same call);
-    the calls are looked up in the database. Needs scikit-learn (the `learn` extra). Run
-    `monitor rules reapply` afterwards to rank the stored items with the new weights.
+    the calls are looked up in the database. The group's judgements (`monitor feedback`,
+    tracked states, as `rules eval --feedback` reads them) are labels too, and win for the same
+    call. Needs scikit-learn (the `learn` extra). Run `monitor rules reapply` afterwards to rank
+    the stored items with the new weights.
     """
     from monitor.rules.train import DEFAULT_MAYBE_AT, DEFAULT_RELEVANT_AT, fit, write_scorer
 
@@ -218,10 +249,14 @@ def train(
         labels.update(_labels(path))
     matcher = _matcher(app)
     rows = _labelled_rows(app, labels)
+    labels, rows, judged = _with_judgements(app, labels, rows)
     if not rows:
-        raise MonitorError("none of the labelled calls is in the database: run `monitor run`")
+        raise MonitorError(
+            "none of the labelled calls is in the database and the group has judged none:"
+            " run `monitor run`, or give labels with `monitor feedback`"
+        )
     examples = _examples(matcher, labels, rows)
-    names = ", ".join(p.name for p in labels_files)
+    names = ", ".join([*(p.name for p in labels_files), *(["judgements"] if judged else [])])
     relevant = sum(e.relevant for e in examples)
     scorer = fit(
         examples,
@@ -233,6 +268,7 @@ def train(
     write_scorer(scorer, target)
     click.echo(
         f"Trained on {len(examples)} labelled calls ({relevant} relevant,"
-        f" {len(labels) - len(rows)} not in the database): {len(scorer.weights)} weights."
+        f" {len(labels) - len(rows)} not in the database, {judged} judged by the group):"
+        f" {len(scorer.weights)} weights."
     )
     click.echo(f"Wrote {target}. Run `monitor rules reapply` to rank the stored items again.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from monitor.report.applications_section import applications_section
 from monitor.report.blocks import (
     Block,
     Cell,
@@ -36,6 +37,7 @@ def compose(data: ReportData, words: ReportWords) -> Document:
     doc.blocks.append(Paragraph(introduction(data, words)))
     doc.blocks += _calls(data, words)
     doc.blocks += _closed(data, words)
+    doc.blocks += applications_section(data, words)
     doc.blocks += _sources(data, words)
     return doc
 

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from monitor.health import status
+from monitor.report.applications import applications
 from monitor.report.model import ClosedCall, ProgrammeCount, ReportData, SourceYear
 from monitor.store import Database
 from monitor.store import report_reads as reads
@@ -52,6 +53,12 @@ def gather_report(
     _matched_by_area(db, data, bounds)
     data.closed, data.closed_matched = closed_calls(db, year, today)
     data.sources = sources_over_year(db, bounds, zone, source_names, ongoing=ongoing)
+    data.applications = applications(
+        reads.tracking_changes_before(db, bounds["end"]),
+        start=bounds["start"],
+        end=bounds["end"],
+        previous_start=stamp(date(year - 1, 1, 1), zone),
+    )
     return data
 
 

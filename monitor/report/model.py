@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from monitor.health import Status
+from monitor.report.applications import Applications
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class ReportData:
     closed: int = 0  # every call that closed in the year
     closed_matched: list[ClosedCall] = field(default_factory=list)  # the relevant ones
     sources: list[SourceYear] = field(default_factory=list)
+    applications: Applications = field(default_factory=Applications)  # the förvaltningar's
 
     @property
     def months(self) -> range:

@@ -9,6 +9,8 @@ Pure: it takes verdicts and labels and returns numbers; finding the items is the
   predicted areas are `verdict.areas` whatever the gate said, so a gate miss does not count
   twice (it is already a relevance miss).
 - A labelled item with no verdict counts as predicted not relevant with no areas.
+- A label whose `areas` is None (the group's feedback without an area) is scored on relevance
+  only.
 """
 
 from __future__ import annotations
@@ -155,7 +157,7 @@ def evaluate(
         elif gold:
             rel["fn"] += 1
             misses.append(Finding(identifier, title, why, _detail(verdict)))
-        if not gold:
+        if not gold or label.get("areas", []) is None:  # None: the areas were not judged
             continue
         gold_areas = set(label.get("areas") or [])
         got = set(verdict.area_ids) if verdict else set()

@@ -19,15 +19,24 @@ Row = dict[str, Any]
 _ITEM = f"{select_list()}, items.first_seen, items.score AS learned_score"
 
 
+# Calls (by identifier, or id without one) that every förvaltning tracking them marked
+# not-for-us. Every: while one unit still works on a call it matters to the group.
+_NOT_FOR_US = """SELECT coalesce(items.identifier, items.id) FROM tracking
+    JOIN items ON items.id = tracking.item_id
+    GROUP BY coalesce(items.identifier, items.id) HAVING min(tracking.state = 'not-for-us')"""
+
+
 def relevant_calls(db: sqlite_utils.Database, start: str, today: str, window_end: str) -> list[Row]:
-    """Relevant calls first seen or changed after `start`, or open and closing in the window."""
+    """Relevant calls first seen or changed after `start`, or open and closing in the window;
+    not those the group said are not for it (closing soon or changed, they are noise to it)."""
     rows = list(
         db.query(
             f"""SELECT {_ITEM} FROM items
                 WHERE kind = 'call' AND relevant = 1 AND (
                     first_seen > :start
                     OR id IN (SELECT item_id FROM item_changes WHERE changed_at > :start)
-                    OR (status = 'open' AND deadline BETWEEN :today AND :window_end))""",
+                    OR (status = 'open' AND deadline BETWEEN :today AND :window_end))
+                  AND coalesce(identifier, id) NOT IN ({_NOT_FOR_US})""",
             {"start": start, "today": today, "window_end": window_end},
         )
     )

@@ -206,12 +206,29 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def find_item(db: sqlite_utils.Database, key: str) -> dict[str, Any]:
-    """A stored item by its id (eu-portal:LIFE-2026-...) or its call identifier."""
+    """A stored item by its id (eu-portal:LIFE-2026-...) or its call identifier, exactly as
+    stored or else in any case (life-2026-sap-clima-cca: typed as an official types it)."""
     rows = list(db.query("SELECT * FROM items WHERE id = ?", [key]))
     row = rows[0] if rows else item_by_identifier(db, key)
     if row is None:
+        row = _item_in_any_case(db, key)
+    if row is None:
         raise MonitorError(f"no stored item has the id or identifier '{key}'")
     return row
+
+
+def _item_in_any_case(db: sqlite_utils.Database, key: str) -> dict[str, Any] | None:
+    # The identifier through its NOCASE index; an id in another case only when that finds none
+    # (a scan, on the way to "not found" in practice).
+    for column in ("identifier", "id"):
+        rows = db.query(
+            f"SELECT * FROM items WHERE {column} = ? COLLATE NOCASE ORDER BY kind, id LIMIT 1",
+            [key],
+        )
+        row = next(iter(rows), None)
+        if row is not None:
+            return row
+    return None
 
 
 def item_by_identifier(db: sqlite_utils.Database, identifier: str) -> dict[str, Any] | None:

@@ -152,3 +152,17 @@ def last_error(
         )
     )
     return (rows[0]["started"], rows[0]["error"]) if rows else None
+
+
+def tracking_changes_before(db: sqlite_utils.Database, end: str) -> list[Row]:
+    """Every tracking change made before `end`, oldest first, with the item's best area (None
+    when the rules matched none)."""
+    return list(
+        db.query(
+            """SELECT tracking_changes.*,
+                      (SELECT area FROM matches WHERE matches.item_id = tracking_changes.item_id
+                       ORDER BY score DESC, area LIMIT 1) AS area
+               FROM tracking_changes WHERE changed_at < ? ORDER BY id""",
+            [end],
+        )
+    )

@@ -344,6 +344,51 @@ def _deadline_times(db: sqlite_utils.Database) -> None:
     _run(db, "ALTER TABLE items ADD COLUMN deadline_times TEXT NOT NULL DEFAULT '[]';")
 
 
+def _tracking(db: sqlite_utils.Database) -> None:
+    """What the international group did with a call, per förvaltning (unit): its state now and
+    every change (`item_changes`-style: old and new state, who, note, amount in SEK), and the
+    group's relevant/not-relevant judgements. Plain columns and ISO times, for Datasette. The
+    NOCASE index lets a call be found by an identifier typed in any case."""
+    _run(
+        db,
+        """
+        CREATE TABLE tracking (
+            item_id TEXT NOT NULL REFERENCES items(id),
+            unit TEXT NOT NULL,
+            state TEXT NOT NULL,
+            amount INTEGER CHECK (amount IS NULL OR amount >= 0),
+            note TEXT,
+            changed_by TEXT,
+            changed_at TEXT NOT NULL,
+            PRIMARY KEY (item_id, unit)
+        );
+        CREATE TABLE tracking_changes (
+            id INTEGER PRIMARY KEY,
+            item_id TEXT NOT NULL REFERENCES items(id),
+            unit TEXT NOT NULL,
+            old_state TEXT,
+            new_state TEXT NOT NULL,
+            amount INTEGER CHECK (amount IS NULL OR amount >= 0),
+            note TEXT,
+            changed_by TEXT,
+            changed_at TEXT NOT NULL
+        );
+        CREATE INDEX tracking_changes_item ON tracking_changes(item_id, unit);
+        CREATE INDEX tracking_changes_changed_at ON tracking_changes(changed_at);
+        CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY,
+            item_id TEXT NOT NULL REFERENCES items(id),
+            verdict TEXT NOT NULL CHECK (verdict IN ('relevant', 'not-relevant')),
+            area TEXT,
+            given_by TEXT,
+            given_at TEXT NOT NULL
+        );
+        CREATE INDEX feedback_item ON feedback(item_id);
+        CREATE INDEX items_identifier_nocase ON items(identifier COLLATE NOCASE);
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _health_and_mentions,
@@ -354,6 +399,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _call_details,
     _announced_deadlines,
     _deadline_times,
+    # (migration 10, `_notifiers`, comes from the notifier branch: rebase puts it here)
+    _tracking,  # keep last: renumbered at rebase, and no test depends on its number
 ]
 
 

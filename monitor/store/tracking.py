@@ -1,0 +1,155 @@
+"""Tracking and feedback: what the international group did with a call, per förvaltning (unit),
+and what it judged of the call.
+
+`tracking` holds each (item, unit)'s state now, `tracking_changes` every change (old and new
+state, who, note, amount), `feedback` each relevant/not-relevant judgement. States are codes
+(monitor/tracking.py has their labels); times are ISO 8601 UTC as the rest of the store writes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """The outcome of one `track`: the state before (None when first tracked) and after."""
+
+    item_id: str
+    unit: str
+    old_state: str | None
+    new_state: str
+    amount: int | None  # what the (item, unit) shows now
+
+
+def _stamp(now: datetime) -> str:
+    return now.isoformat(timespec="seconds")
+
+
+def track(
+    db: sqlite_utils.Database,
+    item_id: str,
+    unit: str,
+    state: str,
+    *,
+    now: datetime,
+    amount: int | None = None,
+    note: str | None = None,
+    by: str | None = None,
+) -> Tracked:
+    """Record a change of an (item, unit)'s state, its history row and the state now, at once.
+
+    An amount or note belongs to the state it was given with: kept when the same state is
+    recorded again without one, dropped when the state moves on (an amount applied for is not
+    an amount granted); the history keeps every one.
+    """
+    stamp = _stamp(now)
+    with db.atomic():
+        rows = db.query(
+            "SELECT state, amount, note FROM tracking WHERE item_id = ? AND unit = ?",
+            [item_id, unit],
+        )
+        was = next(iter(rows), None)
+        old_state = was["state"] if was else None
+        kept = was if was and old_state == state else {"amount": None, "note": None}
+        shown_amount = amount if amount is not None else kept["amount"]
+        db.execute(
+            """INSERT INTO tracking_changes
+                   (item_id, unit, old_state, new_state, amount, note, changed_by, changed_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [item_id, unit, old_state, state, amount, note, by, stamp],
+        )
+        db.execute(
+            """INSERT INTO tracking (item_id, unit, state, amount, note, changed_by, changed_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (item_id, unit) DO UPDATE SET state = excluded.state,
+                   amount = excluded.amount, note = excluded.note,
+                   changed_by = excluded.changed_by, changed_at = excluded.changed_at""",
+            [item_id, unit, state, shown_amount, note or kept["note"], by, stamp],
+        )
+    return Tracked(item_id, unit, old_state, state, shown_amount)
+
+
+def units(db: sqlite_utils.Database) -> list[str]:
+    """Every unit that has tracked a call, as first written."""
+    return [r["unit"] for r in db.query("SELECT DISTINCT unit FROM tracking ORDER BY unit")]
+
+
+def tracked_calls(
+    db: sqlite_utils.Database,
+    *,
+    states: Sequence[str] = (),
+    unit: str | None = None,
+) -> list[Row]:
+    """Each tracked (item, unit) with the call's identifier, title, url and next deadline,
+    soonest deadline first."""
+    where, args = [], []
+    if states:
+        where.append(f"tracking.state IN ({', '.join('?' * len(states))})")
+        args += list(states)
+    if unit is not None:
+        where.append("tracking.unit = ?")
+        args.append(unit)
+    condition = f" WHERE {' AND '.join(where)}" if where else ""
+    return list(
+        db.query(
+            f"""SELECT tracking.item_id, items.identifier, items.title, items.url,
+                       items.deadline, items.status, tracking.unit, tracking.state,
+                       tracking.amount, tracking.note, tracking.changed_by,
+                       tracking.changed_at
+                FROM tracking JOIN items ON items.id = tracking.item_id{condition}
+                ORDER BY items.deadline IS NULL, items.deadline, items.identifier,
+                         tracking.unit""",
+            args,
+        )
+    )
+
+
+def tracking_history(db: sqlite_utils.Database) -> dict[tuple[str, str], list[Row]]:
+    """(item id, unit) -> its changes, oldest first."""
+    history: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for row in db.query("SELECT * FROM tracking_changes ORDER BY id"):
+        history[(row["item_id"], row["unit"])].append(row)
+    return dict(history)
+
+
+def add_feedback(
+    db: sqlite_utils.Database,
+    item_id: str,
+    verdict: str,
+    *,
+    now: datetime,
+    area: str | None = None,
+    by: str | None = None,
+) -> None:
+    with db.atomic():
+        db.execute(
+            "INSERT INTO feedback (item_id, verdict, area, given_by, given_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [item_id, verdict, area, by, _stamp(now)],
+        )
+
+
+def judgements(db: sqlite_utils.Database) -> list[Row]:
+    """The group's judgements of calls, oldest first, with the call's row: each feedback
+    (`verdict`, `area`) and each (item, unit)'s state now (`state`), both with their time."""
+    rows = list(
+        db.query(
+            """SELECT items.*, 'feedback' AS judged_by, feedback.verdict, feedback.area,
+                      NULL AS state, feedback.given_at AS judged_at
+               FROM feedback JOIN items ON items.id = feedback.item_id
+               UNION ALL
+               SELECT items.*, 'tracking', NULL, NULL, tracking.state, tracking.changed_at
+               FROM tracking JOIN items ON items.id = tracking.item_id
+               ORDER BY judged_at"""
+        )
+    )
+    return rows
