@@ -399,8 +399,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _call_details,
     _announced_deadlines,
     _deadline_times,
-    # (migration 10, `_notifiers`, comes from the notifier branch: rebase puts it here)
-    _tracking,  # keep last: renumbered at rebase, and no test depends on its number
+    _tracking,
 ]
 
 
