@@ -14,8 +14,10 @@ import pytest
 import trustme
 
 from helpers.long_digest import SCRIPT_TITLE, document, hostile
+from helpers.sample_digests import digest_of, item
 from helpers.smtp_server import HOST, SmtpServer
 from monitor.config import EmailTable, load_config
+from monitor.digest.compose import compose
 from monitor.digest.document import DigestDocument
 from monitor.errors import NotifyError
 from monitor.notify import registry
@@ -83,6 +85,20 @@ def test_a_long_digest_arrives_as_one_message_with_every_call_linked_in_both_par
     assert str(mail["Message-ID"]) == receipt
     assert got.rcpt_tos == ["internationella-gruppen@kommun.se", "naringsliv@kommun.se"]
     assert "naringsliv@kommun.se" in str(mail["To"])
+
+
+def test_a_composed_digest_arrives_with_every_call_in_both_parts_and_its_subject(server, waits):
+    areas = ["klimat-miljo", "utbildning", "kultur"]
+    calls = {a: [item(n, a) for n in range(i * 40, i * 40 + 40)] for i, a in enumerate(areas)}
+    send(notifier(server, waits), compose(digest_of(new_by_area=calls), Words("sv")))
+
+    mail = server.received[0].message
+    assert mail["Subject"] == "EU-bevakning vecka 48: 120 nya utlysningar"
+    body = mail.get_body(("html",)).get_content()
+    text = mail.get_body(("plain",)).get_content()
+    for n in range(120):
+        url = f"https://ec.europa.eu/topic-details/CALL-{n}"
+        assert f'<a href="{url}"' in body and f"({url})" in text
 
 
 def test_the_swedish_subject_is_encoded_for_transport_and_reads_as_written(server, waits):
