@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from monitor.rules import AreaMatch, Matcher, Verdict, load_rules, programme_codes
@@ -266,9 +266,17 @@ TEXT = st.one_of(
 
 @settings(max_examples=300)
 @given(st.dictionaries(FIELD_NAMES, TEXT, max_size=6))
+@example({"title": "SCHOOLS", "programme_code": "0"})  # passes gate and area, yet only maybe
 def test_no_input_crashes_the_matcher(fields):
     verdict = DEFAULT.match(fields)
-    assert verdict.relevant == (verdict.gate.passed and bool(verdict.areas))
+    # The learned scorer ranks what passes into tiers: only the main tier is relevant, and
+    # nothing the gate or the areas refused reaches it ("SCHOOLS" alone passes both, and is
+    # only "maybe").
+    assert verdict.relevant == (verdict.tier == "relevant")
+    if verdict.relevant:
+        assert verdict.gate.passed and verdict.areas
+    if not (verdict.gate.passed and verdict.areas):
+        assert verdict.tier == "no"
     thresholds = {area.id: area.threshold for area in DEFAULT.areas}
     assert all(m.score >= thresholds[m.area] for m in verdict.areas)
     assert [m.score for m in verdict.areas] == sorted(
