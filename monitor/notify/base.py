@@ -7,12 +7,13 @@ notifier's messages are sent exactly once and a half-sent digest resumes where i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from monitor.config import Config
-from monitor.digest.document import DigestDocument
-from monitor.notify.i18n import Words
-from monitor.notify.retry import RetryPolicy
+if TYPE_CHECKING:  # the store keeps Messages: it need not load config or slack-sdk for that
+    from monitor.config import Config
+    from monitor.digest.document import DigestDocument
+    from monitor.notify.i18n import Words
+    from monitor.notify.retry import RetryPolicy
 
 
 @dataclass(frozen=True)

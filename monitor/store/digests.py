@@ -1,8 +1,10 @@
-"""Digests as records: made before sending, each part marked when Slack has it.
+"""Digests as records: made before sending, each message marked when its notifier has sent it.
 
-A digest counts as sent only when every part is posted. Until then it is the one to resume:
-its parts are posted from what was recorded, so a rerun sends the same messages, in the same
-thread, and never a part twice.
+A digest is recorded with the messages of every notifier it goes to (Slack, Teams, e-mail).
+A notifier is done with a digest when each of its messages is sent; the digest counts as sent
+when every notifier is done (or was dropped from `[notify] send`). Until then it is the one to
+resume: its messages are sent from what was recorded, so a rerun sends the same messages, in
+the same thread, and never one twice.
 """
 
 from __future__ import annotations
@@ -15,28 +17,49 @@ from typing import Any, cast
 
 import sqlite_utils
 
-from monitor.digest.model import Part
+from monitor.notify.base import Message
 
 
-@dataclass
-class StoredPart:
+@dataclass(frozen=True)
+class StoredMessage:
     id: int
-    seq: int
-    part: Part
-    ts: str | None
+    notifier: str
+    message: Message
+    receipt: str | None  # what the notifier answered (a Slack ts); None: not sent yet
 
 
-@dataclass
+@dataclass(frozen=True)
+class NotifierState:
+    name: str
+    mode: str
+    done: bool  # sent, or dropped from [notify] send
+
+
+@dataclass(frozen=True)
 class StoredDigest:
     id: int
     period_start: str
     period_end: str
-    mode: str
-    parts: list[StoredPart]
+    notifiers: list[NotifierState]
+    messages: list[StoredMessage]
 
-    @property
-    def missing(self) -> list[StoredPart]:
-        return [p for p in self.parts if p.ts is None]
+    def of(self, notifier: str) -> list[StoredMessage]:
+        return [m for m in self.messages if m.notifier == notifier]
+
+    def missing(self, notifier: str) -> list[StoredMessage]:
+        return [m for m in self.of(notifier) if m.receipt is None]
+
+    def pending(self) -> list[NotifierState]:
+        return [n for n in self.notifiers if not n.done]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One notifier's messages for a new digest, in the order they are sent."""
+
+    notifier: str
+    mode: str
+    messages: list[Message]
 
 
 def _stamp(when: datetime) -> str:
@@ -51,30 +74,43 @@ def last_sent_period_end(db: sqlite_utils.Database) -> datetime | None:
 
 
 def unsent_digest(db: sqlite_utils.Database) -> StoredDigest | None:
-    rows = list(db.query("SELECT * FROM digests WHERE sent_at IS NULL ORDER BY id DESC LIMIT 1"))
-    if not rows:
+    row = db.execute(
+        "SELECT id, period_start, period_end FROM digests WHERE sent_at IS NULL "
+        "ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
         return None
-    digest = rows[0]
-    parts = [
-        StoredPart(
-            row["id"],
-            row["seq"],
-            Part(
-                key=row["key"],
-                channel=row["channel"],
-                text=row["text"],
-                blocks=json.loads(row["blocks"]),
-                parent=_parent_key(db, digest["id"], row["parent_seq"]),
-            ),
-            row["ts"],
-        )
-        for row in db.query(
-            "SELECT * FROM digest_parts WHERE digest_id = ? ORDER BY seq", [digest["id"]]
-        )
+    digest_id, period_start, period_end = row
+    notifiers = [
+        NotifierState(name, mode, sent is not None or dropped is not None)
+        for name, mode, sent, dropped in db.execute(
+            "SELECT notifier, mode, sent_at, dropped_at FROM digest_notifiers "
+            "WHERE digest_id = ? ORDER BY rowid",
+            [digest_id],
+        ).fetchall()
     ]
-    return StoredDigest(
-        digest["id"], digest["period_start"], digest["period_end"], digest["mode"], parts
-    )
+    rows = db.execute(
+        "SELECT id, seq, notifier, key, target, parent_seq, text, payload, receipt "
+        "FROM digest_parts WHERE digest_id = ? ORDER BY seq",
+        [digest_id],
+    ).fetchall()
+    key_of = {seq: key for _, seq, _, key, *_ in rows}
+    messages = [
+        StoredMessage(
+            part_id,
+            notifier,
+            Message(
+                key=key,
+                text=text,
+                payload=json.loads(payload),
+                parent=key_of.get(parent_seq) if parent_seq is not None else None,
+                target=target,
+            ),
+            receipt,
+        )
+        for part_id, _, notifier, key, target, parent_seq, text, payload, receipt in rows
+    ]
+    return StoredDigest(digest_id, period_start, period_end, notifiers, messages)
 
 
 def record_digest(
@@ -84,15 +120,28 @@ def record_digest(
     period_start: datetime,
     period_end: datetime,
     language: str,
-    mode: str,
-    parts: list[Part],
+    notifiers: list[Recorded],
     item_ids: dict[str, list[str]],
     deadlines: Mapping[str, str | None] | None = None,
 ) -> int:
-    """Keep a digest and its parts, made `now`, before the first part is sent, with the items
-    it announces by section and the deadline each was shown with (`deadlines`, by item id)."""
+    """Keep a digest and every notifier's messages, made `now`, before the first is sent, with
+    the items it announces by section and the deadline each was shown with (by item id)."""
     deadlines = deadlines or {}
-    seq_of = {part.key: seq for seq, part in enumerate(parts)}
+    rows: list[dict[str, Any]] = []
+    for recorded in notifiers:
+        seq_of = {m.key: len(rows) + n for n, m in enumerate(recorded.messages)}
+        for message in recorded.messages:
+            rows.append(
+                {
+                    "seq": len(rows),
+                    "notifier": recorded.notifier,
+                    "key": message.key,
+                    "target": message.target,
+                    "parent_seq": seq_of[message.parent] if message.parent else None,
+                    "text": message.text,
+                    "payload": json.dumps(message.payload, ensure_ascii=False),
+                }
+            )
     with db.atomic():
         digest_id = (
             db.table("digests")
@@ -102,23 +151,16 @@ def record_digest(
                     "period_start": period_start.isoformat(timespec="seconds"),
                     "period_end": period_end.isoformat(timespec="seconds"),
                     "language": language,
-                    "mode": mode,
+                    # what it went to, for a reader of the table ("slack:bot,email:smtp")
+                    "mode": ",".join(f"{r.notifier}:{r.mode}" for r in notifiers),
                 }
             )
             .last_pk
         )
-        db.table("digest_parts").insert_all(
-            {
-                "digest_id": digest_id,
-                "seq": seq,
-                "key": part.key,
-                "channel": part.channel,
-                "parent_seq": seq_of[part.parent] if part.parent else None,
-                "text": part.text,
-                "blocks": json.dumps(part.blocks, ensure_ascii=False),
-            }
-            for seq, part in enumerate(parts)
+        db.table("digest_notifiers").insert_all(
+            {"digest_id": digest_id, "notifier": r.notifier, "mode": r.mode} for r in notifiers
         )
+        db.table("digest_parts").insert_all({"digest_id": digest_id, **row} for row in rows)
         db.table("digest_items").insert_all(
             {
                 "digest_id": digest_id,
@@ -133,20 +175,28 @@ def record_digest(
     return cast(int, digest_id)
 
 
-def mark_posted(db: sqlite_utils.Database, part_id: int, ts: str, now: datetime) -> None:
+def mark_posted(db: sqlite_utils.Database, message_id: int, receipt: str, now: datetime) -> None:
+    """One message sent: kept at once, so that a send killed after it never sends it again."""
     with db.atomic():
-        db.table("digest_parts").update(part_id, {"ts": ts, "posted_at": _stamp(now)})
+        db.table("digest_parts").update(message_id, {"receipt": receipt, "posted_at": _stamp(now)})
 
 
-def mark_sent(db: sqlite_utils.Database, digest_id: int, now: datetime) -> None:
+def mark_notifier_done(
+    db: sqlite_utils.Database, digest_id: int, notifier: str, now: datetime, *, dropped: bool
+) -> bool:
+    """A notifier has sent all of the digest (or was dropped from it); the digest is sent when
+    no notifier is left. Returns whether it now is."""
+    column = "dropped_at" if dropped else "sent_at"
     with db.atomic():
-        db.table("digests").update(digest_id, {"sent_at": _stamp(now)})
-
-
-def _parent_key(db: sqlite_utils.Database, digest_id: int, parent_seq: Any) -> str | None:
-    if parent_seq is None:
-        return None
-    row = db.execute(
-        "SELECT key FROM digest_parts WHERE digest_id = ? AND seq = ?", [digest_id, parent_seq]
-    ).fetchone()
-    return row[0] if row else None
+        db.execute(
+            f"UPDATE digest_notifiers SET {column} = ? WHERE digest_id = ? AND notifier = ?",
+            [_stamp(now), digest_id, notifier],
+        )
+        left = db.execute(
+            "SELECT COUNT(*) FROM digest_notifiers WHERE digest_id = ? "
+            "AND sent_at IS NULL AND dropped_at IS NULL",
+            [digest_id],
+        ).fetchone()[0]
+        if not left:
+            db.table("digests").update(digest_id, {"sent_at": _stamp(now)})
+    return not left

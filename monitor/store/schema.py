@@ -1,13 +1,15 @@
 """The database schema as numbered migrations, applied in order and recorded in user_version.
 
-Each migration only adds: a database written by an older version keeps its data when opened by
-a newer one. Never edit a released migration; append a new one. A migration imports no live
-code of the program: what it computes is copied into this module as it was when released, so an
-old database migrated years later gets the same result.
+Each migration keeps what is stored (it adds, or renames a column whose meaning grew): a
+database written by an older version keeps its data when opened by a newer one. Never edit a
+released migration; append a new one. A migration imports no live code of the program: what it
+computes is copied into this module as it was when released, so an old database migrated years
+later gets the same result.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -389,6 +391,37 @@ def _tracking(db: sqlite_utils.Database) -> None:
     )
 
 
+def _notifiers(db: sqlite_utils.Database) -> None:
+    """A digest goes to several notifiers (Slack, Teams, e-mail), each sending its own messages:
+    which notifiers a digest was recorded for, how each sends and when each was done; a part
+    belongs to one notifier, its target is a Slack channel or empty, and its payload is what
+    the notifier sends. Slack's parts so far become the Slack notifier's, their blocks a
+    payload {"blocks": [...]}, so that a digest cut short before this still resumes."""
+    _run(
+        db,
+        """
+        CREATE TABLE digest_notifiers (
+            digest_id INTEGER NOT NULL REFERENCES digests(id),
+            notifier TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            sent_at TEXT,
+            dropped_at TEXT,
+            PRIMARY KEY (digest_id, notifier)
+        );
+        INSERT INTO digest_notifiers (digest_id, notifier, mode, sent_at)
+            SELECT id, 'slack', mode, sent_at FROM digests;
+        ALTER TABLE digest_parts ADD COLUMN notifier TEXT NOT NULL DEFAULT 'slack';
+        ALTER TABLE digest_parts RENAME COLUMN channel TO target;
+        ALTER TABLE digest_parts RENAME COLUMN blocks TO payload;
+        ALTER TABLE digest_parts RENAME COLUMN ts TO receipt;
+        """,
+    )
+    rows = db.execute("SELECT id, payload FROM digest_parts").fetchall()
+    for part_id, blocks in rows:
+        payload = json.dumps({"blocks": json.loads(blocks)}, ensure_ascii=False)
+        db.execute("UPDATE digest_parts SET payload = ? WHERE id = ?", [payload, part_id])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _health_and_mentions,
@@ -400,6 +433,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _announced_deadlines,
     _deadline_times,
     _tracking,
+    _notifiers,
 ]
 
 
