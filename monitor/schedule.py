@@ -5,8 +5,8 @@ Two jobs, run one at a time (a single worker thread, `max_instances=1`, coalesce
   since its last run, plus a small fixed jitter of its own so that sources added together do
   not all fire at once;
 - the digest, on `[digest] weekday` and `time` in the configured time zone (DST-safe: the
-  trigger works in local time): sent to Slack, or printed when Slack is not set up
-  (`weekly_digest`).
+  trigger works in local time): sent through each notifier (Slack, Teams, e-mail), or printed
+  when none is set up (`weekly_digest`).
 A missed run within its grace time runs late rather than never. The config is read again before
 each fetch, so an admin's edit to sources.toml takes effect without a restart; a broken edit
 is logged and the last good config is kept. The run lock keeps a manual `monitor run` and the
@@ -79,8 +79,9 @@ def digest_trigger(config: Config) -> CronTrigger:
 
 
 def weekly_digest(config: Config, store: Store, clock: Clock) -> str:
-    """The digest job: send it to Slack; without Slack, print it (it then shows in the service's
-    log). Returns what happened, for the log."""
+    """The digest job: send it through [notify] send (every notifier set up by default); with
+    none set up, print it (it then shows in the service's log). Returns what happened, for the
+    log."""
     delivery = print_or_send(config, store, clock, _print, send=True)
     return "\n".join([*delivery.notes, *delivery.lines])
 

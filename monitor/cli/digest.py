@@ -1,8 +1,9 @@
-"""`monitor digest`: preview the weekly digest, or send it to Slack exactly once."""
+"""`monitor digest`: preview the weekly digest, or send it through each notifier exactly once."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -14,11 +15,23 @@ from monitor.cli.output import write_atomically
 from monitor.config import LOCK_WAIT
 from monitor.digest.deliver import deliver, print_or_send
 from monitor.lock import run_lock
+from monitor.notify.registry import NOTIFIER_NAMES
+
+FORMATS = ["text", "markdown", "blocks", "teams", "email-html"]
 
 
 @click.command()
 @click.option("--preview", is_flag=True, help="Only show the digest (the default without --send).")
-@click.option("--send", is_flag=True, help="Send it to Slack; a failed send is resumed next time.")
+@click.option(
+    "--send", is_flag=True, help="Send it ([notify] send); a failed send is resumed next time."
+)
+@click.option(
+    "--to",
+    "to",
+    multiple=True,
+    type=click.Choice(NOTIFIER_NAMES),
+    help="With --send: send only here (repeatable), instead of [notify] send.",
+)
 @click.option(
     "--since",
     type=click.DateTime(["%Y-%m-%d"]),
@@ -27,10 +40,11 @@ from monitor.lock import run_lock
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "markdown", "blocks"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="blocks = the Slack Block Kit JSON that would be sent.",
+    help="What a notifier would send: blocks = Slack's Block Kit JSON, teams = the Teams "
+    "cards' JSON, email-html = the e-mail's HTML part.",
 )
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.pass_obj
@@ -38,6 +52,7 @@ def digest(
     app: App,
     preview: bool,
     send: bool,
+    to: tuple[str, ...],
     since: datetime | None,
     fmt: str,
     output: Path | None,
@@ -45,13 +60,16 @@ def digest(
     """Show the weekly digest: new calls by area, calls closing soon, changed calls, network
     news and sources that stopped working, in Swedish unless [settings] language = "en".
 
-    With --send it goes to the Slack channel in [slack] channel (SLACK_BOT_TOKEN: a thread per
-    area; SLACK_WEBHOOK_URL: one message per part). A digest is recorded before it is sent;
-    if sending stops half-way, the next --send posts only the missing parts.
+    With --send it goes to each notifier in [notify] send (by default every one set up):
+    Slack ([slack] channel; SLACK_BOT_TOKEN: a thread per area, SLACK_WEBHOOK_URL: one message
+    per part), Teams (TEAMS_WEBHOOK_URL) and e-mail ([email]). A digest is recorded before it
+    is sent; if sending stops half-way, the next --send sends only what each notifier missed.
     """
     config = app.config
     if send and preview:
         raise click.UsageError("choose --preview or --send, not both")
+    if to and not send:
+        raise click.UsageError("--to chooses where --send sends: add --send")
     if not send:
         print_or_send(
             config,
@@ -64,7 +82,7 @@ def digest(
         )
         return
     with run_lock(config.settings.database, LOCK_WAIT, on_wait=say_waiting):
-        _send(app, since.date() if since else None)
+        _send(app, since.date() if since else None, to, partial(_show, output))
 
 
 def _show(output: Path | None, text: str) -> None:
@@ -75,9 +93,9 @@ def _show(output: Path | None, text: str) -> None:
     click.echo(f"Wrote the digest to {output}.", err=True)
 
 
-def _send(app: App, since: date | None) -> None:
-    # Not print_or_send: an explicit --send without Slack set up is an error that says what to set.
-    delivery = deliver(app.config, app.store, app.clock, since)
+def _send(app: App, since: date | None, to: tuple[str, ...], show: Callable[[str], None]) -> None:
+    # Not print_or_send: an explicit --send with nothing set up is an error that says what to set.
+    delivery = deliver(app.config, app.store, app.clock, since, to=to, show=show)
     for note in delivery.notes:
         click.echo(note, err=True)
     for line in delivery.lines:

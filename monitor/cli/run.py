@@ -53,12 +53,19 @@ def run(app: App, source_ids: tuple[str, ...], show_digest: bool, wait: float) -
         summary, _ = fetch_and_match(config, store, sources, app.clock, on_done=done)
     for line in summary_lines(summary):
         click.echo(line)
-    if show_digest and not config.slack.configured:  # with Slack, serve or digest --send sends
-        from monitor.digest.deliver import print_or_send
-
-        print_or_send(config, store, app.clock, _after_the_summary, send=False)
+    if show_digest:
+        _print_digest_unless_sent(app)
     if summary.failed:
         sys.exit(EXIT_SOURCES_FAILED)
+
+
+def _print_digest_unless_sent(app: App) -> None:
+    """The digest after the summary, unless a notifier is set up (serve or digest --send
+    sends it then). Imported here: a run that prints no digest loads no notifier."""
+    from monitor.digest.deliver import print_or_send, sends_somewhere
+
+    if not sends_somewhere(app.config):
+        print_or_send(app.config, app.store, app.clock, _after_the_summary, send=False)
 
 
 def _after_the_summary(text: str) -> None:

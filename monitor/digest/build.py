@@ -1,4 +1,4 @@
-"""Put a digest together: its period, what goes in it, its document, and its Slack messages."""
+"""Put a digest together: its period, what goes in it, and its words (the document)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from monitor.digest.choose import choose
 from monitor.digest.compose import compose
 from monitor.digest.document import DigestDocument
 from monitor.digest.gather import gather
-from monitor.digest.model import Digest, Part
+from monitor.digest.model import Digest
 from monitor.matching import load_matcher
 from monitor.notify.i18n import Words
-from monitor.notify.slack_blocks import as_parts, slack_messages
 from monitor.store import Store
 from monitor.store.digests import last_sent_period_end
 
@@ -24,10 +23,8 @@ FIRST_PERIOD = timedelta(days=7)
 
 @dataclass
 class Built:
-    digest: Digest
-    parts: list[Part]  # the Slack messages, until the ledger records each notifier's own
-    words: Words
-    document: DigestDocument  # what every notifier renders
+    digest: Digest  # what was chosen, with the ids the ledger records as announced
+    document: DigestDocument  # the same, worded: what every notifier renders
 
 
 def period_start(store: Store, since: date | None, zone: ZoneInfo, now: datetime) -> datetime:
@@ -43,10 +40,8 @@ def build_digest(
     clock: Clock,
     *,
     since: date | None = None,
-    threads: bool = True,
 ) -> Built:
-    """The digest of everything new from the period start to the clock's now; `threads=False`
-    (a webhook) means no routing to other channels."""
+    """The digest of everything new from the period start to the clock's now."""
     zone = ZoneInfo(config.settings.timezone)
     now = clock.now().astimezone(UTC).replace(microsecond=0)
     start = period_start(store, since, zone, now)
@@ -71,9 +66,4 @@ def build_digest(
         closing_soon_days=config.digest.closing_soon_days,
         timezone=config.settings.timezone,
     )
-    words = Words(config.settings.language)
-    routes = {a.id: a.slack_channel for a in areas if a.slack_channel} if threads else {}
-    channel = config.slack.shown_channel
-    document = compose(digest, words)
-    messages = slack_messages(document, words, channel=channel, area_channels=routes)
-    return Built(digest, as_parts(messages), words, document)
+    return Built(digest, compose(digest, Words(config.settings.language)))

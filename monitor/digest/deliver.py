@@ -1,5 +1,11 @@
-"""Deliver the weekly digest to Slack exactly once: resume a digest that was cut short, or
-record a new one and send it. Shared by `monitor digest --send` and `monitor serve`.
+"""Deliver the weekly digest through every chosen notifier exactly once: the one ledger that
+records a digest, resumes one cut short and marks it sent, for all notifiers alike.
+
+A new digest is built once (one neutral document), rendered by each notifier and recorded with
+every notifier's messages before the first is sent. Each notifier then sends its missing
+messages in order, each marked as it is sent; a notifier that fails stops there and the others
+go on, so the next send resumes each notifier where it stopped and sends nothing twice.
+Shared by `monitor digest --send` and `monitor serve`.
 
 `print_or_send` is the one place that decides between printing the digest and sending it
 (`monitor run`, `monitor digest` and `monitor serve` all use it).
@@ -7,24 +13,35 @@ record a new one and send it. Shared by `monitor digest --send` and `monitor ser
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from monitor.clock import Clock
 from monitor.config import Config
 from monitor.digest.build import Built, build_digest
-from monitor.notify.console import as_blocks_json, as_markdown, as_text
+from monitor.errors import NotifyError
+from monitor.notify import previews, registry
+from monitor.notify.base import Notifier
+from monitor.notify.i18n import Words
 from monitor.notify.retry import RetryPolicy
-from monitor.notify.slack import poster_for, send_digest
 from monitor.store import Store
-from monitor.store.digests import record_digest, unsent_digest
+from monitor.store.digests import (
+    Recorded,
+    StoredDigest,
+    mark_notifier_done,
+    mark_posted,
+    record_digest,
+    unsent_digest,
+)
+
+Show = Callable[[str], None]
 
 # Said on the terminal when a send finds nothing the earlier digests have not announced.
 # Kept here, not in notify/i18n.py: it is the command's answer, never part of a digest.
 NOTHING_NEW = {
-    "sv": "Inget nytt sedan {start}: ingenting skickades till Slack.",
-    "en": "Nothing new since {start}: nothing was sent to Slack.",
+    "sv": "Inget nytt sedan {start}: ingenting skickades.",
+    "en": "Nothing new since {start}: nothing was sent.",
 }
 
 
@@ -35,86 +52,225 @@ class Delivery:
     notes: list[str] = field(default_factory=list)  # said on the side (stderr)
 
 
+def chosen_notifiers(config: Config) -> list[str]:
+    """`[notify] send`, else every notifier that is set up (the console only when named)."""
+    if config.notify.send is not None:
+        return list(dict.fromkeys(config.notify.send))
+    return [
+        name
+        for name in registry.NOTIFIER_NAMES
+        if name != "console" and registry.kind(name).configured(config)
+    ]
+
+
+def sends_somewhere(config: Config) -> bool:
+    """Whether a send would reach anyone (a digest only printed is not sent)."""
+    return any(name != "console" for name in chosen_notifiers(config))
+
+
 def deliver(
     config: Config,
     store: Store,
     clock: Clock,
     since: date | None = None,
     retry: RetryPolicy | None = None,
+    *,
+    to: Sequence[str] = (),
+    show: Show | None = None,
 ) -> Delivery:
-    """`retry`: how Slack's failures are retried (the usual policy when None)."""
-    poster = poster_for(config.slack, retry)
-    db = store.db
+    """Send the digest through `to`, or every chosen notifier (`chosen_notifiers`).
+
+    A new digest is recorded for every chosen notifier and those in `to`, so that sending to
+    one (`--to email`) leaves the others theirs for the next send rather than losing the week
+    for them. `retry`: how failed requests are retried (`notify.retry.USUAL` when None);
+    `show` prints for the console notifier.
+    """
     delivery = Delivery(ok=True)
-    pending = unsent_digest(db)
-    if pending is None:
-        built = build_digest(config, store, clock, since=since, threads=poster.threads)
-        if built.digest.is_empty:
-            digest = built.digest
-            start = built.words.day(digest.local(digest.period_start).date())
-            delivery.lines.append(NOTHING_NEW[config.settings.language].format(start=start))
-            return delivery
-        record_digest(
-            db,
-            clock.now(),
-            period_start=built.digest.period_start,
-            period_end=built.digest.period_end,
-            language=config.settings.language,
-            mode="bot" if poster.threads else "webhook",
-            parts=built.parts,
-            item_ids=built.digest.item_ids(),
-            deadlines=built.digest.deadlines(),
-        )
-        pending = unsent_digest(db)
-        assert pending is not None, "the digest was just recorded"
-    else:
-        delivery.notes.append(
-            f"Resuming the digest of {pending.period_end[:10]}: "
-            f"{len(pending.missing)} of {len(pending.parts)} messages still to send."
-        )
-    result = send_digest(db, pending, poster, clock)
-    done = result.skipped + result.posted
-    if result.error is None:
-        delivery.lines.append(
-            f"Sent the digest: {result.posted} messages to Slack ({done} in all)."
-        )
+    now_to = list(dict.fromkeys(to))
+    kept_for = list(dict.fromkeys([*chosen_notifiers(config), *now_to]))
+    if not kept_for:
+        delivery.ok = False
+        delivery.notes.append("Error: no notifier is set up; set up one of them:")
+        delivery.notes += [
+            f"  {registry.label(name)}: {registry.kind(name).setup_hint(config)}"
+            for name in registry.NOTIFIER_NAMES
+            if name != "console"
+        ]
         return delivery
-    delivery.ok = False
-    delivery.notes.append(
-        f"Error: sent {done} of {result.total} messages; {result.error}. "
-        "Run `monitor digest --send` again to send the rest."
-    )
+    unready = [name for name in kept_for if not registry.kind(name).configured(config)]
+    if unready:  # nothing is recorded: a digest must not wait for a notifier that cannot send
+        delivery.ok = False
+        for name in unready:
+            hint = registry.kind(name).setup_hint(config)
+            delivery.notes.append(f"Error: {registry.label(name)} is not set up: {hint}.")
+        return delivery
+    words = Words(config.settings.language)
+    try:
+        notifiers = {name: registry.kind(name).make(config, words, retry) for name in kept_for}
+    except NotifyError as exc:
+        return Delivery(ok=False, notes=[f"Error: {exc}"])
+    sending = now_to or kept_for
+    pending = unsent_digest(store.db)
+    if pending is not None:
+        _resume(store, clock, pending, notifiers, sending, delivery)
+        if not delivery.ok or unsent_digest(store.db) is not None:
+            return delivery
+        # Finished: what came after it is the next digest, sent now rather than a week late.
+    built = build_digest(config, store, clock, since=since)
+    if built.digest.is_empty:
+        start = words.day(built.digest.local(built.digest.period_start).date())
+        delivery.lines.append(NOTHING_NEW[words.language].format(start=start))
+        return delivery
+    for name in sending:
+        notifier = notifiers[name]
+        if not notifier.records:  # the console: printed, never recorded
+            for message in notifier.render(built.document):
+                if show is not None:
+                    show(message.text)
+                else:
+                    notifier.send(message, None)
+    recording = {name: n for name, n in notifiers.items() if n.records}
+    if not recording:
+        return delivery
+    _record(store, clock, built, recording, config.settings.language)
+    pending = unsent_digest(store.db)
+    assert pending is not None, "the digest was just recorded"
+    for name, notifier in recording.items():
+        if name in sending:
+            _send(store, clock, pending, notifier, delivery)
+        else:
+            delivery.notes.append(_left_for_later(name, len(pending.of(name)), pending))
     return delivery
 
 
-def render(built: Built, fmt: str, channel: str) -> str:
-    """The digest for reading: plain text, Markdown, or the Block Kit JSON that would be sent."""
-    if fmt == "markdown":
-        return as_markdown(built.parts, channel)
-    if fmt == "blocks":
-        return as_blocks_json(built.parts) + "\n"
-    return as_text(built.parts, channel)
+def _record(
+    store: Store, clock: Clock, built: Built, notifiers: dict[str, Notifier], language: str
+) -> None:
+    digest = built.digest
+    record_digest(
+        store.db,
+        clock.now(),
+        period_start=digest.period_start,
+        period_end=digest.period_end,
+        language=language,
+        notifiers=[
+            Recorded(name, n.mode, n.render(built.document)) for name, n in notifiers.items()
+        ],
+        item_ids=digest.item_ids(),
+        deadlines=digest.deadlines(),
+    )
+
+
+def _resume(
+    store: Store,
+    clock: Clock,
+    pending: StoredDigest,
+    notifiers: dict[str, Notifier],
+    sending: list[str],
+    delivery: Delivery,
+) -> None:
+    """Finish the digest that was cut short, notifier by notifier, before any new one.
+
+    `notifiers` are those chosen now: one the digest was recorded for that is neither in
+    [notify] send nor named with --to any more is given up, since waiting for it would hold
+    back every digest after this one.
+    """
+    ends = pending.period_end[:10]
+    waiting = {state.name for state in pending.pending()}
+    for name in [state.name for state in pending.notifiers]:
+        label, left = registry.label(name), len(pending.missing(name))
+        if name not in waiting:
+            if name in sending:
+                delivery.lines.append(f"{label} already has the whole digest of {ends}.")
+        elif name in sending:
+            delivery.notes.append(
+                f"Resuming the digest of {ends} for {label}: "
+                f"{left} of {len(pending.of(name))} messages still to send."
+            )
+            _send(store, clock, pending, notifiers[name], delivery)
+        elif name in notifiers:
+            delivery.notes.append(_left_for_later(name, left, pending))
+        else:
+            mark_notifier_done(store.db, pending.id, name, clock.now(), dropped=True)
+            delivery.notes.append(
+                f"{label} is no longer in [notify] send: the {left} messages of the digest "
+                f"of {ends} it still had are not sent."
+            )
+    recorded = {state.name for state in pending.notifiers}
+    for name in sending:
+        if name not in recorded and notifiers[name].records:
+            delivery.notes.append(
+                f"{registry.label(name)} was not set up when the digest of {ends} was made: "
+                "it gets the next digest."
+            )
+
+
+def _left_for_later(name: str, left: int, digest: StoredDigest) -> str:
+    return (
+        f"{registry.label(name)} still has {left} messages of the digest of "
+        f"{digest.period_end[:10]} to send: `monitor digest --send` sends them."
+    )
+
+
+def _send(
+    store: Store, clock: Clock, digest: StoredDigest, notifier: Notifier, delivery: Delivery
+) -> None:
+    """Send the notifier's messages not yet sent, in order; mark each at once."""
+    name = notifier.name
+    mine = digest.of(name)
+    receipts = {m.message.key: m.receipt for m in mine if m.receipt}
+    sent = 0
+    for stored in mine:
+        if stored.receipt is not None:
+            continue
+        message = stored.message
+        reply_to = receipts.get(message.parent) if message.parent else None
+        try:
+            if message.parent and reply_to is None:
+                raise NotifyError(f"message {message.key} has no parent message to reply to")
+            receipt = notifier.send(message, reply_to)
+        except NotifyError as exc:
+            done = len(receipts)
+            delivery.ok = False
+            delivery.notes.append(
+                f"Error ({registry.label(name)}): sent {done} of {len(mine)} messages; {exc}. "
+                "Run `monitor digest --send` again to send the rest."
+            )
+            return  # later messages may reply to this one: keep the order
+        mark_posted(store.db, stored.id, receipt, clock.now())
+        receipts[message.key] = receipt
+        sent += 1
+    mark_notifier_done(store.db, digest.id, name, clock.now(), dropped=False)
+    what = f"{sent} {'message' if sent == 1 else 'messages'}"
+    if sent == len(mine):
+        delivery.lines.append(f"Sent the digest to {registry.label(name)}: {what}.")
+    else:
+        delivery.lines.append(
+            f"Sent the rest of the digest to {registry.label(name)}: {what} ({len(mine)} in all)."
+        )
 
 
 def print_or_send(
     config: Config,
     store: Store,
     clock: Clock,
-    show: Callable[[str], None],
+    show: Show,
     *,
     send: bool,
     fmt: str = "text",
     since: date | None = None,
 ) -> Delivery:
-    """Send the digest when asked to and Slack is set up; else give it, rendered, to `show`.
+    """Send the digest when asked to and a notifier is set up; else give it, rendered, to `show`.
 
-    A send asked for without Slack prints instead and says so in the notes (what `monitor serve`
-    does: the digest then shows in the service's log). A printed digest is not recorded, so the
-    next one still covers the same period.
+    A send asked for with none set up prints instead and says so in the notes (what `monitor
+    serve` does: the digest then shows in the service's log). A printed digest is not recorded,
+    so the next one still covers the same period.
     """
-    if send and config.slack.configured:
-        return deliver(config, store, clock, since)
+    if send and sends_somewhere(config):
+        return deliver(config, store, clock, since, show=show)
     built = build_digest(config, store, clock, since=since)
-    show(render(built, fmt, config.slack.shown_channel))
-    notes = ["Slack is not set up: the digest was printed, not sent"] if send else []
+    words = Words(config.settings.language)
+    show(previews.render(built.document, fmt, config, words))
+    said = "No notifier (Slack, Teams, e-mail) is set up: the digest was printed, not sent"
+    notes = [said] if send else []
     return Delivery(ok=True, notes=notes)

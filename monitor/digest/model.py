@@ -1,10 +1,9 @@
-"""What a digest holds, independent of how it is shown (Slack blocks, text, Markdown)."""
+"""What a digest holds, chosen and not yet worded (compose.py words it as the document)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.config import DEFAULT_TIMEZONE
@@ -127,14 +126,3 @@ class Digest:
         items = [*self.closing_soon, *self.changed, *self.news, *self.maybe]
         items += [i for section in self.new_by_area.values() for i in section]
         return {i.id: i.deadline.isoformat() if i.deadline else None for i in items}
-
-
-@dataclass
-class Part:
-    """One message: the top message (parent None) or a reply in the thread of `parent`."""
-
-    key: str
-    channel: str
-    text: str  # the plain fallback Slack shows in notifications
-    blocks: list[dict[str, Any]] = field(default_factory=list)  # Slack Block Kit
-    parent: str | None = None

@@ -32,7 +32,7 @@ from monitor.notify.base import Message
 from monitor.notify.email_html import as_html
 from monitor.notify.i18n import Words
 from monitor.notify.plain_text import as_text
-from monitor.notify.retry import RetryPolicy
+from monitor.notify.retry import RetryPolicy, usual
 from monitor.notify.smtp_login import Smtp
 
 log = logging.getLogger(__name__)
@@ -339,7 +339,7 @@ class _Kind:
             config.email.table,
             user=config.email.user,
             password=config.email.password,
-            retry=retry or RetryPolicy(),
+            retry=retry or usual(),
         )
 
 

@@ -17,14 +17,19 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class NotifierEntry:
     module: str  # where `KIND` lives
+    label: str  # its name in what the commands say: "Slack", "Teams", "e-mail"
     purpose: str  # what it is for, in a few words
 
 
 _TABLE: dict[str, NotifierEntry] = {
-    "slack": NotifierEntry("monitor.notify.slack", "Slack: a bot token with threads, or a webhook"),
-    "teams": NotifierEntry("monitor.notify.teams", "Microsoft Teams: a Workflows webhook"),
-    "email": NotifierEntry("monitor.notify.email", "e-mail through an SMTP server"),
-    "console": NotifierEntry("monitor.notify.console", "printed on the terminal, not recorded"),
+    "slack": NotifierEntry(
+        "monitor.notify.slack", "Slack", "Slack: a bot token with threads, or a webhook"
+    ),
+    "teams": NotifierEntry("monitor.notify.teams", "Teams", "Microsoft Teams: a Workflows webhook"),
+    "email": NotifierEntry("monitor.notify.email", "e-mail", "e-mail through an SMTP server"),
+    "console": NotifierEntry(
+        "monitor.notify.console", "the console", "printed on the terminal, not recorded"
+    ),
 }
 
 NOTIFIER_NAMES: tuple[str, ...] = tuple(_TABLE)
@@ -32,6 +37,10 @@ NOTIFIER_NAMES: tuple[str, ...] = tuple(_TABLE)
 
 def kind(name: str) -> NotifierKind:
     return cast("NotifierKind", importlib.import_module(_TABLE[name].module).KIND)
+
+
+def label(name: str) -> str:
+    return _TABLE[name].label
 
 
 def purpose(name: str) -> str:

@@ -1,4 +1,8 @@
-"""How a Slack send is retried: which failures, how often, and how long to wait in between.
+"""How a notifier's send is retried: which failures, how often, and how long to wait in between.
+
+`USUAL` is the policy of every send handed none (`monitor digest --send`, `monitor serve`):
+three retries a message, really waiting; each notifier looks it up when it is made, so a test
+puts one here that retries without waiting. For Slack:
 
 slack-sdk's built-in retry handlers wait with `time.sleep` inside the library. These are the same
 handlers with the same waits (Retry-After plus up to a second of jitter for a rate limit;
@@ -42,6 +46,14 @@ class RetryPolicy:
             _ConnectionFailed(self.sleep, max_retry_count=self.retries),
             _ServerFailed(self.sleep, max_retry_count=self.retries),
         ]
+
+
+USUAL = RetryPolicy()
+
+
+def usual() -> RetryPolicy:
+    """The policy of a send handed none, looked up now (a test may have replaced it)."""
+    return USUAL
 
 
 def rate_limit_wait(response: HttpResponse | None) -> float:

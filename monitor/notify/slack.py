@@ -2,44 +2,32 @@
 through slack-sdk with a bot token (threads, area channels) or an incoming webhook.
 
 `SlackNotifier` (and `KIND`, what the registry knows of it) renders and sends one message at a
-time and touches no database: the shared ledger records and resumes. Rate limits (Retry-After),
-connection errors and 5xx are retried by slack-sdk, as the RetryPolicy (notify/retry.py) says.
-
-The older `send_digest` below (kept until digest/deliver.py moves to the ledger) posts a
-recorded digest's parts in order, each recorded with its Slack timestamp at once, so a run that
-stops half-way (Slack down, the process killed) is resumed by the next send, which posts only
-the parts that are missing, replies in the same thread.
+time and touches no database: the shared ledger (digest/deliver.py) records, resumes in the same
+thread and marks each message as Slack takes it. Rate limits (Retry-After), connection errors
+and 5xx are retried by slack-sdk, as the RetryPolicy (notify/retry.py) says.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
-from monitor.clock import Clock
 from monitor.config import DEFAULT_CHANNEL, Config, Slack
 from monitor.digest.document import DigestDocument
-from monitor.digest.model import Part
 from monitor.errors import NotifyError
 from monitor.matching import load_matcher
 from monitor.notify.base import Message, NotifierKind
 from monitor.notify.i18n import Words
-from monitor.notify.retry import RetryPolicy
+from monitor.notify.retry import RetryPolicy, usual
 from monitor.notify.slack_blocks import slack_messages
-from monitor.store import Database
-from monitor.store.digests import StoredDigest, mark_posted, mark_sent
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
-# The policy of a send that is handed none: three retries a message, really waiting. Tests
-# put one here that retries without waiting (sends started from the CLI are handed none).
-RETRY = RetryPolicy()
 
 # What the admin must do, for the errors an admin can fix.
 ADVICE = {
@@ -62,14 +50,10 @@ ADVICE = {
 class Poster(Protocol):
     threads: bool
 
-    def post(self, part: Part, thread_ts: str | None) -> str:
-        """Post one message; return its Slack ts (or a stand-in where Slack gives none)."""
-        ...
-
     def post_blocks(
         self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None
     ) -> str:
-        """The same, for a message given by its parts."""
+        """Post one message; return its Slack ts (or a stand-in where Slack gives none)."""
         ...
 
 
@@ -85,9 +69,6 @@ class BotPoster:
             timeout=30,
             retry_handlers=retry.handlers(),
         )
-
-    def post(self, part: Part, thread_ts: str | None) -> str:
-        return self.post_blocks(part.channel, part.text, part.blocks, thread_ts)
 
     def post_blocks(
         self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None
@@ -120,9 +101,6 @@ class WebhookPoster:
         self.client = WebhookClient(url, timeout=30, retry_handlers=retry.handlers())
         self.sent = 0
 
-    def post(self, part: Part, thread_ts: str | None) -> str:
-        return self.post_blocks(part.channel, part.text, part.blocks, thread_ts)
-
     def post_blocks(
         self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None
     ) -> str:
@@ -140,7 +118,7 @@ class WebhookPoster:
 
 
 def poster_for(slack: Slack, retry: RetryPolicy | None = None) -> Poster:
-    retry = retry or RETRY  # looked up now, not when this module was imported
+    retry = retry or usual()
     if slack.token:
         if not slack.channel:
             raise NotifyError(
@@ -220,43 +198,6 @@ def area_channels(config: Config) -> dict[str, str]:
     return {a.id: a.slack_channel for a in areas if a.slack_channel}
 
 
-@dataclass
-class SendResult:
-    posted: int = 0
-    skipped: int = 0  # already posted by an earlier send
-    error: str | None = None
-    total: int = 0
-    failed_keys: list[str] = field(default_factory=list)
-
-
-def send_digest(db: Database, digest: StoredDigest, poster: Poster, clock: Clock) -> SendResult:
-    """Post every part not yet posted; mark the digest sent when none is missing."""
-    result = SendResult(total=len(digest.parts))
-    ts_by_key = {p.part.key: p.ts for p in digest.parts if p.ts}
-    for stored in digest.parts:
-        if stored.ts is not None:
-            result.skipped += 1
-            continue
-        part = stored.part
-        thread_ts = ts_by_key.get(part.parent) if part.parent and poster.threads else None
-        if part.parent and poster.threads and thread_ts is None:
-            result.error = f"part {part.key} has no parent message to reply to"
-            result.failed_keys.append(part.key)
-            break
-        try:
-            ts = poster.post(part, thread_ts)
-        except NotifyError as exc:
-            result.error = str(exc)
-            result.failed_keys.append(part.key)
-            break  # later parts may be replies to this one: keep the order
-        mark_posted(db, stored.id, ts, clock.now())
-        ts_by_key[part.key] = ts
-        result.posted += 1
-    if result.error is None:
-        mark_sent(db, digest.id, clock.now())
-    return result
-
-
 def _advice(error: str, channel: str) -> str:
     advice = ADVICE.get(error)
     if advice:
@@ -264,3 +205,21 @@ def _advice(error: str, channel: str) -> str:
     if error in ("msg_blocks_too_long", "invalid_blocks", "msg_too_long", "too_many_blocks"):
         return f"Slack refused a message as too large or malformed ({error}); please report this"
     return f"Slack answered with the error {error}"
+
+
+def slack_preview(document: DigestDocument, config: Config, words: Words) -> list[dict[str, Any]]:
+    """Every message as a bot would send it (channel, thread parent, fallback text, blocks), for
+    `monitor digest --format blocks`."""
+    messages = slack_messages(
+        document, words, channel=config.slack.shown_channel, area_channels=area_channels(config)
+    )
+    return [
+        {
+            "key": m.key,
+            "channel": m.target,
+            "thread_of": m.parent,
+            "text": m.text,
+            "blocks": m.payload.get("blocks", []),
+        }
+        for m in messages
+    ]

@@ -18,9 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from monitor.digest.compose import compose
 from monitor.digest.document import DigestDocument, Entry, Line, Link, Section
-from monitor.digest.model import Digest, Part
 from monitor.notify.base import Message
 from monitor.notify.i18n import Words
 from monitor.notify.mrkdwn import clip, escape, link
@@ -183,24 +181,3 @@ def _texts(value: Any) -> Iterable[str]:
 def block_chars(blocks: list[Block]) -> int:
     """Characters of text in a message's blocks, as Slack counts them for its size limit."""
     return sum(_chars(b) for b in blocks)
-
-
-# The old API, kept until the shared ledger (digest/deliver.py, store/digests.py) records
-# Messages: a digest straight to Slack Parts.
-
-
-def as_parts(messages: Iterable[Message]) -> list[Part]:
-    return [
-        Part(m.key, m.target, m.text, list(m.payload["blocks"]), parent=m.parent) for m in messages
-    ]
-
-
-def render_parts(
-    digest: Digest,
-    words: Words,
-    *,
-    channel: str,
-    area_channels: dict[str, str] | None = None,
-) -> list[Part]:
-    document = compose(digest, words)
-    return as_parts(slack_messages(document, words, channel=channel, area_channels=area_channels))

@@ -29,16 +29,13 @@ from monitor.fetch import MAX_RETRY_AFTER, retry_after_seconds
 from monitor.notify.adaptive_cards import encode, teams_messages
 from monitor.notify.base import Message, Notifier
 from monitor.notify.i18n import Words
-from monitor.notify.retry import RetryPolicy
+from monitor.notify.retry import RetryPolicy, usual
 
 log = logging.getLogger(__name__)
 
 TIMEOUT = 30.0  # seconds; a flow answers within a few
 BACKOFF = 1.0  # seconds before the first retry after a 5xx or dropped connection; doubled after
 SETUP_HINT = "set TEAMS_WEBHOOK_URL to the Teams workflow's webhook address"
-# The policy of a notifier handed none: three retries a card, really waiting. Tests put one
-# here that retries without waiting.
-RETRY = RetryPolicy()
 
 RENEW = (
     "create the webhook anew in Teams (Workflows: 'Post to a channel when a webhook request is "
@@ -62,7 +59,7 @@ class TeamsNotifier:
     ) -> None:
         self._url = url
         self.words = words
-        self.retry = retry or RETRY  # looked up now, not when this module was imported
+        self.retry = retry or usual()
         self._client = httpx.Client(
             headers={"User-Agent": user_agent, "Content-Type": "application/json; charset=utf-8"},
             timeout=httpx.Timeout(TIMEOUT, connect=15.0),
