@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
 
-import monitor.notify.slack
+import monitor.notify.retry
 from helpers.portal_emulator import SNAPSHOT_DAY, LiveServer, PortalEmulator
 from monitor.notify.retry import RetryPolicy
 
@@ -36,17 +36,32 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_notifier_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A token or webhook in a developer's shell must not set up a notifier a test did not ask
+    # for (nor send anything anywhere); each test sets the ones it uses.
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_WEBHOOK_URL",
+        "SLACK_API_URL",
+        "TEAMS_WEBHOOK_URL",
+        "MONITOR_SMTP_USER",
+        "MONITOR_SMTP_PASSWORD",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _real_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     # A MONITOR_TODAY left in a developer's shell must not move the day under the tests.
     monkeypatch.delenv("MONITOR_TODAY", raising=False)
 
 
 @pytest.fixture
-def slack_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Slack sends in this test retry as usual but do not wait: the waits they would have made
-    (seconds, in order) are recorded here instead."""
+def send_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Sends in this test (Slack, Teams, e-mail) retry as usual but do not wait: the waits they
+    would have made (seconds, in order) are recorded here instead."""
     waits: list[float] = []
-    monkeypatch.setattr(monitor.notify.slack, "RETRY", RetryPolicy(sleep=waits.append))
+    monkeypatch.setattr(monitor.notify.retry, "USUAL", RetryPolicy(sleep=waits.append))
     return waits
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from helpers.portal_emulator import portal_config
 from monitor.cli import cli
+from monitor.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_SLACK = {"SLACK_BOT_TOKEN": "", "SLACK_WEBHOOK_URL": ""}
@@ -71,4 +72,7 @@ def test_english_digest(runner, stored):
 def test_send_without_slack_says_what_to_set(runner, stored):
     result = runner.invoke(cli, ["--config", str(stored), "digest", "--send"], env=NO_SLACK)
     assert result.exit_code == 1
-    assert "Slack is not set up: set SLACK_BOT_TOKEN (or SLACK_WEBHOOK_URL)" in result.output
+    assert "no notifier is set up" in result.output
+    for named in ("Slack: set SLACK_BOT_TOKEN", "Teams: set TEAMS_WEBHOOK_URL", "e-mail: add an"):
+        assert named in result.output
+    assert open_store(stored.parent / "monitor.db").db["digests"].count == 0  # none to resume

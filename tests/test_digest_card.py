@@ -11,13 +11,15 @@ from pathlib import Path
 import pytest
 
 from helpers.paths import FIXTURES
+from helpers.sample_digests import slack_parts
 from helpers.slack_limits import assert_within_slack_limits
 from monitor.digest.choose import choose
+from monitor.digest.compose import compose
 from monitor.digest.gather import gather
 from monitor.models import Item, SourceOutcome
-from monitor.notify.console import as_markdown, as_text
 from monitor.notify.i18n import Words
-from monitor.notify.slack_blocks import render_parts
+from monitor.notify.markdown import as_markdown
+from monitor.notify.plain_text import as_text
 from monitor.sources.eu_portal_details import parse_topic_details, with_details
 from monitor.store import Store, open_store
 from monitor.store.matches import ItemVerdict, StoredMatch, save_verdicts
@@ -86,7 +88,7 @@ def store_call(store: Store, item: Item) -> None:
     save_verdicts(store.db, [ItemVerdict(item.id, relevant=True, areas=areas)], seen.isoformat())
 
 
-def parts_of(store: Store, language: str = "sv"):
+def chosen(store: Store, language: str = "sv"):
     names = {"eu-portal": "EU Funding & Tenders Portal"}
     candidates = gather(
         store, since=SINCE, today=NOW.date(), closing_soon_days=30, source_names=names
@@ -94,7 +96,15 @@ def parts_of(store: Store, language: str = "sv"):
     digest = choose(
         candidates, period_start=SINCE, period_end=NOW, today=NOW.date(), area_names=AREAS
     )
-    return render_parts(digest, Words(language), channel="#eu")
+    return digest
+
+
+def parts_of(store, language: str = "sv"):
+    return slack_parts(chosen(store), Words(language), channel="#eu")
+
+
+def document_of(store, language: str = "sv"):
+    return compose(chosen(store), Words(language))
 
 
 def card_text(parts) -> str:
@@ -126,11 +136,11 @@ def test_a_call_with_topic_details_shows_who_may_apply_and_the_budget_line(store
         "This action will incentivise Joint Cluster Initiatives. It builds on the COSME projects."
     )
     assert card[6].startswith("_Varför: EU:s, Cluster · Källa: EU Funding &amp; Tenders Portal")
-    text = as_text(parts, "#eu")
+    text = as_text(document_of(store))
     assert "Vem kan söka: offentliga och privata organisationer" in text
     assert "Budget: 42 mn € totalt · 1,5–2 mn € per projekt · cirka 20 projekt får stöd" in text
     assert "Varför: EU:s, Cluster" in text and "eu s" not in text
-    assert "Vem kan söka: offentliga och privata organisationer" in as_markdown(parts, "#eu")
+    assert "Vem kan söka: offentliga och privata organisationer" in as_markdown(document_of(store))
 
 
 def test_in_english_the_same_card(store):
@@ -149,7 +159,7 @@ def test_a_call_without_details_shows_its_identifier_and_no_invented_eligibility
     assert "LIFE-2027-SAP-ENV · SMP · öppen" in card
     assert "Vem kan söka" not in card and "Budget" not in card
     assert "kl." not in card  # no time is known: the date alone, no invented 17:00
-    assert "Vem kan söka" not in as_text(parts, "#eu")
+    assert "Vem kan söka" not in as_text(document_of(store))
 
 
 def test_a_forthcoming_call_shows_its_opening_date(store):

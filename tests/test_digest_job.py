@@ -22,7 +22,9 @@ def test_without_slack_the_digest_job_prints_the_digest_and_says_it_was_not_sent
 
     outcome = weekly_digest(config, store, Clock(date(2027, 3, 1)))
 
-    assert outcome == "Slack is not set up: the digest was printed, not sent"
+    assert outcome == (
+        "No notifier (Slack, Teams, e-mail) is set up: the digest was printed, not sent"
+    )
     printed = capsys.readouterr().out
     assert printed.startswith("EU-bevakning vecka 9\n")  # the week of the clock's day
     assert "Inget nytt den här veckan." in printed

@@ -25,7 +25,7 @@ LINKED = re.compile(r"/topic-details/([^|>]+)\|")
 
 
 @pytest.fixture
-def slack(slack_waits):
+def slack(send_waits):
     with FakeSlack(tokens={TOKEN}, channels={"#eu-bevakning": "C0001"}) as fake:
         yield fake
 

@@ -6,15 +6,16 @@ import json
 import re
 from datetime import UTC, datetime
 
-from helpers.sample_digests import digest_of, item
+from helpers.sample_digests import digest_of, item, slack_parts
 from helpers.slack_limits import assert_within_slack_limits
+from monitor.config import Config, Settings
+from monitor.digest.compose import compose
 from monitor.digest.model import Change, Mention, SourceProblem
-from monitor.notify.console import as_blocks_json, as_markdown, as_text
 from monitor.notify.i18n import Words
+from monitor.notify.markdown import as_markdown
 from monitor.notify.mrkdwn import escape, link, safe_url
-from monitor.notify.slack_blocks import (
-    render_parts,
-)
+from monitor.notify.plain_text import as_text
+from monitor.notify.slack import slack_preview
 
 
 def all_block_text(parts) -> str:
@@ -27,7 +28,7 @@ def test_top_message_has_the_week_and_counts_per_section_and_area():
         closing_soon=[item(4)],
         unhealthy=[SourceProblem("skr", "SKR", "failed 3 runs in a row: HTTP 500", None)],
     )
-    top, *replies = render_parts(digest, Words("sv"), channel="#eu-bevakning")
+    top, *replies = slack_parts(digest, Words("sv"), channel="#eu-bevakning")
     assert top.parent is None and top.channel == "#eu-bevakning"
     assert top.blocks[0] == {
         "type": "header",
@@ -48,7 +49,7 @@ def test_top_message_has_the_week_and_counts_per_section_and_area():
 
 def test_a_call_shows_link_identifier_programme_status_deadline_budget_phrases_source():
     digest = digest_of(new_by_area={"klimat-miljo": [item(1, areas=("klimat-miljo", "kultur"))]})
-    reply = render_parts(digest, Words("sv"), channel="#eu")[1]
+    reply = slack_parts(digest, Words("sv"), channel="#eu")[1]
     text = reply.blocks[1]["text"]["text"]
     assert text.splitlines() == [
         "*<https://ec.europa.eu/topic-details/CALL-1|Climate adaptation in small towns, part 1>*",
@@ -63,7 +64,7 @@ def test_a_call_shows_link_identifier_programme_status_deadline_budget_phrases_s
 def test_a_deadline_with_a_known_time_says_brussels_and_one_without_gives_the_date_alone():
     timed = item(1, deadline_time="17:00")
     digest = digest_of(new_by_area={"klimat-miljo": [timed, item(2)]})
-    reply = render_parts(digest, Words("sv"), channel="#eu")[1]
+    reply = slack_parts(digest, Words("sv"), channel="#eu")[1]
     first, second = (block["text"]["text"] for block in reply.blocks[1:])
     assert "Sista dag 3 dec 2026 kl. 17:00 (Bryssel) (om 9 dagar)" in first
     assert "Sista dag 3 dec 2026 (om 9 dagar)" in second and "kl." not in second
@@ -71,7 +72,7 @@ def test_a_deadline_with_a_known_time_says_brussels_and_one_without_gives_the_da
 
 def test_english_on_request():
     digest = digest_of(new_by_area={"klimat-miljo": [item(1)]})
-    top, reply = render_parts(digest, Words("en"), channel="#eu")
+    top, reply = slack_parts(digest, Words("en"), channel="#eu")
     assert top.blocks[0]["text"]["text"] == "EU monitoring week 48"
     text = reply.blocks[1]["text"]["text"]
     assert "Deadline 3 Dec 2026 (in 9 days)" in text and "Budget: €4.5m in total" in text
@@ -83,7 +84,7 @@ def test_three_hundred_calls_are_split_within_the_limits_and_none_is_lost():
         for n in range(300)
     ]
     digest = digest_of(new_by_area={"klimat-miljo": calls})
-    parts = render_parts(digest, Words("sv"), channel="#eu")
+    parts = slack_parts(digest, Words("sv"), channel="#eu")
     assert_within_slack_limits(parts)
     replies = parts[1:]
     assert len(replies) >= 7  # 300 calls cannot fit under 50 blocks a message
@@ -102,7 +103,7 @@ def test_mrkdwn_from_sources_pings_nobody_and_only_http_links_link():
         phrases=("<@U999>",),
     )
     digest = digest_of(new_by_area={"klimat-miljo": [evil]})
-    text = all_block_text(render_parts(digest, Words("sv"), channel="#eu"))
+    text = all_block_text(slack_parts(digest, Words("sv"), channel="#eu"))
     for dangerous in ("<!channel>", "<@U123>", "<https://evil", "<!here>", "<@U999>", "javascript"):
         assert dangerous not in text
     assert "&lt;!channel&gt; Free money &lt;@U123&gt;" in text
@@ -128,7 +129,7 @@ def test_changes_news_and_mentions_are_shown():
         mentions=(Mention("Town twinning", "https://ec.europa.eu/tt", "EU-portalen"),),
     )
     digest = digest_of(changed=[changed], news=[news])
-    parts = render_parts(digest, Words("sv"), channel="#eu")
+    parts = slack_parts(digest, Words("sv"), channel="#eu")
     text = all_block_text(parts)
     assert "Ändrat: sista dag 5 nov 2026 → 3 dec 2026; status kommande → öppen" in text
     assert "Gäller utlysningen: <https://ec.europa.eu/tt|Town twinning> (EU-portalen)" in text
@@ -137,7 +138,7 @@ def test_changes_news_and_mentions_are_shown():
 
 def test_an_area_with_its_own_channel_gets_its_thread_there_too():
     digest = digest_of(new_by_area={"utbildning": [item(1, "utbildning")]})
-    parts = render_parts(
+    parts = slack_parts(
         digest, Words("sv"), channel="#eu", area_channels={"utbildning": "#eu-skola"}
     )
     local = [p for p in parts if p.channel == "#eu-skola"]
@@ -146,20 +147,25 @@ def test_an_area_with_its_own_channel_gets_its_thread_there_too():
 
 
 def test_an_empty_digest_says_so():
-    top, *rest = render_parts(digest_of(), Words("sv"), channel="#eu")
+    top, *rest = slack_parts(digest_of(), Words("sv"), channel="#eu")
     assert rest == []
     assert "Inget nytt den här veckan." in top.blocks[1]["text"]["text"]
 
 
 def test_text_and_markdown_show_the_same_digest():
     digest = digest_of(new_by_area={"klimat-miljo": [item(1, title="Städer & klimat <2030>")]})
-    parts = render_parts(digest, Words("sv"), channel="#eu")
-    text = as_text(parts, "#eu")
+    parts = slack_parts(digest, Words("sv"), channel="#eu")
+    document = compose(digest, Words("sv"))
+    text = as_text(document)
     assert text.startswith("EU-bevakning vecka 48\n=====================\n")
     assert "  - Städer & klimat <2030> (https://ec.europa.eu/topic-details/CALL-1)" in text
-    markdown = as_markdown(parts, "#eu")
+    markdown = as_markdown(document)
     assert markdown.startswith("# EU-bevakning vecka 48\n")
     assert "## Klimat och miljö: 1 ny utlysning" in markdown
-    assert "- **[Städer & klimat <2030>](https://ec.europa.eu/topic-details/CALL-1)**" in markdown
-    blocks = json.loads(as_blocks_json(parts))
-    assert blocks[1]["thread_of"] == "top" and blocks[1]["blocks"] == parts[1].blocks
+    # Markdown escapes what could become markup or HTML; a reader sees "Städer & klimat <2030>"
+    assert (
+        "- **[Städer \\& klimat \\<2030\\>](https://ec.europa.eu/topic-details/CALL-1)**"
+        in markdown
+    )
+    preview = slack_preview(document, Config(path=None, settings=Settings()), Words("sv"))
+    assert preview[1]["thread_of"] == "top" and preview[1]["blocks"] == parts[1].blocks

@@ -8,14 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from helpers.sample_digests import slack_parts
 from helpers.slack_limits import assert_within_slack_limits
 from monitor.digest.choose import choose
+from monitor.digest.compose import compose
 from monitor.digest.gather import gather
 from monitor.digest.model import Digest
 from monitor.models import Item, SourceOutcome
-from monitor.notify.console import as_markdown, as_text
 from monitor.notify.i18n import Words
-from monitor.notify.slack_blocks import render_parts
+from monitor.notify.markdown import as_markdown
+from monitor.notify.plain_text import as_text
 from monitor.store import Store, open_store
 from monitor.store.matches import ItemVerdict, StoredMatch, save_verdicts
 
@@ -79,8 +81,9 @@ def digest_of(store: Store) -> Digest:
 
 
 def preview(digest: Digest, language: str = "sv") -> tuple[str, str, list]:
-    parts = render_parts(digest, Words(language), channel="#eu")
-    return as_text(parts, "#eu"), as_markdown(parts, "#eu"), parts
+    parts = slack_parts(digest, Words(language), channel="#eu")
+    document = compose(digest, Words(language))
+    return as_text(document), as_markdown(document), parts
 
 
 def test_new_calls_in_an_area_go_by_learned_score_those_without_one_last(store):

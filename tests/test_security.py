@@ -48,7 +48,7 @@ def test_the_token_is_in_no_log_error_database_or_export(runner, project, caplog
     assert config.slack.token == SECRET and SECRET not in repr(config)
 
 
-@pytest.mark.usefixtures("slack_waits")  # the refused connection is retried, without waiting
+@pytest.mark.usefixtures("send_waits")  # the refused connection is retried, without waiting
 def test_a_webhook_url_is_a_secret_too(runner, project):
     secret_hook = "http://127.0.0.1:9/services/T000/B000/secret-hook-path"
     env = {"SLACK_BOT_TOKEN": "", "SLACK_WEBHOOK_URL": secret_hook}

@@ -23,7 +23,7 @@ SV = Words("sv")
 
 
 @pytest.fixture
-def slack(slack_waits):
+def slack(send_waits):
     with FakeSlack(
         tokens={TOKEN},
         channels={"#eu-bevakning": "C0001", "#eu-skola": "C0002"},

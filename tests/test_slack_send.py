@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def slack(slack_waits):
+def slack(send_waits):
     with FakeSlack(
         tokens={TOKEN},
         channels={"#eu-bevakning": "C0001", "#eu-skola": "C0002"},
@@ -72,7 +72,7 @@ def test_a_digest_of_300_calls_is_split_into_thread_replies_each_sent_once(runne
     replies = slack.replies("#eu-bevakning", top.ts)
     assert len(replies) == len(slack.messages) - 1 >= 7
     assert sorted(shown_identifiers(slack)) == identifiers  # every call, exactly once
-    assert f"Sent the digest: {len(slack.messages)} messages" in result.stdout
+    assert f"Sent the digest to Slack: {len(slack.messages)} messages." in result.stdout
 
 
 def test_many_maybe_calls_go_in_kanske_ocksa_replies_slack_accepts(runner, project, slack):
@@ -119,7 +119,7 @@ def test_a_failure_midway_then_a_rerun_posts_every_part_exactly_once(runner, pro
     assert len(slack.messages) == before  # a second --send posts nothing
 
 
-def test_server_errors_and_rate_limits_are_retried(runner, project, slack, slack_waits):
+def test_server_errors_and_rate_limits_are_retried(runner, project, slack, send_waits):
     add_calls(project, ["Climate adaptation of schools"])
     slack.fail_next("ratelimited", retry_after=2)
     slack.fail_next("server_error")
@@ -127,7 +127,7 @@ def test_server_errors_and_rate_limits_are_retried(runner, project, slack, slack
     assert result.exit_code == 0, result.output
     assert len(slack.messages) == 2
     assert slack.call_count() == 4
-    assert len(slack_waits) == 2 and slack_waits[0] >= 2  # as long as Slack asked, then back-off
+    assert len(send_waits) == 2 and send_waits[0] >= 2  # as long as Slack asked, then back-off
 
 
 def test_slack_down_for_good_is_reported_and_resumable(runner, project, slack):

@@ -149,6 +149,12 @@ class FakeTeams:
         with self._lock:
             self._from = (k, _Failure(_status(status)))
 
+    def recover(self) -> None:
+        """The service is back: no failure injected from now on."""
+        with self._lock:
+            self._from = None
+            self._queue.clear()
+
     # -- serving ----------------------------------------------------------------------------
 
     def _handle(self, request: _Handler) -> None:

@@ -3,9 +3,14 @@ climate area by default, a week ending Tuesday 24 November 2026 (week 48)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
+from monitor.digest.compose import compose
 from monitor.digest.model import Digest, DigestItem
+from monitor.notify.i18n import Words
+from monitor.notify.slack_blocks import slack_messages
 
 AREAS = {
     "klimat-miljo": "Klimat och miljö",
@@ -43,3 +48,24 @@ def digest_of(**sections) -> Digest:
         area_names=AREAS,
         **sections,
     )
+
+
+@dataclass(frozen=True)
+class SlackPart:
+    """A Slack message as the tests read it: where it goes, its thread parent, its blocks."""
+
+    key: str
+    channel: str
+    text: str
+    blocks: list[dict[str, Any]]
+    parent: str | None
+
+
+def slack_parts(
+    digest: Digest, words: Words, *, channel: str, area_channels: dict[str, str] | None = None
+) -> list[SlackPart]:
+    """The digest as the Slack notifier renders it (compose, then slack_messages)."""
+    messages = slack_messages(
+        compose(digest, words), words, channel=channel, area_channels=area_channels
+    )
+    return [SlackPart(m.key, m.target, m.text, m.payload["blocks"], m.parent) for m in messages]
