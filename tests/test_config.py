@@ -88,6 +88,13 @@ def test_no_config_anywhere_means_embedded_defaults(tmp_path, monkeypatch):
 
 
 # Each broken config gives one message naming the file, the line and what is wrong.
+EMAIL = """
+[email]
+smtp_host = "smtp.kommun.se"
+from = "EU-bevakning <eu@kommun.se>"
+to = ["int@kommun.se"]
+"""
+
 BROKEN = [
     pytest.param(
         VALID.replace('every = "6h"', 'every = "6h'),
@@ -204,6 +211,36 @@ BROKEN = [
         id="slack-unknown-key",
     ),
     pytest.param(
+        VALID + '\n[notify]\nsend = ["slack", "sms"]\n',
+        24,
+        ["[notify]", "'send'", "'sms' is not allowed", "slack, teams, email, console"],
+        id="notify-unknown-notifier",
+    ),
+    pytest.param(
+        VALID + '\n[email]\nsmtp_host = "smtp.kommun.se"\nto = ["int@kommun.se"]\n',
+        23,
+        ["[email]", "'from' is required in [email]"],
+        id="email-without-from",
+    ),
+    pytest.param(
+        VALID + EMAIL + "smtp_port = 0\n",
+        27,
+        ["[email]", "'smtp_port'", "at least 1"],
+        id="email-port",
+    ),
+    pytest.param(
+        VALID + EMAIL + 'sender = "x@kommun.se"\n',
+        27,
+        ["[email]", "unknown key 'sender'", "valid keys: smtp_host, from, to"],
+        id="email-key-is-from-not-its-field-name",
+    ),
+    pytest.param(
+        VALID + '\n[teams]\nwebhook_url = "https://example.test/hook"\n',
+        24,
+        ["[teams]", "unknown key 'webhook_url'"],
+        id="teams-url-is-a-secret",
+    ),
+    pytest.param(
         VALID + '\n[slak]\nchannel = "#eu"\n',
         23,
         ["unknown section 'slak'"],
@@ -262,3 +299,26 @@ def test_the_shipped_sources_cover_what_a_municipal_group_watches():
         comment = text[: text.index(block)].rsplit("\n\n", 1)[-1]
         word = next(w for w in ("Unconfirmed", "Likely", "Confirmed") if w in comment)
         assert ("enabled = false" in block) == (word == "Unconfirmed"), block[:60]
+
+
+def test_notifiers_take_their_secrets_from_the_environment_only(write_config):
+    from monitor.config import load_config as load
+
+    path = write_config(VALID + EMAIL + "starttls = false\n\n[teams]\n")
+    env = {
+        "TEAMS_WEBHOOK_URL": "https://prod.example/workflows/x?sig=secret",
+        "MONITOR_SMTP_USER": "eu-bevakning",
+        "MONITOR_SMTP_PASSWORD": "hemlig-åäö",
+    }
+    config = load(path, environ=env, kinds=KINDS)
+    assert config.teams.configured and config.email.configured
+    table = config.email.table
+    assert table is not None
+    assert (table.smtp_host, table.smtp_port, table.starttls) == ("smtp.kommun.se", 587, False)
+    assert (table.sender, table.to) == ("EU-bevakning <eu@kommun.se>", ("int@kommun.se",))
+    assert (config.email.user, config.email.password) == ("eu-bevakning", "hemlig-åäö")
+    assert config.notify.send is None  # every notifier set up
+    for secret in ("sig=secret", "hemlig"):
+        assert secret not in repr(config)
+    bare = load(write_config(VALID, "bare.toml"), environ={}, kinds=KINDS)
+    assert not bare.teams.configured and not bare.email.configured
