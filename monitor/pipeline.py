@@ -17,7 +17,7 @@ import httpx
 from monitor.clock import Clock
 from monitor.config import Config, SourceConfig
 from monitor.errors import FetchError
-from monitor.fetch import Fetcher, RetryPolicy, make_client
+from monitor.fetch import Fetched, Fetcher, RetryPolicy, make_client
 from monitor.models import Item, RunSummary, SourceOutcome, Validators
 from monitor.sources.base import SourceContext
 from monitor.sources.kinds import KINDS
@@ -68,6 +68,17 @@ def run_once(
     )
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A source checked: its outcome, the items it would give, and its first answer (the
+    source's own document, whatever became of parsing it), if one came."""
+
+    source: SourceConfig
+    outcome: SourceOutcome
+    items: list[Item]
+    answer: Fetched | None = None
+
+
 def check_sources(
     config: Config,
     store: Store,
@@ -75,7 +86,7 @@ def check_sources(
     *,
     clock: Clock,
     transport: httpx.AsyncBaseTransport | None = None,
-) -> list[tuple[SourceOutcome, list[Item]]]:
+) -> list[Checked]:
     """Fetch and parse without storing anything: what would each source give now?"""
     results, _ = asyncio.run(_fetch_all(config, sources, transport, None, clock, store=store))
     return results
@@ -186,12 +197,16 @@ async def _run_source(
 
 async def _check_source(
     source: SourceConfig, config: Config, store: Store, fetcher: Fetcher, when: _When
-):
+) -> Checked:
     outcome = SourceOutcome(source=source.id, name=source.name)
     context = _context(source, config, store, fetcher, when, fresh=True)
+    context.answers = []
     collected = await _collect(source, context, outcome)
+    answer = context.answers[0] if context.answers else None
     if collected is None:
-        return outcome, []
+        if outcome.http_status is None and answer is not None:
+            outcome.http_status = answer.status  # it answered; the parsing failed
+        return Checked(source, outcome, [], answer)
     outcome.http_status, outcome.warnings = collected.http_status, collected.warnings
     outcome.items_seen = len(collected.items)
-    return outcome, collected.items
+    return Checked(source, outcome, collected.items, answer)

@@ -201,14 +201,16 @@ _DEADLINE_LABELS = (
     r"(?:är\s+)?öppen\s+(?:fram\s+)?till(?:\s+och\s+med)?",
     r"ansök\w*(?:\s+\S+){0,4}?\s+senast",
     r"sök\s+senast",
-    r"(?:submission\s+|application\s+)?deadline(?:\s+of\s+the\s+call)?",
+    r"(?:submission\s+|application\s+)?deadline(?:\s+date)?(?:\s+of\s+the\s+call)?",
     r"closing\s+date",
     r"closes(?:\s+on)?",
     r"søknadsfrist(?:en)?(?:\s+er)?",
     r"ansøgningsfrist(?:en)?(?:\s+er)?",
     r"frist(?:en)?",
 )
-_FILLER = r"(?:\s|[:,.(]|\bden\b|\bthe\b|\bon\b|\bis\b|\bär\b|\bkl\b)*"
+# A weekday may stand between a label and its date: "Deadline: Thu, 26 Sep 2024" (the portal's RSS).
+_WEEKDAY = r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}\b"
+_FILLER = rf"(?:\s|[:,.(]|\bden\b|\bthe\b|\bon\b|\bis\b|\bär\b|\bkl\b|{_WEEKDAY})*"
 _OPENING = re.compile(rf"(?<!\w)(?:{'|'.join(_OPENING_LABELS)}){_FILLER}$", re.IGNORECASE)
 _DEADLINE = re.compile(rf"(?<!\w)(?:{'|'.join(_DEADLINE_LABELS)}){_FILLER}$", re.IGNORECASE)
 # "20 March to 7 June 2024" after an opening label: the second date is the deadline.

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -13,6 +15,7 @@ from monitor.config import (
 from monitor.errors import ConfigError
 from monitor.sources.eu_portal import SEARCH_URL
 from monitor.sources.kinds import KINDS
+from monitor.sources.platform import selector_platform
 
 VALID = """\
 [settings]
@@ -273,32 +276,77 @@ def test_the_shipped_sources_cover_what_a_municipal_group_watches():
     text = (root / "sources.toml").read_text(encoding="utf-8")
     config = load_config(root / "sources.toml", kinds=KINDS)
     ids = {s.id for s in config.sources}
-    assert len(ids) >= 20
+    assert len(ids) >= 30
     for needed in (
         "eu-portal",
+        "eu-portal-rss",  # the portal's official RSS, a cross-check of the search API
         "vinnova",
         "tillvaxtverket",
         "esf",
+        "esf-utlysningsplan",
+        "boverket",
         "interreg-no",
-        "region-ostergotland-eu",
+        "region-ostergotland-eu",  # the region's EU office
         "skr",
         "icld",
-        "mucf",
+        "mucf",  # Swedish national contact points: MUCF, UHR, Kulturrådet, Naturvårdsverket
         "uhr",
         "kulturradet",
-        "naturvardsverket-life",
+        "naturvardsverket",
         "ec-presscorner",
-        "eurocities",
+        "eurocities",  # city networks and the urban programmes
         "cemr",
         "errin",
+        "portico",
+        "urbact",
+        "keep-eu",
     ):
         assert needed in ids, needed
-    assert sum(s.id.startswith("interreg") for s in config.sources) >= 3
-    # Each entry says how sure we are of it; what could not be confirmed ships switched off.
+    assert sum(s.id.startswith("interreg") for s in config.sources) >= 5
+    # Each entry says how sure we are of it and why; what could not be confirmed ships off.
     for block in text.split("[[sources]]")[1:]:
         comment = text[: text.index(block)].rsplit("\n\n", 1)[-1]
-        word = next(w for w in ("Unconfirmed", "Likely", "Confirmed") if w in comment)
-        assert ("enabled = false" in block) == (word == "Unconfirmed"), block[:60]
+        words = [
+            w for w in ("Unconfirmed", "Likely", "Confirmed") if re.search(rf"\b{w}\b", comment)
+        ]
+        assert len(words) == 1, f"one verdict per source: {block[:60]!r}"
+        after = comment.split(words[0], 1)[1]
+        assert len(after.split()) >= 4, f"the verdict names its evidence: {block[:60]!r}"
+        assert ("enabled = false" in block) == (words[0] == "Unconfirmed"), block[:60]
+
+
+# What SOURCES-EVIDENCE.md found each site runs (generator tags, asset paths).
+SITE_PLATFORMS = {
+    "mucf.se": "Drupal",
+    "interregnorthsea.eu": "Drupal",
+    "urban-initiative.eu": "Drupal",
+    "urbact.eu": "Drupal",
+    "errin.eu": "Drupal",
+    "uhr.se": "Optimizely",
+    "kulturradet.se": "Optimizely",
+    "naturvardsverket.se": "Optimizely",
+    "energimyndigheten.se": "Optimizely",
+    "esf.se": "WordPress",
+    "icld.se": "WordPress",
+    "eurocities.eu": "WordPress",
+}
+
+
+def test_no_shipped_selector_is_written_for_a_platform_the_site_does_not_run():
+    root = Path(__file__).resolve().parent.parent
+    config = load_config(root / "sources.toml", kinds=KINDS)
+    checked = 0
+    for source in config.sources:
+        if source.kind != "html":
+            continue
+        host = urlsplit(source.options.url).hostname or ""
+        runs = next((p for site, p in SITE_PLATFORMS.items() if host.endswith(site)), None)
+        selectors = tuple(getattr(source.options, k) for k in ("item", "title", "link", "date"))
+        written_for = selector_platform(selectors)
+        if runs is not None:
+            checked += 1
+            assert written_for in (None, runs), f"{source.id}: {written_for} selectors on {runs}"
+    assert checked >= 6
 
 
 def test_notifiers_take_their_secrets_from_the_environment_only(write_config):

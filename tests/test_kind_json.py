@@ -285,6 +285,36 @@ def test_vinnova_rounds_are_stored_and_a_304_parses_nothing(pipeline):
     assert store.db["items"].count == 2
 
 
+def test_vinnovas_window_is_counted_back_from_the_runs_day(pipeline):
+    # Vinnova answers the rounds changed since the date in the address: a fixed date would lose
+    # a round last edited before it, so the shipped source asks for two years back from today.
+    rounds = fixture("json", "vinnova_ansokningsomgangar.json")
+    site = Site()
+    base = "https://data.vinnova.se/api/ansokningsomgangar/"
+    site.add(base + "2021-06-01", rounds, JSON)
+    site.add(base + "2022-06-01", rounds, JSON)
+    source = {"id": "vinnova", "kind": "json", "url": base + "{today-730d}", **VINNOVA}
+    run, store = pipeline(site, source)
+    (first,) = run().outcomes
+    assert first.ok and first.items_new == 2, first.error
+    (a_year_on,) = run(date(2024, 5, 31)).outcomes  # 2024 is a leap year: 730 days is 2022-06-01
+    assert a_year_on.ok, a_year_on.error
+    assert [str(r.url) for r in site.requests] == [base + "2021-06-01", base + "2022-06-01"]
+    assert store.db["items"].count == 2  # the same rounds, not new ones
+
+
+@pytest.mark.parametrize("written", ["{yesterday}", "{today-2w}", "{today+30d}"])
+def test_a_date_placeholder_other_than_today_minus_days_is_a_config_error(tmp_path, written):
+    url = f"https://data.vinnova.se/api/ansokningsomgangar/{written}"
+    path = tmp_path / "sources.toml"
+    path.write_text(config_text({"id": "vinnova", "kind": "json", "url": url, **VINNOVA}), "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, kinds=KINDS)
+    message = str(caught.value)
+    assert "source 'vinnova'" in message and "'url'" in message, message
+    assert f"'{written}' is not a date" in message and "{today-730d}" in message, message
+
+
 def test_bad_answers_fail_alone_and_lose_nothing(pipeline):
     site = Site()
     site.add(ESF_URL, fixture("json", "esf_wp_posts.json"), JSON)

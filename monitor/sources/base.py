@@ -38,9 +38,14 @@ class SourceContext:
     validators: Validators = field(default_factory=Validators)
     stored: Callable[[str], Mapping[str, Any] | None] = lambda item_id: None
     timezone: str = DEFAULT_TIMEZONE  # settings.timezone: where local dates and times are read
+    # A check keeps every answer here, to read the page's platform and feeds afterwards.
+    answers: list[Fetched] | None = None
 
     async def request(self, method: str, url: str, **kwargs: Any) -> Fetched:
-        return await self.fetcher.request(method, url, **kwargs)
+        answer = await self.fetcher.request(method, url, **kwargs)
+        if self.answers is not None:
+            self.answers.append(answer)
+        return answer
 
 
 @dataclass

@@ -23,6 +23,7 @@ from monitor.config import DEFAULT_TIMEZONE
 from monitor.errors import FetchError
 from monitor.models import Item
 from monitor.sources.base import Collected, Collector, SourceContext
+from monitor.sources.dated_url import dated_url
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ def document_collector(parse: Parser, read_detail: DetailReader | None = None) -
     """The `collect` of a kind whose options have `url` (and, with read_detail, `follow`)."""
 
     async def collect(ctx: SourceContext) -> Collected:
-        answer = await ctx.request("GET", ctx.options.url, headers=ctx.validators.headers())
+        url = dated_url(ctx.options.url, ctx.today)
+        answer = await ctx.request("GET", url, headers=ctx.validators.headers())
         if answer.not_modified:
             return Collected([], answer.status, validators=answer.validators, not_modified=True)
         document = Document(answer.url, answer.content, answer.content_type, answer.charset)

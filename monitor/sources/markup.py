@@ -14,6 +14,7 @@ from bs4.dammit import EncodingDetector
 
 from monitor.errors import FetchError
 from monitor.options import OptionError
+from monitor.sources.dated_url import check_placeholders
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -32,7 +33,9 @@ _SPACES = re.compile(r"[^\S\n]+")
 
 
 def check_url(url: str, key: str = "url") -> None:
-    """For an options dataclass's __post_init__: config loading then names the key and line."""
+    """For an options dataclass's __post_init__: config loading then names the key and line.
+    A day placeholder (`{today-730d}`, see dated_url) is allowed and checked."""
+    check_placeholders(url, key)
     try:
         parts = urlsplit(url)
         web = parts.scheme in ("http", "https") and bool(parts.hostname)

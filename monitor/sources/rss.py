@@ -13,6 +13,7 @@ need entity declarations.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import io
 import re
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from monitor.sources.document import (
     unique_by_uid,
 )
 from monitor.sources.markup import check_url, http_link
+from monitor.sources.portal_links import portal_identifier
 from monitor.swedish_dates import parse_datetime, read_call_window
 from monitor.text import clean_text
 
@@ -105,6 +107,10 @@ def _entry_item(
         language=_language(_text(entry, "language")) or language,
     )
     if item.kind == "call":
+        # A call on the portal's own RSS is the portal's call: the same identifier folds the
+        # two into one in the digest (the item's uid stays the feed's, so the portal's richer
+        # record is the one shown).
+        item = dataclasses.replace(item, identifier=portal_identifier(link))
         # A feed item rarely carries dates, but a teaser saying "stänger 1 oktober 2024" does.
         reference = published.date() if published else None
         window = read_call_window(f"{title}\n{summary}\n{_content(entry)}", reference)
