@@ -97,6 +97,8 @@ class DigestTable:
     """`[digest]` in sources.toml."""
 
     closing_soon_days: int = field(default=30, metadata={"minimum": 1})
+    # "Bevakade ansökningar": tracked calls (interested, applying) due within this many days
+    reminder_days: int = field(default=21, metadata={"minimum": 1})
     weekday: str = field(
         default="monday",
         metadata={

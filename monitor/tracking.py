@@ -39,6 +39,8 @@ BY_CODE = {s.code: s for s in STATES}
 
 # In the group's own calendar: the calls someone still works on.
 ACTIVE = ("interested", "applying", "submitted")
+# Reminded in the digest before their deadline: the calls someone is still to apply for.
+REMINDED = ("interested", "applying")
 # A förvaltning applied: the call was one a municipality can use (a rejection is the funder's
 # decision, not the group's judgement of the call).
 APPLIED = ("applying", "submitted", "granted", "rejected")

@@ -64,6 +64,7 @@ def build_digest(
         today=today,
         area_names=area_names,
         closing_soon_days=config.digest.closing_soon_days,
+        reminder_days=config.digest.reminder_days,
         timezone=config.settings.timezone,
     )
     return Built(digest, compose(digest, Words(config.settings.language)))

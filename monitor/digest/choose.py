@@ -9,6 +9,13 @@
 - News: news items first seen in the period that match an area, with the call they name.
 - Maybe also ("Kanske också"): calls of the maybe tier first seen in the period, not closed,
   that no section above shows.
+- Tracked applications ("Bevakade ansökningar"): calls a förvaltning marked interested or
+  applying whose next deadline is within `reminder_days`, with each unit and its state. A
+  reminder is not an announcement: it is outside the exactly-once rule and repeated in every
+  digest until the deadline or until the state moves on. Such a call is not also listed as
+  closing soon (the reminder says more). Reminders alone make a digest worth sending (a quiet
+  week is when a deadline is forgotten), but only if no digest was sent in the last
+  `REMIND_AGAIN`: once a week, so a second send the same day still has nothing to send.
 - Sources tried in the period that failed their last run or are unhealthy, and whether every
   source tried failed (then "nothing new" would not be true: nothing could be fetched).
 A call is shown once: as new before changed before closing soon; one call reached through two
@@ -39,7 +46,7 @@ from typing import Any
 from monitor.config import DEFAULT_TIMEZONE
 from monitor.digest.card import as_written, brief
 from monitor.digest.eligibility import applicants, cofinancing_rate
-from monitor.digest.model import Change, Digest, DigestItem, Mention, SourceProblem
+from monitor.digest.model import Change, Digest, DigestItem, Mention, Reminder, SourceProblem
 from monitor.health import status
 
 Row = Mapping[str, Any]
@@ -48,6 +55,9 @@ Row = Mapping[str, Any]
 # closing soon: a week (the digest's cadence) and room for a late send. The weekly digest right
 # after the announcing one is always inside it, the one after that never.
 JUST_ANNOUNCED = timedelta(days=10)
+# Reminders alone make a digest only this long after the last sent one was built: under the
+# week's cadence, with room for a send a little early, and far above a second send at once.
+REMIND_AGAIN = timedelta(days=6)
 
 
 @dataclass
@@ -64,6 +74,8 @@ class Candidates:
     last_sent_end: str | None = None  # when the last sent digest was built (its period end)
     sources: Sequence[Row] = field(default_factory=list)  # source_state rows
     source_names: dict[str, str] = field(default_factory=dict)
+    # Tracked (item, unit) rows someone works on (store.tracking.tracked_calls).
+    tracked: Sequence[Row] = field(default_factory=list)
 
 
 def choose(
@@ -74,6 +86,7 @@ def choose(
     today: date,
     area_names: Mapping[str, str],
     closing_soon_days: int = 30,
+    reminder_days: int = 21,
     timezone: str = DEFAULT_TIMEZONE,
 ) -> Digest:
     start, end = _stamp(period_start), _stamp(period_end)
@@ -104,6 +117,8 @@ def choose(
         ]
         if changes and row["first_seen"] <= start and place(row):
             digest.changed.append(replace(_item(row, names, candidates), changes=tuple(changes)))
+    reminders = _reminders(candidates.tracked, today, today + timedelta(days=reminder_days))
+    reminded = {k for r in reminders for k in (r.id, r.identifier) if k}
     window_end = today + timedelta(days=closing_soon_days)
     for row in calls:
         deadline = _date(row.get("deadline"))
@@ -113,6 +128,7 @@ def choose(
             and today <= deadline <= window_end
             and row["first_seen"] <= start
             and before.may_close(row)
+            and not {row["id"], row.get("identifier")} & reminded
         )
         if closing and place(row):
             digest.closing_soon.append(_item(row, names, candidates))
@@ -127,6 +143,9 @@ def choose(
     digest.unhealthy, digest.all_sources_failed = _source_problems(
         candidates.sources, names, start, end
     )
+    last = candidates.last_sent_end
+    if not digest.is_empty or last is None or last <= _stamp(period_end - REMIND_AGAIN):
+        digest.reminders = reminders
 
     order = {area: i for i, area in enumerate(area_names)}
     digest.new_by_area = {
@@ -163,6 +182,31 @@ def _source_problems(
         )
     failed = sum(1 for p in problems if p.failures)
     return problems, bool(tried) and failed == len(tried)
+
+
+def _reminders(rows: Iterable[Row], today: date, last_day: date) -> list[Reminder]:
+    """One reminder per call (its identifier, else its item) due from today to `last_day`,
+    with every unit working on it; soonest deadline first."""
+    by_call: dict[str, list[Row]] = {}
+    for row in rows:
+        deadline = _date(row.get("deadline"))
+        if deadline is not None and today <= deadline <= last_day:
+            by_call.setdefault(row.get("identifier") or row["item_id"], []).append(row)
+    reminders = []
+    for group in by_call.values():
+        first = group[0]
+        units = sorted({(r["unit"], r["state"]) for r in group}, key=lambda u: u[0].casefold())
+        reminders.append(
+            Reminder(
+                id=first["item_id"],
+                title=first["title"],
+                url=first.get("url"),
+                identifier=first.get("identifier"),
+                deadline=_date(first["deadline"]) or today,
+                units=tuple(units),
+            )
+        )
+    return sorted(reminders, key=lambda r: (r.deadline, r.title.casefold()))
 
 
 class _Announced:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import date
 
 from monitor.digest.document import DigestDocument, Entry, Line, Link, Section, Text
-from monitor.digest.model import Digest, DigestItem, Mention, SourceProblem
+from monitor.digest.model import Digest, DigestItem, Mention, Reminder, SourceProblem
 from monitor.notify.i18n import Words
 from monitor.notify.mrkdwn import clip
+from monitor.tracking import state_label
 
 MAX_TITLE = 250
 MAX_FACT = 120  # a type of action
@@ -22,8 +23,9 @@ MAX_MENTION_TITLE = 120
 MAX_MENTIONS = 3  # the news naming a call, best first; more is noise in a card
 MAX_ERROR = 200  # a short plain line; the whole error is in fetch_log
 
-# The sections after the areas, in the order they are shown and counted at the top.
-LATER_SECTIONS = ("maybe", "closing_soon", "changed", "news", "unhealthy")
+# The sections after the areas, in the order they are shown and counted at the top: the
+# group's own deadlines first, since they are what someone must act on.
+LATER_SECTIONS = ("reminders", "maybe", "closing_soon", "changed", "news", "unhealthy")
 
 
 def compose(digest: Digest, words: Words) -> DigestDocument:
@@ -37,6 +39,7 @@ def compose(digest: Digest, words: Words) -> DigestDocument:
         overview=tuple(_overview(digest, words)),
         sections=tuple(sections),
         hint=words("thread_hint"),
+        footer=words("footer_track") if sections else "",
     )
 
 
@@ -49,9 +52,15 @@ def _subject(digest: Digest, words: Words) -> str:
         return words("subject_new", week=week, count=count)
     if digest.all_sources_failed:
         return words("subject_failed", week=week)
+    if digest.reminders and _only_reminders(digest):
+        return words("subject_reminders", week=week)
     if digest.is_empty:
         return words("subject_nothing", week=week)
     return words("subject_none", week=week)
+
+
+def _only_reminders(digest: Digest) -> bool:
+    return not (digest.closing_soon or digest.changed or digest.news or digest.maybe)
 
 
 def _overview(digest: Digest, words: Words) -> list[Line]:
@@ -102,6 +111,7 @@ def _area_sections(digest: Digest, words: Words) -> list[Section]:
 
 def _later_sections(digest: Digest, words: Words) -> list[Section]:
     entries: dict[str, list[Entry]] = {
+        "reminders": [_reminder(r, digest, words) for r in digest.reminders],
         "maybe": [_listed(i) for i in digest.maybe],
         "closing_soon": [_call(i, digest, words) for i in digest.closing_soon],
         "changed": [_call(i, digest, words) for i in digest.changed],
@@ -150,7 +160,22 @@ def _call(item: DigestItem, digest: Digest, words: Words) -> Entry:
         mentions_label=words("mentioned_in"),
         note=_note(item, digest, words),
         item_id=item.id,
+        trackable=item.kind == "call",
     )
+
+
+def _reminder(reminder: Reminder, digest: Digest, words: Words) -> Entry:
+    """A tracked call: its title, its code and deadline with the days left, then each
+    förvaltning working on it and its state."""
+    when = words.days_left(reminder.deadline, digest.today)
+    deadline = f"{words('deadline', date=words.day(reminder.deadline))} ({when})"
+    facts = " · ".join(f for f in (reminder.identifier, deadline) if f)
+    units = tuple(
+        (Text(words("unit_state", unit=unit, state=state_label(state, words.language))),)
+        for unit, state in reminder.units
+    )
+    headline = (Link(clip(reminder.title, MAX_TITLE), reminder.url, strong=True),)
+    return Entry(lines=(headline, (Text(facts),), *units), item_id=reminder.id, trackable=True)
 
 
 def _news(item: DigestItem, digest: Digest, words: Words) -> Entry:

@@ -47,15 +47,16 @@ class Entry:
     mentions_label: str = ""
     note: str = ""
     item_id: str | None = None  # the stored item, for a call or news item
+    trackable: bool = False  # a call a förvaltning can mark (Slack offers it a menu)
 
 
 @dataclass(frozen=True)
 class Section:
     """A part of the digest under its own heading.
 
-    `key`: "area:<area id>" for the new calls of an area, else "maybe", "closing_soon",
-    "changed", "news" or "unhealthy". A `compact` section is a list whose entries are a single
-    line each (the "Kanske också" list).
+    `key`: "area:<area id>" for the new calls of an area, else "reminders", "maybe",
+    "closing_soon", "changed", "news" or "unhealthy". A `compact` section is a list whose
+    entries are a single line each (the "Kanske också" list).
     """
 
     key: str
@@ -79,6 +80,9 @@ class DigestDocument:
     overview: tuple[Line, ...]  # the period, the counts per section, "no source could be read"
     sections: tuple[Section, ...]
     hint: str = ""  # how to read the rest ("Detaljerna finns i tråden"), for threaded notifiers
+    # How to mark a call from the command line, for notifiers without buttons (Teams, e-mail,
+    # the terminal); Slack's cards have a menu instead. Empty for an empty digest.
+    footer: str = ""
 
     @property
     def is_empty(self) -> bool:

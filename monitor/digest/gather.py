@@ -8,6 +8,8 @@ from monitor.digest.choose import Candidates
 from monitor.store import Store
 from monitor.store import digest_reads as reads
 from monitor.store.digests import last_sent_period_end
+from monitor.store.tracking import tracked_calls
+from monitor.tracking import REMINDED
 
 
 def gather(
@@ -31,6 +33,7 @@ def gather(
         last_sent_end=_stamp(last_sent_period_end(db)),
         sources=reads.source_states(db),
         source_names=source_names,
+        tracked=tracked_calls(db, states=REMINDED),
     )
 
 

@@ -62,6 +62,18 @@ class DigestItem:
 
 
 @dataclass(frozen=True)
+class Reminder:
+    """A tracked call some förvaltning works on (interested, applying) whose deadline is near."""
+
+    id: str  # the stored item
+    title: str
+    url: str | None
+    identifier: str | None
+    deadline: date
+    units: tuple[tuple[str, str], ...]  # (förvaltning, state code), in the units' order
+
+
+@dataclass(frozen=True)
 class SourceProblem:
     """A source tried in the period that failed its last run or is unhealthy (health.status)."""
 
@@ -86,6 +98,7 @@ class Digest:
     changed: list[DigestItem] = field(default_factory=list)
     news: list[DigestItem] = field(default_factory=list)
     maybe: list[DigestItem] = field(default_factory=list)  # new calls of the maybe tier
+    reminders: list[Reminder] = field(default_factory=list)  # tracked calls due soon
     unhealthy: list[SourceProblem] = field(default_factory=list)  # failing or unhealthy
     all_sources_failed: bool = False  # every source tried in the period failed its last run
 
@@ -108,6 +121,7 @@ class Digest:
             or self.changed
             or self.news
             or self.maybe
+            or self.reminders
             or self.unhealthy
         )
 

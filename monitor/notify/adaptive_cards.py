@@ -49,11 +49,13 @@ def encode(payload: dict[str, Any]) -> bytes:
 def teams_messages(document: DigestDocument, words: Words) -> list[Message]:
     """The digest as Teams messages in sending order, each within MAX_BYTES."""
     head = [_title(document.title), *_overview(document)]
-    whole = head + [block for s in document.sections for block in _section_blocks(s)]
+    footer = [_footer(document.footer)] if document.footer else []
+    whole = head + [block for s in document.sections for block in _section_blocks(s)] + footer
     single = _message("card:1", document.title, whole)
     if _size(single) <= MAX_BYTES:
         return [single]
-    messages = [_message("card:1", document.title, head)]
+    # Split, the footer goes on the top card: it is small, and a full section card has no room.
+    messages = [_message("card:1", document.title, head + footer)]
     for section in document.sections:
         messages.extend(_section_messages(document, section, words))
     return messages
@@ -130,6 +132,10 @@ def _overview(document: DigestDocument) -> list[Block]:
     if not document.overview:
         return []
     return [_text_block(_paragraphs(_line(line) for line in document.overview))]
+
+
+def _footer(text: str) -> Block:
+    return _text_block(escape(text), isSubtle=True, size="Small", separator=True, spacing="Large")
 
 
 def _header(document: DigestDocument, section: Section, note: str) -> list[Block]:

@@ -28,6 +28,10 @@ HEADLINE = "margin:18px 0 4px 0;font-size:16px"
 LIST = "margin:2px 0 4px 0;padding-left:22px"
 ITEM = "margin:0 0 2px 0"
 NOTE = "margin:4px 0 0 0;font-size:13px;line-height:1.4;color:#666666"
+FOOTER = (
+    "margin:28px 0 0 0;padding-top:8px;border-top:1px solid #d0d7de;"
+    "font-size:13px;line-height:1.4;color:#666666"
+)
 A = "color:#0b57d0"  # underlined by default, in Outlook too
 
 
@@ -36,6 +40,8 @@ def as_html(document: DigestDocument) -> str:
     body += [f'<p style="{P}">{line_html(line)}</p>' for line in document.overview]
     for section in document.sections:
         body += _section(section)
+    if document.footer:
+        body.append(f'<p style="{FOOTER}">{_text(document.footer)}</p>')
     inner = "\n".join(body)
     return (
         "<!DOCTYPE html>\n"

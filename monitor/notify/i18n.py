@@ -20,7 +20,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "changed": "Ändrade utlysningar",
         "news": "Nyheter från nätverk och myndigheter",
         "maybe": "Kanske också",
+        "reminders": "Bevakade ansökningar",
         "unhealthy": "Källor som inte fungerar",
+        "subject_reminders": "EU-bevakning vecka {week}: bevakade ansökningar stänger snart",
+        "unit_state": "{unit}: {state}",
+        "footer_track": (
+            "Markera en utlysning för er förvaltning: monitor track KOD --state "
+            'intresserad|söker|inte-för-oss --unit "Förvaltningen" (KOD står på kortet).'
+        ),
         "nothing": "Inget nytt den här veckan.",
         "thread_hint": "Detaljerna finns i tråden: ett svar per område och avsnitt.",
         "first_of": "1/{total}",
@@ -99,7 +106,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "changed": "Changed calls",
         "news": "News from networks and agencies",
         "maybe": "Maybe also",
+        "reminders": "Tracked applications",
         "unhealthy": "Sources not working",
+        "subject_reminders": "EU monitoring week {week}: tracked applications closing soon",
+        "unit_state": "{unit}: {state}",
+        "footer_track": (
+            "To mark a call for your department: monitor track ID --state "
+            'interested|applying|not-for-us --unit "Department" (the ID is on the card).'
+        ),
         "nothing": "Nothing new this week.",
         "thread_hint": "Details in the thread: one reply per area and section.",
         "first_of": "1/{total}",

@@ -26,6 +26,8 @@ def as_markdown(document: DigestDocument) -> str:
     out += _overview(document.overview)
     for section in document.sections:
         out += _section(section)
+    if document.footer:
+        out += ["---", "", f"_{_escape(document.footer)}_", ""]
     return "\n".join(out).rstrip() + "\n"
 
 

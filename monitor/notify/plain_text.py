@@ -27,6 +27,8 @@ def as_text(document: DigestDocument) -> str:
         out.append("")
     for section in document.sections:
         out += _section(section)
+    if document.footer:
+        out += ["--", _flat(document.footer)]
     return "\n".join(out).rstrip() + "\n"
 
 
