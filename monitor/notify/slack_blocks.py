@@ -11,6 +11,10 @@ most 3,000 characters, a header's at most 150; Slack refuses messages whose bloc
 13,000 characters or more (`msg_blocks_too_long`), so a message is closed well below that. A
 section too long for one message continues in the next reply ("forts. 2/3"): nothing is cut.
 A card too long for its 3,000 characters shows fewer of the news naming it (3, then 1, then 0).
+
+A call's card (an entry marked `trackable`) carries an overflow menu as its section's
+accessory (notify/slack_actions.py): Intressant, Vi söker, Inte för oss, Fel område; `monitor
+serve` hears the clicks over Socket Mode (monitor/slack_listener.py).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from monitor.digest.document import DigestDocument, Entry, Line, Link, Section
 from monitor.notify.base import Message
 from monitor.notify.i18n import Words
 from monitor.notify.mrkdwn import clip, escape, link
+from monitor.notify.slack_actions import overflow
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -74,7 +79,11 @@ def _split(key: str, channel: str, parent: str, section: Section, words: Words) 
     """Pack a section's blocks into as few replies as the limits allow, each starting with its
     title."""
     title = section.title
-    blocks = _list_blocks(section.entries) if section.compact else _entry_blocks(section.entries)
+    blocks = (
+        _list_blocks(section.entries)
+        if section.compact
+        else _entry_blocks(section.entries, section.area, words.language)
+    )
     # Each message starts with the title and a continuation note such as "(forts. 2/3)".
     heading_cost = len(escape(title)) + 40
     groups: list[list[Block]] = [[]]
@@ -100,18 +109,23 @@ def _part_note(n: int, total: int, words: Words) -> str:
     return words("first_of", total=total) if n == 1 else words("continued", n=n, total=total)
 
 
-def _entry_blocks(entries: Iterable[Entry]) -> list[Block]:
-    return [_fitted(entry) for entry in entries]
+def _entry_blocks(entries: Iterable[Entry], area: str | None, language: str) -> list[Block]:
+    return [_fitted(entry, area, language) for entry in entries]
 
 
-def _fitted(entry: Entry) -> Block:
-    """The entry's block with as many of its mentions as fit a section's 3,000 chars."""
+def _fitted(entry: Entry, area: str | None, language: str) -> Block:
+    """The entry's block with as many of its mentions as fit a section's 3,000 chars, and a
+    call's menu."""
     lines = [_line(line) for line in entry.lines]
     for shown in MENTIONS_TRIED:
         text = "\n".join([*lines, *_about_lines(entry, shown)])
         if len(text) <= MAX_SECTION_TEXT:
             break
-    return _section(text)
+    block = _section(text)
+    menu = overflow(entry.item_id, area, language) if entry.trackable and entry.item_id else None
+    if menu is not None:
+        block["accessory"] = menu
+    return block
 
 
 def _about_lines(entry: Entry, shown: int) -> list[str]:
