@@ -33,6 +33,9 @@ from monitor.tomllines import TomlLines
 DEFAULT_CONFIG_NAME = "sources.toml"
 DEFAULT_TIMEZONE = "Europe/Stockholm"
 DEFAULT_CHANNEL = "#eu-bevakning"  # named in previews, and suggested when none is set
+# Who a click in Slack is recorded for when [slack] units does not name the Slack user: the
+# group itself, so the click is kept and shows in `monitor tracked`, where it can be moved on.
+DEFAULT_SLACK_UNIT = "Internationella gruppen"
 LOCK_WAIT = 600  # seconds a command waits for a run in progress before giving up
 SOURCE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -90,6 +93,9 @@ class SlackTable:
     """`[slack]` in sources.toml."""
 
     channel: str = ""  # where the digest goes, e.g. DEFAULT_CHANNEL
+    # Slack user id -> förvaltning, for clicks on a card's menu: {"U0123ABC" = "Miljöförvaltningen"}
+    units: dict[str, str] = field(default_factory=dict)
+    default_unit: str = DEFAULT_SLACK_UNIT  # for a user not in `units`
 
 
 @dataclass(frozen=True)
@@ -183,6 +189,14 @@ class Slack:
     token: str | None = field(default=None, repr=False)
     webhook_url: str | None = field(default=None, repr=False)
     api_url: str | None = None
+    app_token: str | None = field(default=None, repr=False)  # xapp-…: Socket Mode, the menu
+    units: dict[str, str] = field(default_factory=dict)  # [slack] units
+    default_unit: str = DEFAULT_SLACK_UNIT
+
+    @property
+    def listens(self) -> bool:
+        """`monitor serve` hears clicks on the cards' menus (it answers with the bot token)."""
+        return bool(self.app_token)
 
     @property
     def configured(self) -> bool:
@@ -295,7 +309,8 @@ def load_config(
     """Read and validate a config file, or the embedded defaults when `path` is None.
 
     Slack's secrets come from the environment: SLACK_BOT_TOKEN (chat.postMessage, threads) or
-    SLACK_WEBHOOK_URL (an incoming webhook, no threads); SLACK_API_URL overrides the Web API.
+    SLACK_WEBHOOK_URL (an incoming webhook, no threads); SLACK_API_URL overrides the Web API;
+    SLACK_APP_TOKEN (xapp-…, connections:write) lets `monitor serve` hear the cards' menus.
     So do Teams' (TEAMS_WEBHOOK_URL) and the SMTP login (MONITOR_SMTP_USER and
     MONITOR_SMTP_PASSWORD).
     `with_sources=False` leaves [[sources]] unread: commands that only read the database need
@@ -313,11 +328,12 @@ def load_config(
     config = parse_config(
         text, path, base_dir=base_dir, database=database, kinds=kinds if with_sources else None
     )
-    slack = Slack(
-        channel=config.slack.channel,
+    slack = dataclasses.replace(
+        config.slack,
         token=environ.get("SLACK_BOT_TOKEN") or None,
         webhook_url=environ.get("SLACK_WEBHOOK_URL") or None,
         api_url=environ.get("SLACK_API_URL") or None,
+        app_token=environ.get("SLACK_APP_TOKEN") or None,
     )
     email = Email(
         config.email.table,
@@ -370,7 +386,11 @@ def parse_config(
         path=path,
         settings=settings,
         sources=sources,
-        slack=Slack(channel=slack_table.channel),
+        slack=Slack(
+            channel=slack_table.channel,
+            units=slack_table.units,
+            default_unit=slack_table.default_unit,
+        ),
         digest=digest,
         notify=notify,
         email=Email(email),

@@ -83,6 +83,10 @@ def _check(key: str, value: Any, hint: Any, choices: tuple[str, ...] | None) -> 
             raise OptionError(f'must be a list such as ["a", "b"], not {value!r}', key)
         inner = args[0]
         return tuple(_check(key, v, inner, choices) for v in value)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise OptionError(f'must be a table such as {{ "a" = "b" }}, not {value!r}', key)
+        return {str(k): _check(key, v, args[1], choices) for k, v in value.items()}
     if hint is timedelta:
         return parse_duration(value, key)
     if hint is float:

@@ -7,6 +7,8 @@ Two jobs, run one at a time (a single worker thread, `max_instances=1`, coalesce
 - the digest, on `[digest] weekday` and `time` in the configured time zone (DST-safe: the
   trigger works in local time): sent through each notifier (Slack, Teams, e-mail), or printed
   when none is set up (`weekly_digest`).
+With SLACK_APP_TOKEN set, the Slack listener (monitor/slack_listener.py) also runs, hearing
+clicks on the cards' menus over Socket Mode; it stops with the scheduler.
 A missed run within its grace time runs late rather than never. The config is read again before
 each fetch, so an admin's edit to sources.toml takes effect without a restart; a broken edit
 is logged and the last good config is kept. The run lock keeps a manual `monitor run` and the
@@ -19,10 +21,12 @@ import hashlib
 import logging
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
@@ -38,6 +42,9 @@ from monitor.lock import RunInProgress, run_lock
 from monitor.service import fetch_and_match, summary_lines
 from monitor.sources.kinds import KINDS
 from monitor.store import Store, open_store
+
+if TYPE_CHECKING:  # the listener (slack-sdk's Socket Mode) is imported only when it runs
+    from monitor.slack_listener import SlackListener
 
 log = logging.getLogger(__name__)
 
@@ -185,15 +192,47 @@ def build_scheduler(
     return scheduler
 
 
-def serve(config_path: Path | None, database: Path | None, clock: Clock) -> None:
+def start_listener(service: Service) -> SlackListener | None:
+    """The Slack listener when SLACK_APP_TOKEN is set (it answers with SLACK_BOT_TOKEN)."""
+    slack = service.config.slack
+    if not slack.listens:
+        return None
+    if not slack.token:
+        log.error(
+            "SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: the cards' menu is not heard "
+            "(the listener answers in the thread with the bot token); set both"
+        )
+        return None
+    from monitor.slack_listener import SlackListener
+
+    listener = SlackListener(lambda: service.config, service.clock)
+    listener.start()
+    log.warning("monitor serve: listening to Slack's menu clicks over Socket Mode")
+    return listener
+
+
+def serve(
+    config_path: Path | None, database: Path | None, clock: Clock, *, slack_only: bool = False
+) -> None:
     """Run the fetch and the weekly digest until SIGTERM or SIGINT; the job in hand is finished
-    before exiting. `database` overrides the config's, as `--db` does."""
+    before exiting. `database` overrides the config's, as `--db` does. `slack_only`: only the
+    Slack listener, for trying the Slack app."""
     service = Service(config_path, database, weekly_digest, clock)
+    listener = start_listener(service)
+    if slack_only:
+        if listener is None:
+            raise MonitorError(
+                "--slack-only needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN in the environment"
+            )
+        _listen_until_stopped(listener)
+        return
     scheduler = build_scheduler(service)
 
     def stop(signum: int, _frame: object) -> None:
         name = signal.Signals(signum).name
         log.warning("%s received: finishing the job in hand, then stopping", name)
+        if listener is not None:
+            listener.stop()
         scheduler.shutdown(wait=True)
 
     signal.signal(signal.SIGTERM, stop)
@@ -206,5 +245,25 @@ def serve(config_path: Path | None, database: Path | None, clock: Clock) -> None
         if digest_job
         else "-",
     )
-    scheduler.start()  # blocks until stop(); the executor then waits for a running job
+    try:
+        scheduler.start()  # blocks until stop(); the executor then waits for a running job
+    finally:
+        if listener is not None:
+            listener.stop()
     log.warning("monitor serve stopped")
+
+
+def _listen_until_stopped(listener: SlackListener) -> None:
+    stopped = threading.Event()
+
+    def stop(signum: int, _frame: object) -> None:
+        log.warning("%s received: stopping", signal.Signals(signum).name)
+        stopped.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        stopped.wait()
+    finally:
+        listener.stop()
+    log.warning("monitor serve --slack-only stopped")

@@ -11,15 +11,22 @@ from monitor.config import resolve_database_override
 
 
 @click.command()
+@click.option(
+    "--slack-only",
+    is_flag=True,
+    help="Only hear clicks on the Slack cards' menus (no fetch, no digest): for trying the app.",
+)
 @click.pass_obj
-def serve(app: App) -> None:
+def serve(app: App, slack_only: bool) -> None:
     """Run unattended: fetch each source on its own `every`, and send the digest on
     [digest] weekday and time (settings.timezone). Stop with Ctrl-C or SIGTERM: the job in hand
     is finished first. A manual `monitor run` meanwhile waits for the job in hand, and the
-    scheduler skips a minute while a manual run holds the database.
+    scheduler skips a minute while a manual run holds the database. With SLACK_APP_TOKEN (and
+    SLACK_BOT_TOKEN) set, clicks on the cards' menus in Slack are heard too (Socket Mode).
     """
     from monitor.schedule import serve as run_service  # APScheduler only for this command
 
     logging.getLogger("monitor").setLevel(logging.INFO)
     config = app.config  # validates the config (and says so if the defaults are used) first
-    run_service(config.path, resolve_database_override(app.db_option), app.clock)
+    database = resolve_database_override(app.db_option)
+    run_service(config.path, database, app.clock, slack_only=slack_only)

@@ -6,8 +6,11 @@ Point slack-sdk at it and it answers the way Slack does where the digest depends
         client = WebClient(token="xoxb-test", base_url=fake.api_url)
         hook = WebhookClient(fake.webhook_url)
 
-Web API (`POST /api/<method>`): `chat.postMessage`, `auth.test` and `conversations.list`;
-any other method answers `unknown_method`. Bodies are taken as JSON (what WebClient sends for
+Web API (`POST /api/<method>`): `chat.postMessage`, `auth.test`, `conversations.list`,
+`users.info` (the `users` given) and `apps.connections.open` (with one of `app_tokens`, it
+answers `socket_url`: a helpers.fake_socket_mode server's `ws://127.0.0.1:PORT/...`; a bot
+token gets `not_allowed_token_type`, as Slack answers); any other method answers
+`unknown_method`. Bodies are taken as JSON (what WebClient sends for
 chat.postMessage: `api_call("chat.postMessage", json=kwargs)` in slack_sdk/web/client.py) or
 form-encoded (what `api_call(..., params=...)` sends, with `blocks` as a JSON string). The
 token is read from `Authorization: Bearer ...`, or from a `token` form field; as Slack
@@ -76,6 +79,10 @@ MAX_FIELD_TEXT = 2000
 MAX_CONTEXT_ELEMENTS = 10
 MAX_ACTIONS_ELEMENTS = 25
 MAX_BLOCK_ID = 255
+MAX_ACTION_ID = 255
+MIN_OPTIONS, MAX_OPTIONS = 2, 5  # an overflow menu's options
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
 KNOWN_BLOCK_TYPES = frozenset({"header", "section", "context", "divider", "actions", "rich_text"})
 TEXT_TYPES = frozenset({"plain_text", "mrkdwn"})
 
@@ -170,8 +177,14 @@ class FakeSlack:
         team_id: str = "T000",
         bot_user_id: str = "U0BOT",
         bot_id: str = "B0BOT",
+        app_tokens: Iterable[str] = (),
+        users: Mapping[str, Mapping[str, Any]] | None = None,
+        socket_url: str | None = None,
     ) -> None:
         self.tokens = frozenset(tokens)
+        self.app_tokens = frozenset(app_tokens)
+        self.users = {uid: dict(user) for uid, user in (users or {}).items()}
+        self.socket_url = socket_url
         if channels is None:
             channels = {"#eu-bevakning": "C0001"}
         self.channels = {_bare(k): v for k, v in channels.items()}
@@ -189,6 +202,7 @@ class FakeSlack:
         self.webhook_channel = resolved[0]
 
         self._lock = threading.Lock()
+        self._posts = threading.Condition(self._lock)
         self._released = threading.Event()
         self._messages: list[Message] = []
         self._calls: Counter[str] = Counter()
@@ -269,6 +283,14 @@ class FakeSlack:
     def call_count(self, method: str = "chat.postMessage") -> int:
         with self._lock:
             return self._calls[method]
+
+    def wait_for_messages(self, count: int, timeout: float = 10) -> list[Message]:
+        """Every accepted post once there are at least `count` (a click's answer comes from
+        another thread); fewer after `timeout` seconds is a test failure, not a wait."""
+        with self._posts:
+            if not self._posts.wait_for(lambda: len(self._messages) >= count, timeout):
+                raise AssertionError(f"{len(self._messages)} posts, not {count}")
+            return list(self._messages)
 
     def channel_id(self, channel: str) -> str:
         """The id of a known channel given by name (with or without '#') or id."""
@@ -456,7 +478,30 @@ class FakeSlack:
             return self._auth_test(token)
         if method == "conversations.list":
             return self._conversations_list(token)
+        if method == "users.info":
+            return self._users_info(params, token)
+        if method == "apps.connections.open":
+            return self._connections_open(token)
         return _error("unknown_method")
+
+    def _users_info(self, params: dict[str, Any], token: str | None) -> _Answer:
+        if (denied := self._auth_error(token)) is not None:
+            return denied
+        user = self.users.get(str(params.get("user", "")))
+        if user is None:
+            return _error("user_not_found")
+        return _json(200, {"ok": True, "user": {"id": params["user"], **user}})
+
+    def _connections_open(self, token: str | None) -> _Answer:
+        if not token:
+            return _error("not_authed")
+        if token in self.tokens:
+            return _error("not_allowed_token_type")
+        if token not in self.app_tokens:
+            return _error("invalid_auth")
+        if self.socket_url is None:
+            return _error("internal_error")
+        return _json(200, {"ok": True, "url": self.socket_url})
 
     def _auth_error(self, token: str | None) -> _Answer | None:
         if not token:
@@ -531,6 +576,7 @@ class FakeSlack:
                     return _error("thread_not_found")
             ts = self._next_ts()
             self._messages.append(Message(channel_id, ts, thread_ts, text, blocks, params))
+            self._posts.notify_all()
         message: dict[str, Any] = {
             "type": "message",
             "subtype": "bot_message",
@@ -655,6 +701,8 @@ def _check_block(block: Any, at: str) -> list[str]:
             problems.append(f"must provide either text or fields [json-pointer:{at}]")
         if "text" in block:
             problems.extend(_check_text(block["text"], f"{at}/text", MAX_SECTION_TEXT))
+        if "accessory" in block:
+            problems.extend(_check_accessory(block["accessory"], f"{at}/accessory"))
         if "fields" in block:
             problems.extend(_check_list(block["fields"], f"{at}/fields", MAX_FIELDS))
             for j, item in enumerate(block["fields"] if isinstance(block["fields"], list) else []):
@@ -673,6 +721,44 @@ def _check_block(block: Any, at: str) -> list[str]:
         )
     elif kind == "rich_text":
         problems.extend(_check_list(block.get("elements"), f"{at}/elements", None, at))
+    return problems
+
+
+def _check_accessory(element: Any, at: str) -> list[str]:
+    """A section's accessory; only the overflow menu is checked in depth (docs.slack.dev,
+    overflow menu element: 2 to 5 options; option objects: text at most 75, value at most 150
+    characters; action_id at most 255)."""
+    if not isinstance(element, dict):
+        return [f"expected object [json-pointer:{at}]"]
+    if element.get("type") != "overflow":
+        return (
+            []
+            if element.get("type") in ("button", "image")
+            else [f"unsupported type [json-pointer:{at}/type]"]
+        )
+    problems = []
+    action_id = element.get("action_id")
+    if isinstance(action_id, str) and len(action_id) > MAX_ACTION_ID:
+        problems.append(_too_long(MAX_ACTION_ID, f"{at}/action_id"))
+    options = element.get("options")
+    if not isinstance(options, list) or not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+        return [
+            *problems,
+            f"must contain {MIN_OPTIONS} to {MAX_OPTIONS} items [json-pointer:{at}/options]",
+        ]
+    for j, option in enumerate(options):
+        where = f"{at}/options/{j}"
+        if not isinstance(option, dict):
+            problems.append(f"expected object [json-pointer:{where}]")
+            continue
+        problems.extend(
+            _check_text(option.get("text"), f"{where}/text", MAX_OPTION_TEXT, types={"plain_text"})
+        )
+        shown = option.get("value")
+        if not isinstance(shown, str) or not shown:
+            problems.append(f"missing required field: value [json-pointer:{where}]")
+        elif len(shown) > MAX_OPTION_VALUE:
+            problems.append(_too_long(MAX_OPTION_VALUE, f"{where}/value"))
     return problems
 
 
