@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from helpers.fake_slack import FakeSlack
+from helpers.fault_server import FaultServer, respond, trickle_body
 from helpers.portal_emulator import portal_config
 from helpers.stored_calls import TODAY, TOKEN, add_calls
 
@@ -102,6 +103,43 @@ def test_a_send_killed_midway_is_resumed_and_no_message_is_posted_twice(project_
     third = start(["--config", str(config), "digest", "--send"], env)
     out, _ = third.communicate(timeout=60)
     assert "Inget nytt sedan" in out and len(slack.messages) == before
+
+
+def test_serve_stops_on_sigterm_while_a_source_trickles(tmp_path):
+    # The request deadline is a minute, so only the stop itself can end the fetch in hand; the
+    # source beside it was stored and stays stored.
+    feed = (Path(__file__).parent / "fixtures" / "rss" / "eurocities_feed.xml").read_bytes()
+    with FaultServer() as server:
+        server.route("/good.xml")(lambda r, c: respond(c, 200, feed))
+        server.route("/trickle")(trickle_body)
+        config = tmp_path / "sources.toml"
+        config.write_text(
+            '[settings]\ndatabase = "monitor.db"\ntimeout = 60\nhost_delay = 0\n'
+            "allow_private = true\n\n"
+            f'[[sources]]\nid = "good"\nkind = "rss"\nurl = "{server.url("/good.xml")}"\n\n'
+            f'[[sources]]\nid = "trickle"\nkind = "rss"\nurl = "{server.url("/trickle")}"\n'
+        )
+        process = start(["--config", str(config), "serve"])
+        try:
+            database = tmp_path / "monitor.db"
+            wait_for(lambda: server.hits.get("/trickle") and _logged(database) == ["good"])
+            process.send_signal(signal.SIGTERM)
+            _, err = process.communicate(timeout=20)  # ends long before the minute's deadline
+        finally:
+            process.kill()
+    assert process.returncode == 0, err
+    assert "SIGTERM received: stopping the fetch in hand" in err
+    assert "the fetch was stopped before every source was done" in err
+    assert "monitor serve stopped" in err
+    assert _logged(database) == ["good"] and integrity(database) == "ok"
+
+
+def _logged(database: Path) -> list[str]:
+    try:
+        with sqlite3.connect(database) as conn:
+            return [row[0] for row in conn.execute("SELECT source FROM fetch_log")]
+    except sqlite3.Error:
+        return []
 
 
 @pytest.fixture

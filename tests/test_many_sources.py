@@ -192,6 +192,48 @@ def test_trickling_servers_fail_at_the_deadline_and_the_other_sources_are_stored
         )
 
 
+def test_a_source_over_its_budget_fails_alone(tmp_path):
+    # Each detail page answers within the request deadline, but together they take longer than
+    # the source may: the source fails, and the one beside it is stored.
+    listing = (
+        b"<html><body>"
+        + b"".join(
+            f'<article><h2><a href="/call-{n}">Call {n}</a></h2></article>'.encode()
+            for n in range(6)
+        )
+        + b"</body></html>"
+    )
+    with FaultServer() as server, FaultServer(host="127.0.0.2") as other:
+        server.route("/list")(lambda r, c: respond(c, 200, listing, {"Content-Type": "text/html"}))
+        for n in range(6):
+            server.route(f"/call-{n}")(
+                slow(0.5, b"<html><body><p>Deadline 1 June 2027</p></body></html>")
+            )
+        other.route("/good.xml")(lambda r, c: respond(c, 200, FEED, RSS))
+        sources = [
+            (
+                "slow",
+                "html",
+                server.url("/list"),
+                'item = "article"',
+                'title = "h2"',
+                "follow = true",
+                'category = "call"',
+            ),
+            ("good", "rss", other.url("/good.xml")),
+        ]
+        path = write_config(
+            tmp_path, sources, "timeout = 5\nsource_timeout = 1\nhost_delay = 0\nper_host = 1"
+        )
+        summary, store = run(path)
+    outcomes = {o.source: o for o in summary.outcomes}
+    assert outcomes["good"].ok and store.db["items"].count == 3
+    assert outcomes["slow"].error == (
+        "the source took longer than 1 s in all (settings.source_timeout); "
+        "it is tried again at its next run"
+    )
+
+
 def test_a_redirect_to_javascript_fails_only_that_link_or_that_source(tmp_path):
     with FaultServer() as server:
         feed = (
