@@ -64,8 +64,14 @@ class Settings:
     rules: Path = Path("rules")
     timezone: str = DEFAULT_TIMEZONE
     user_agent: str = f"EU-bevakning/{__version__} (municipal EU funding monitor)"
-    # seconds; the portal answers large queries slowly
+    # seconds for one request's whole answer (connect, headers, body); the portal answers
+    # large queries slowly
     timeout: float = field(default=90.0, metadata={"minimum": 1})
+    # seconds for all of one source's requests in a run (pages, details, retries together)
+    source_timeout: float = field(default=1800.0, metadata={"minimum": 1})
+    # fetch loopback, link-local and private addresses too (intranet sources); off, only
+    # public addresses are fetched, so a feed or redirect cannot reach 169.254.169.254
+    allow_private: bool = False
     # extra attempts after a connection error, 429 or 5xx
     retries: int = field(default=3, metadata={"minimum": 0})
     # requests in flight at once, all sources together
@@ -235,7 +241,9 @@ class Config:
     @property
     def politeness(self) -> Politeness:
         s = self.settings
-        return Politeness(s.concurrency, s.per_host, s.host_delay, s.max_bytes)
+        return Politeness(
+            s.concurrency, s.per_host, s.host_delay, s.max_bytes, s.timeout, s.allow_private
+        )
 
     def source(self, source_id: str) -> SourceConfig:
         for src in self.sources:

@@ -1,12 +1,16 @@
 """The one HTTP client factory, and a polite fetcher whose failures end in one plain FetchError.
 
 Polite: at most `concurrency` requests in flight overall, at most `per_host` to one host, and
-request starts to one host spaced by `host_delay`. Careful: explicit timeouts, a cap on the body
-size (checked while streaming, so a huge body is never held whole), bounded redirects.
-Retried: connection errors, timeouts, bodies cut off mid-way, 429 and 5xx, with exponential
-backoff that honours `Retry-After`. Not retried: other 4xx, which will not get better by asking
-again. Conditional GET: pass the validators of the last answer; a 304 comes back as is.
-"""
+request starts to one host spaced by `host_delay`. Careful: one deadline for each whole exchange
+(connect, headers and body: `timeout` alone bounds each read, so a server trickling a byte a
+second would hold a source for ever), a cap on the body size (checked while streaming, and
+every content-encoding layer unpacked in bounded steps by our own code, so a huge or bombed body
+is never held whole), bounded redirects, only http(s) to public addresses unless allowed
+(`addresses.py`, on every redirect hop too).
+Retried: connection errors, per-read timeouts, bodies cut off mid-way, 429 and 5xx, with
+exponential backoff that honours `Retry-After`. Not retried: other 4xx, which will not get
+better by asking again, and an answer over the deadline (it would trickle again). Conditional
+GET: pass the validators of the last answer; a 304 comes back as is."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import logging
 import random
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -24,6 +29,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from monitor.addresses import guard_hooks
 from monitor.clock import Clock
 from monitor.errors import FetchError
 from monitor.models import Politeness, Validators
@@ -35,19 +41,23 @@ log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After is cut to this so one run cannot hang
+MAX_ENCODINGS = 2  # content-encoding layers unpacked; "gzip, gzip" is rare, more is an attack
+UNPACK_STEP = 64 * 1024  # bytes one unpacking step may produce: what is held beyond the cap
 
 
 def make_client(
     settings: Settings, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
-    """The client every source shares: explicit timeouts, our User-Agent, bounded redirects."""
+    """The client every source shares: explicit timeouts, our User-Agent, bounded redirects,
+    and (unless `allow_private`) only public addresses, checked on every hop."""
     return httpx.AsyncClient(
-        # Only gzip: it is the encoding we unpack and check ourselves (see _gunzip_capped).
+        # Only gzip: it is the encoding we unpack and check ourselves (see _unpack_capped).
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip"},
         timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 15.0)),
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
         transport=transport,
+        event_hooks=guard_hooks(settings.allow_private),
         # Our own limits below decide concurrency; the pool must not be the bottleneck.
         limits=httpx.Limits(max_connections=None, max_keepalive_connections=50),
     )
@@ -144,6 +154,7 @@ class Fetcher:
         self.in_flight = 0
         self.peak_in_flight = 0
         self.bytes_received = 0
+        self.bytes_unpacked = 0  # produced by unpacking content encodings, every layer
 
     async def request(self, method: str, url: str, **kwargs: Any) -> Fetched:
         """A 2xx or 304 answer with its body read, or FetchError saying why not."""
@@ -153,6 +164,14 @@ class Fetcher:
             response: Fetched | None = None
             try:
                 response = await self._send_once(host, method, url, **kwargs)
+            except _Overdue as exc:
+                raise FetchError(
+                    f"{host} did not answer in time: no complete answer within "
+                    f"{self.politeness.timeout:g} s (settings.timeout)"
+                ) from exc
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                # A javascript: link or a broken redirect: no retry will make it a web address.
+                raise FetchError(f"not a web address that can be fetched: {url} ({exc})") from exc
             except httpx.TooManyRedirects as exc:
                 raise FetchError(
                     f"too many redirects (more than {MAX_REDIRECTS}) from {host}"
@@ -196,7 +215,13 @@ class Fetcher:
         self.in_flight += 1
         self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
-            return await self._read_capped(method, url, **kwargs)
+            # The whole exchange, not each read: httpx's timeout restarts with every byte.
+            async with asyncio.timeout(self.politeness.timeout) as deadline:
+                return await self._read_capped(method, url, **kwargs)
+        except TimeoutError as exc:
+            if deadline.expired():
+                raise _Overdue from exc
+            raise
         finally:
             self.in_flight -= 1
 
@@ -206,10 +231,20 @@ class Fetcher:
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > cap:
                 raise FetchError(_too_big(url, cap), status=response.status_code)
-            if response.headers.get("Content-Encoding", "").strip().lower() in ("gzip", "x-gzip"):
-                body = await _gunzip_capped(response, url, cap)
-            else:
-                body = await _read_plain_capped(response, url, cap)
+            # An in-process transport (tests' emulators) hands over an answer made from bytes,
+            # which httpx has read and decoded already: only its size is left to check.
+            made = response.is_stream_consumed
+            layers = [] if made else _encodings(response, url)
+            unpacker = _Unpacker(layers, url, cap, response.status_code)
+            try:
+                if made:
+                    unpacker.feed(response.content)
+                else:  # aiter_raw: httpx decodes nothing; every layer goes through _Unpacker
+                    async for raw in response.aiter_raw():
+                        unpacker.feed(raw)
+                body = unpacker.finish()
+            finally:
+                self.bytes_unpacked += unpacker.produced
         self.bytes_received += len(body)
         return Fetched(
             url=str(response.url),
@@ -220,38 +255,106 @@ class Fetcher:
         )
 
 
-async def _read_plain_capped(response: httpx.Response, url: str, cap: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > cap:
-            raise FetchError(_too_big(url, cap), status=response.status_code)
-        chunks.append(chunk)
-    return b"".join(chunks)
+class _Overdue(Exception):
+    """One exchange passed settings.timeout (the deadline, not a single read)."""
 
 
-async def _gunzip_capped(response: httpx.Response, url: str, cap: int) -> bytes:
-    """Decompress ourselves: httpx accepts a gzip stream cut short as complete, and a small
-    compressed body can unpack to gigabytes, so unpack in bounded steps and check the end."""
-    unpack = zlib.decompressobj(wbits=zlib.MAX_WBITS | 32)
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async for raw in response.aiter_raw():
-            data = raw
+def _encodings(response: httpx.Response, url: str) -> list[str]:
+    """The content-encoding layers to undo, outermost (applied last) first."""
+    header = response.headers.get("Content-Encoding", "")
+    applied = [part.strip().lower() for part in header.split(",")]
+    layers = [name for name in reversed(applied) if name and name != "identity"]
+    host = urlsplit(url).hostname or url
+    unknown = [name for name in layers if name not in ("gzip", "x-gzip", "deflate")]
+    if unknown:
+        raise FetchError(
+            f"the answer from {host} is encoded as {unknown[0]!r}, which was not asked for "
+            "(only gzip is)",
+            status=response.status_code,
+        )
+    if len(layers) > MAX_ENCODINGS:
+        raise FetchError(
+            f"the answer from {host} is compressed {len(layers)} times over "
+            f"(Content-Encoding: {header}); at most {MAX_ENCODINGS} layers are unpacked",
+            status=response.status_code,
+        )
+    return layers
+
+
+class _Layer:
+    """One gzip or deflate layer, unpacked in steps of at most UNPACK_STEP bytes."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._unpack: Any = None  # made on the first bytes: deflate may be zlib or raw
+        self.produced = 0
+
+    def steps(self, data: bytes) -> Iterator[bytes]:
+        if self._unpack is None:
+            self._unpack = zlib.decompressobj(_wbits(self.name, data))
+        try:
             while data:
-                piece = unpack.decompress(data, cap + 1 - size)
-                size += len(piece)
-                if size > cap:
-                    raise FetchError(_too_big(url, cap), status=response.status_code)
-                chunks.append(piece)
-                data = unpack.unconsumed_tail
-    except zlib.error as exc:
-        raise httpx.DecodingError(f"invalid gzip data: {exc}") from exc
-    if not unpack.eof:
-        raise httpx.DecodingError("the gzip data ends before its end mark")
-    return b"".join(chunks)
+                piece = self._unpack.decompress(data, UNPACK_STEP)
+                self.produced += len(piece)
+                yield piece
+                data = self._unpack.unconsumed_tail
+        except zlib.error as exc:
+            raise httpx.DecodingError(f"invalid {self.name} data: {exc}") from exc
+
+    def check_end(self) -> None:
+        if self._unpack is None or not self._unpack.eof:
+            raise httpx.DecodingError(f"the {self.name} data ends before its end mark")
+
+
+def _wbits(name: str, first: bytes) -> int:
+    if name != "deflate":
+        return zlib.MAX_WBITS | 32  # gzip, or a zlib stream mislabelled as gzip
+    # HTTP's deflate is a zlib stream (RFC 9110), but some servers send raw deflate.
+    zlib_header = len(first) >= 2 and first[0] & 0x0F == 8 and (first[0] << 8 | first[1]) % 31 == 0
+    return zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS
+
+
+class _Unpacker:
+    """The body through every content-encoding layer, with each layer's output and the body
+    capped at `cap`: httpx accepts a gzip stream cut short as complete and unpacks a whole
+    chunk at once, and 824 bytes of "gzip, gzip" can unpack to 400 MB."""
+
+    def __init__(self, layers: list[str], url: str, cap: int, status: int) -> None:
+        self.layers = [_Layer(name) for name in layers]
+        self.url, self.cap, self.status = url, cap, status
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.fed = False
+
+    @property
+    def produced(self) -> int:
+        """Bytes every layer has produced so far (what unpacking has cost in memory)."""
+        return sum(layer.produced for layer in self.layers)
+
+    def feed(self, raw: bytes) -> None:
+        self.fed = self.fed or bool(raw)
+        for piece in self._through(raw, 0):
+            self.size += len(piece)
+            if self.size > self.cap:
+                raise FetchError(_too_big(self.url, self.cap), status=self.status)
+            self.chunks.append(piece)
+
+    def _through(self, data: bytes, depth: int) -> Iterator[bytes]:
+        if depth == len(self.layers):
+            yield data
+            return
+        layer = self.layers[depth]
+        for piece in layer.steps(data):
+            if layer.produced > self.cap:  # an inner layer larger than the cap is too big too
+                raise FetchError(_too_big(self.url, self.cap), status=self.status)
+            yield from self._through(piece, depth + 1)
+
+    def finish(self) -> bytes:
+        if not self.fed:
+            return b""  # a 304 or an empty answer labelled gzip: nothing to unpack
+        for layer in self.layers:
+            layer.check_end()
+        return b"".join(self.chunks)
 
 
 def _too_big(url: str, cap: int) -> str:

@@ -135,3 +135,5 @@ class Politeness:
     per_host: int = 2
     host_delay: float = 0.25  # seconds between request starts to one host
     max_bytes: int = 20_000_000
+    timeout: float = 90.0  # seconds for one whole exchange: connect, headers and body
+    allow_private: bool = False  # loopback, link-local and private addresses may be fetched

@@ -21,6 +21,7 @@ from monitor.fetch import Fetched, Fetcher, RetryPolicy, make_client
 from monitor.models import Item, RunSummary, SourceOutcome, Validators
 from monitor.sources.base import SourceContext
 from monitor.sources.kinds import KINDS
+from monitor.stop import Stopped, StopRequested
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -42,18 +43,34 @@ def run_once(
     transport: httpx.AsyncBaseTransport | None = None,
     policy: RetryPolicy | None = None,
     on_done: Callable[[SourceOutcome], None] | None = None,
+    stop: StopRequested | None = None,
 ) -> RunSummary:
     """Fetch, parse and store `sources`; one failing source never stops the others.
 
     Every source sees the same today (the clock's, in settings.timezone). `on_done` is called
-    as each source finishes (for a progress display).
+    as each source finishes (for a progress display). `stop` (asked from another thread) cuts
+    the run short with Stopped: each source is stored whole or not at all, as after a kill.
     """
     run_id = store.start_run(clock.now())
-    outcomes, fetcher = asyncio.run(
-        _fetch_all(
-            config, sources, transport, policy, clock, store=store, run_id=run_id, on_done=on_done
+    try:
+        outcomes, fetcher = asyncio.run(
+            _fetch_all(
+                config,
+                sources,
+                transport,
+                policy,
+                clock,
+                store=store,
+                run_id=run_id,
+                on_done=on_done,
+                stop=stop,
+            )
         )
-    )
+    except asyncio.CancelledError:
+        raise Stopped(
+            "the fetch was stopped before every source was done; the sources not stored "
+            "are fetched again at the next start"
+        ) from None
     store.finish_run(
         run_id,
         clock.now(),
@@ -93,7 +110,7 @@ def check_sources(
 
 
 async def _fetch_all(
-    config, sources, transport, policy, clock: Clock, *, store, run_id=None, on_done=None
+    config, sources, transport, policy, clock: Clock, *, store, run_id=None, on_done=None, stop=None
 ):
     policy = policy or RetryPolicy(retries=config.settings.retries)
     when = _When(clock, clock.today(config.settings.timezone))
@@ -110,7 +127,10 @@ async def _fetch_all(
             run_one(src) if run_id is not None else _check_source(src, config, store, fetcher, when)
             for src in sources
         ]
-        return await asyncio.gather(*jobs), fetcher
+        if stop is None:
+            return await asyncio.gather(*jobs), fetcher
+        with stop.cancels_this_task():
+            return await asyncio.gather(*jobs), fetcher
 
 
 @dataclass(frozen=True)
@@ -146,18 +166,36 @@ def _context(
     )
 
 
-async def _collect(source: SourceConfig, context: SourceContext, outcome: SourceOutcome):
-    """The kind's result, or None with the outcome marked failed and why."""
+async def _collect(
+    source: SourceConfig, context: SourceContext, outcome: SourceOutcome, budget: float
+):
+    """The kind's result, or None with the outcome marked failed and why. `budget` bounds the
+    source's whole collection (every page, detail and retry), so one source cannot hold
+    `monitor serve`'s single worker, and the weekly digest behind it, for long."""
     kind = KINDS.get(source.kind)
     assert kind is not None, "config validation guarantees a known kind"
     try:
-        return await kind.collect(context)
+        async with asyncio.timeout(budget) as bound:
+            return await kind.collect(context)
+    except TimeoutError as exc:
+        if bound.expired():
+            outcome.ok = False
+            outcome.error = (
+                f"the source took longer than {budget:g} s in all (settings.source_timeout); "
+                "it is tried again at its next run"
+            )
+        else:
+            _unexpected(source, outcome, exc)
     except FetchError as exc:
         outcome.ok, outcome.error, outcome.http_status = False, str(exc), exc.status
     except Exception as exc:  # a bug or an input no parser foresaw: still only this source fails
-        log.exception("source %s failed unexpectedly", source.id)
-        outcome.ok, outcome.error = False, f"unexpected error: {type(exc).__name__}: {exc}"
+        _unexpected(source, outcome, exc)
     return None
+
+
+def _unexpected(source: SourceConfig, outcome: SourceOutcome, exc: Exception) -> None:
+    log.error("source %s failed unexpectedly", source.id, exc_info=exc)
+    outcome.ok, outcome.error = False, f"unexpected error: {type(exc).__name__}: {exc}"
 
 
 async def _run_source(
@@ -171,7 +209,7 @@ async def _run_source(
     outcome = SourceOutcome(source=source.id, name=source.name)
     started = when.clock.now()
     context = _context(source, config, store, fetcher, when, fresh=False)
-    collected = await _collect(source, context, outcome)
+    collected = await _collect(source, context, outcome, config.settings.source_timeout)
     if collected is None:
         store.save_failure(
             run_id,
@@ -201,7 +239,7 @@ async def _check_source(
     outcome = SourceOutcome(source=source.id, name=source.name)
     context = _context(source, config, store, fetcher, when, fresh=True)
     context.answers = []
-    collected = await _collect(source, context, outcome)
+    collected = await _collect(source, context, outcome, config.settings.source_timeout)
     answer = context.answers[0] if context.answers else None
     if collected is None:
         if outcome.http_status is None and answer is not None:

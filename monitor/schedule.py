@@ -13,6 +13,9 @@ A missed run within its grace time runs late rather than never. The config is re
 each fetch, so an admin's edit to sources.toml takes effect without a restart; a broken edit
 is logged and the last good config is kept. The run lock keeps a manual `monitor run` and the
 scheduler from writing at the same time: the scheduler skips a tick while a manual run holds it.
+No job holds the worker for long: each request has its deadline (settings.timeout) and each
+source its budget (settings.source_timeout), and SIGTERM cuts a fetch in hand short (what was
+stored stays stored; the rest is fetched at the next start).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from monitor.errors import MonitorError
 from monitor.lock import RunInProgress, run_lock
 from monitor.service import fetch_and_match, summary_lines
 from monitor.sources.kinds import KINDS
+from monitor.stop import Stopped, StopRequested
 from monitor.store import Store, open_store
 
 if TYPE_CHECKING:  # the listener (slack-sdk's Socket Mode) is imported only when it runs
@@ -114,6 +118,7 @@ class Service:
         open_store(self.config.settings.database).close()  # a database problem shows at start
         self._send_digest = send_digest
         self.clock = clock
+        self.stop = StopRequested()  # asked by SIGTERM: the fetch in hand stops at once
 
     @contextmanager
     def _store(self) -> Iterator[Store]:
@@ -138,9 +143,14 @@ class Service:
                 sources = due_sources(self.config, store, self.clock.now())
                 if not sources:
                     return []
-                summary, _ = fetch_and_match(self.config, store, sources, self.clock)
+                summary, _ = fetch_and_match(
+                    self.config, store, sources, self.clock, stop=self.stop
+                )
         except RunInProgress:
             log.info("a manual run holds the database; this check waits for the next minute")
+            return []
+        except Stopped as exc:
+            log.warning("%s", exc)
             return []
         except MonitorError as exc:
             log.error("the fetch did not run: %s", exc)
@@ -214,9 +224,10 @@ def start_listener(service: Service) -> SlackListener | None:
 def serve(
     config_path: Path | None, database: Path | None, clock: Clock, *, slack_only: bool = False
 ) -> None:
-    """Run the fetch and the weekly digest until SIGTERM or SIGINT; the job in hand is finished
-    before exiting. `database` overrides the config's, as `--db` does. `slack_only`: only the
-    Slack listener, for trying the Slack app."""
+    """Run the fetch and the weekly digest until SIGTERM or SIGINT; a fetch in hand is cut
+    short (each source stored whole or not at all), a digest in hand is finished. `database`
+    overrides the config's, as `--db` does. `slack_only`: only the Slack listener, for trying
+    the Slack app."""
     service = Service(config_path, database, weekly_digest, clock)
     listener = start_listener(service)
     if slack_only:
@@ -230,7 +241,8 @@ def serve(
 
     def stop(signum: int, _frame: object) -> None:
         name = signal.Signals(signum).name
-        log.warning("%s received: finishing the job in hand, then stopping", name)
+        log.warning("%s received: stopping the fetch in hand (a digest is sent to its end)", name)
+        service.stop.ask()
         if listener is not None:
             listener.stop()
         scheduler.shutdown(wait=True)

@@ -10,6 +10,7 @@ from monitor.config import Config, SourceConfig
 from monitor.matching import load_matcher, match_and_store
 from monitor.models import RunSummary, SourceOutcome
 from monitor.pipeline import run_once
+from monitor.stop import StopRequested
 from monitor.store import Store
 
 
@@ -19,14 +20,15 @@ def fetch_and_match(
     sources: Sequence[SourceConfig],
     clock: Clock,
     on_done: Callable[[SourceOutcome], None] | None = None,
+    stop: StopRequested | None = None,
 ) -> tuple[RunSummary, bool]:
     """Fetch and store `sources`, then match new and changed items; (summary, rules found).
 
     The rules are loaded before fetching, so broken rules stop the run before anything
-    is stored unmatched.
+    is stored unmatched. `stop` cuts the fetch short (monitor serve's SIGTERM).
     """
     matcher = load_matcher(config.settings.rules)
-    summary = run_once(config, store, sources, clock=clock, on_done=on_done)
+    summary = run_once(config, store, sources, clock=clock, on_done=on_done, stop=stop)
     if matcher is not None:
         match_and_store(store, matcher, summary.new_or_changed_ids, clock.now())
     return summary, matcher is not None

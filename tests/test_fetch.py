@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gzip
 import time
+import zlib
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -13,10 +15,14 @@ import pytest
 from helpers.fault_server import (
     FaultServer,
     Request,
+    encoded,
     redirect_loop,
     reset_mid_body,
     respond,
     slow,
+    trickle_body,
+    trickle_chunked,
+    trickle_headers,
     truncated_gzip,
 )
 from monitor.config import Settings
@@ -35,11 +41,33 @@ FAST = RetryPolicy(retries=2, base_delay=0.01)
 
 
 def fetch(url: str, *, policy=FAST, politeness=None, timeout=5.0, **kwargs):
+    fetcher, answer = fetched(url, policy=policy, politeness=politeness, timeout=timeout, **kwargs)
+    if isinstance(answer, FetchError):
+        raise answer
+    return answer, fetcher
+
+
+def fetched(url: str, *, policy=FAST, politeness=None, timeout=5.0, allow_private=True, **kwargs):
+    """(the fetcher, its answer or the FetchError), so a test can read the fetcher's counts
+    after a failure too. The servers here are on 127.0.0.1: private addresses are allowed
+    unless a test says otherwise."""
+    politeness = dataclasses.replace(
+        politeness or Politeness(host_delay=0), timeout=timeout, allow_private=allow_private
+    )
+
     async def go():
-        settings = Settings(database=None, rules=None, timeout=timeout)  # type: ignore[arg-type]
+        settings = Settings(
+            database=None,  # type: ignore[arg-type]
+            rules=None,  # type: ignore[arg-type]
+            timeout=timeout,
+            allow_private=allow_private,
+        )
         async with make_client(settings) as client:
-            fetcher = Fetcher(client, policy, politeness or Politeness(host_delay=0))
-            return await fetcher.request("GET", url, **kwargs), fetcher
+            fetcher = Fetcher(client, policy, politeness)
+            try:
+                return fetcher, await fetcher.request("GET", url, **kwargs)
+            except FetchError as exc:
+                return fetcher, exc
 
     return asyncio.run(go())
 
@@ -157,7 +185,7 @@ def test_per_host_limit_and_spacing(server):
     server.route("/slow")(slow(0.2, b"ok"))
 
     async def go():
-        settings = Settings(database=None, rules=None)  # type: ignore[arg-type]
+        settings = Settings(database=None, rules=None, allow_private=True)  # type: ignore[arg-type]
         async with make_client(settings) as client:
             fetcher = Fetcher(client, FAST, Politeness(per_host=2, host_delay=0.05))
             started = time.monotonic()
@@ -188,3 +216,164 @@ def test_gzip_bodies_are_unpacked_and_a_gzip_bomb_hits_the_cap(server):
     assert answer.content == text
     with pytest.raises(FetchError, match="larger than"):
         fetch(server.url("/bomb"), politeness=Politeness(host_delay=0, max_bytes=1_000_000))
+
+
+# -- hostile servers: a deadline for the whole answer, every encoding layer bounded -------------
+
+
+@pytest.mark.parametrize("trickle", [trickle_headers, trickle_body, trickle_chunked])
+def test_a_server_trickling_a_byte_at_a_time_is_cut_at_the_deadline(server, trickle):
+    # One byte every 0.05 s never trips httpx's per-read timeout of 1 s; only the deadline for
+    # the whole answer ends it, and it is not retried (it would trickle again).
+    server.route("/trickle")(trickle)
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url("/trickle"), timeout=1)
+    assert str(caught.value) == (
+        "127.0.0.1 did not answer in time: no complete answer within 1 s (settings.timeout)"
+    )
+    assert server.hits["/trickle"] == 1
+
+
+class CountingUnpackers:
+    """Every zlib decompressor made while installed (httpx's decoders and ours), and the most
+    bytes they produced in all: what unpacking held in memory, at most."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.produced = 0
+        real = zlib.decompressobj
+        outer = self
+
+        class Counting:
+            def __init__(self, *args, **kwargs) -> None:
+                self._real = real(*args, **kwargs)
+
+            def decompress(self, data, max_length=0):
+                piece = self._real.decompress(data, max_length)
+                outer.produced += len(piece)
+                return piece
+
+            def flush(self, *args):
+                piece = self._real.flush(*args)
+                outer.produced += len(piece)
+                return piece
+
+            def __getattr__(self, name):
+                return getattr(self._real, name)
+
+        monkeypatch.setattr(zlib, "decompressobj", Counting)
+
+
+STACKED = {
+    # Content-Encoding lists the layers in the order they were applied.
+    "gzip, gzip": lambda body: gzip.compress(gzip.compress(body)),
+    "deflate, gzip": lambda body: gzip.compress(zlib.compress(body)),
+    "gzip, deflate": lambda body: zlib.compress(gzip.compress(body)),
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(STACKED))
+def test_stacked_encodings_are_unpacked_in_bounded_steps(server, monkeypatch, encoding):
+    cap = 1_000_000
+    pack = STACKED[encoding]
+    text = b"<rss>" + b"Klimatanpassning i kommuner " * 2000 + b"</rss>"
+    server.route("/ok")(encoded(pack(text), encoding))
+    answer, _ = fetch(server.url("/ok"))
+    assert answer.content == text
+
+    bomb = pack(b"\0" * 30_000_000)  # a few kB that unpack to 30 MB
+    server.route("/bomb")(encoded(bomb, encoding))
+    counting = CountingUnpackers(monkeypatch)
+    fetcher, outcome = fetched(
+        server.url("/bomb"), politeness=Politeness(host_delay=0, max_bytes=cap)
+    )
+    assert isinstance(outcome, FetchError)
+    assert "larger than 1 MB (settings.max_bytes)" in str(outcome)
+    # The body stops a step past the cap; the outer layer made only the inner stream (~30 kB).
+    # Unbounded, httpx's decoders made the whole 30 MB.
+    assert counting.produced <= cap + 2 * 64 * 1024
+    assert fetcher.bytes_unpacked == counting.produced
+
+
+def test_more_layers_than_we_unpack_or_an_encoding_not_asked_for_is_refused(server):
+    server.route("/three")(
+        encoded(gzip.compress(gzip.compress(gzip.compress(b"x"))), "gzip, gzip, gzip")
+    )
+    server.route("/br")(encoded(b"\x0b\x02\x80hej\x03", "br"))
+    with pytest.raises(FetchError, match=r"compressed 3 times over .*at most 2 layers"):
+        fetch(server.url("/three"))
+    with pytest.raises(FetchError, match="encoded as 'br', which was not asked for"):
+        fetch(server.url("/br"))
+
+
+# -- only public addresses unless allowed, on every hop ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "kind"),
+    [
+        ("127.0.0.1", "loopback"),
+        ("169.254.169.254", "link-local"),
+        ("[::1]", "loopback"),
+        ("0.0.0.0", "unspecified"),
+        ("10.1.2.3", "private"),
+        ("localhost", "loopback"),  # a name is resolved, and refused for what it resolves to
+    ],
+)
+def test_by_default_no_request_goes_to_a_loopback_link_local_or_private_address(host, kind):
+    with FaultServer() as server:
+        server.route("/feed")(lambda r, c: respond(c, 200, b"<rss/>"))
+        port = server.url("/").rsplit(":", 1)[1].rstrip("/")
+        _, outcome = fetched(f"http://{host}:{port}/feed", allow_private=False, timeout=2)
+        assert server.hits == {}  # nothing reached the server
+    assert isinstance(outcome, FetchError)
+    assert f"is a {kind} address" in str(outcome)
+    assert "set allow_private = true in [settings]" in str(outcome)
+
+
+def test_allow_private_lets_an_intranet_source_be_fetched(server):
+    server.route("/feed")(lambda r, c: respond(c, 200, b"<rss/>"))
+    answer, _ = fetch(server.url("/feed"))  # fetch() allows private addresses
+    assert answer.content == b"<rss/>"
+
+
+def test_a_redirect_hop_to_the_metadata_address_is_refused():
+    # A public server (an in-process stand-in) redirecting to the cloud's metadata service.
+    asked: list[str] = []
+
+    def public(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return httpx.Response(302, headers={"Location": "http://169.254.169.254/latest/meta-data"})
+
+    async def go():
+        settings = Settings(database=None, rules=None)  # type: ignore[arg-type]
+        async with make_client(settings, httpx.MockTransport(public)) as client:
+            return await Fetcher(client, FAST, Politeness(host_delay=0)).request(
+                "GET", "http://93.184.216.34/feed"
+            )
+
+    with pytest.raises(FetchError, match=r"169\.254\.169\.254 is a link-local address"):
+        asyncio.run(go())
+    assert asked == ["http://93.184.216.34/feed"]  # the hop was refused before it was sent
+
+
+def test_the_address_actually_connected_is_checked_too(server, monkeypatch):
+    # DNS rebinding: the name looked public when checked, and the connection went to loopback.
+    import monitor.addresses
+
+    async def looks_public(host, port):
+        return [monitor.addresses.ipaddress.ip_address("93.184.216.34")]
+
+    monkeypatch.setattr(monitor.addresses, "_addresses", looks_public)
+    server.route("/feed")(lambda r, c: respond(c, 200, b"<rss>secret</rss>"))
+    _, outcome = fetched(server.url("/feed"), allow_private=False)
+    assert isinstance(outcome, FetchError)
+    assert "the connection went to a loopback address (127.0.0.1)" in str(outcome)
+
+
+@pytest.mark.parametrize("target", ["javascript:alert(1)", "ftp://files.example/call.pdf"])
+def test_a_redirect_to_something_not_a_web_address_is_one_plain_error(server, target):
+    server.route("/moved")(lambda r, c: respond(c, 302, b"", {"Location": target}, reason="Found"))
+    with pytest.raises(FetchError, match="not a web address that can be fetched") as caught:
+        fetch(server.url("/moved"))
+    assert server.hits["/moved"] == 1  # not retried
+    assert "\n" not in str(caught.value)

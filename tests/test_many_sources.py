@@ -8,7 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from helpers.fault_server import FaultServer, Request, redirect_loop, respond, slow, truncated_gzip
+from helpers.fault_server import (
+    FaultServer,
+    Request,
+    redirect_loop,
+    respond,
+    slow,
+    trickle_body,
+    trickle_chunked,
+    trickle_headers,
+    truncated_gzip,
+)
 from monitor.clock import Clock
 from monitor.config import load_config
 from monitor.pipeline import chosen_sources, run_once
@@ -35,7 +45,10 @@ def feed_with_etag(delay: float):
 
 
 def write_config(folder: Path, sources: list[tuple[str, str, str]], settings: str = "") -> Path:
-    lines = [f'[settings]\ndatabase = "monitor.db"\nretries = 0\n{settings}\n']
+    # allow_private: these servers are on 127.0.0.x, which the fetcher refuses by default.
+    lines = [
+        f'[settings]\ndatabase = "monitor.db"\nretries = 0\nallow_private = true\n{settings}\n'
+    ]
     for source_id, kind, url, *extra in sources:
         lines.append(f'[[sources]]\nid = "{source_id}"\nkind = "{kind}"\nurl = "{url}"')
         lines.extend(extra)
@@ -155,3 +168,95 @@ def test_every_bad_input_fails_alone_and_the_good_sources_are_kept(tmp_path, mis
     again, store = run(path)
     assert not {o.source: o for o in again.outcomes}["good"].ok
     assert store.db["items"].count == 3
+
+
+def test_trickling_servers_fail_at_the_deadline_and_the_other_sources_are_stored(tmp_path):
+    with FaultServer() as server:
+        server.route("/good.xml")(lambda r, c: respond(c, 200, FEED, RSS))
+        server.route("/headers")(trickle_headers)
+        server.route("/body")(trickle_body)
+        server.route("/chunked")(trickle_chunked)
+        sources = [
+            ("good", "rss", server.url("/good.xml")),
+            ("headers", "rss", server.url("/headers")),
+            ("body", "rss", server.url("/body")),
+            ("chunked", "rss", server.url("/chunked")),
+        ]
+        path = write_config(tmp_path, sources, "timeout = 1\nhost_delay = 0")
+        summary, store = run(path)
+    outcomes = {o.source: o for o in summary.outcomes}
+    assert outcomes["good"].ok and store.db["items"].count == 3
+    for source in ("headers", "body", "chunked"):
+        assert outcomes[source].error == (
+            "127.0.0.1 did not answer in time: no complete answer within 1 s (settings.timeout)"
+        )
+
+
+def test_a_source_over_its_budget_fails_alone(tmp_path):
+    # Each detail page answers within the request deadline, but together they take longer than
+    # the source may: the source fails, and the one beside it is stored.
+    listing = (
+        b"<html><body>"
+        + b"".join(
+            f'<article><h2><a href="/call-{n}">Call {n}</a></h2></article>'.encode()
+            for n in range(6)
+        )
+        + b"</body></html>"
+    )
+    with FaultServer() as server, FaultServer(host="127.0.0.2") as other:
+        server.route("/list")(lambda r, c: respond(c, 200, listing, {"Content-Type": "text/html"}))
+        for n in range(6):
+            server.route(f"/call-{n}")(
+                slow(0.5, b"<html><body><p>Deadline 1 June 2027</p></body></html>")
+            )
+        other.route("/good.xml")(lambda r, c: respond(c, 200, FEED, RSS))
+        sources = [
+            (
+                "slow",
+                "html",
+                server.url("/list"),
+                'item = "article"',
+                'title = "h2"',
+                "follow = true",
+                'category = "call"',
+            ),
+            ("good", "rss", other.url("/good.xml")),
+        ]
+        path = write_config(
+            tmp_path, sources, "timeout = 5\nsource_timeout = 1\nhost_delay = 0\nper_host = 1"
+        )
+        summary, store = run(path)
+    outcomes = {o.source: o for o in summary.outcomes}
+    assert outcomes["good"].ok and store.db["items"].count == 3
+    assert outcomes["slow"].error == (
+        "the source took longer than 1 s in all (settings.source_timeout); "
+        "it is tried again at its next run"
+    )
+
+
+def test_a_redirect_to_javascript_fails_only_that_link_or_that_source(tmp_path):
+    with FaultServer() as server:
+        feed = (
+            '<rss version="2.0"><channel><title>Utlysningar</title>'
+            f"<item><title>Stöd till klimatanpassning</title><link>{server.url('/call-1')}</link>"
+            "<guid>call-1</guid><description>Sök senast 1 juni 2027.</description></item>"
+            "</channel></rss>"
+        ).encode()
+        to_javascript = {"Location": "javascript:alert(1)"}
+        server.route("/calls.xml")(lambda r, c: respond(c, 200, feed, RSS))
+        server.route("/call-1")(lambda r, c: respond(c, 302, b"", to_javascript, reason="Found"))
+        server.route("/moved.xml")(lambda r, c: respond(c, 302, b"", to_javascript, reason="Found"))
+        page = server.url("/call-1")
+        sources = [
+            ("calls", "rss", server.url("/calls.xml"), 'category = "call"', "follow = true"),
+            ("moved", "rss", server.url("/moved.xml")),
+        ]
+        summary, _ = run(write_config(tmp_path, sources, "host_delay = 0"))
+    outcomes = {o.source: o for o in summary.outcomes}
+    calls = outcomes["calls"]
+    assert calls.ok and calls.items_new == 1  # the item is kept without its page's details
+    (warning,) = calls.warnings
+    assert warning.startswith(f"could not open {page} for its details")
+    assert "not a web address that can be fetched" in warning
+    assert outcomes["moved"].error.startswith("not a web address that can be fetched")
+    assert "unexpected error" not in outcomes["moved"].error

@@ -67,7 +67,9 @@ def test_quick_start_run_then_search_and_export(tmp_path, live_portal):
 
 
 def local_portal_only(config: str, base_url: str) -> str:
-    """The config with the portal at `base_url` and every other source disabled."""
+    """The config with the portal at `base_url` (on 127.0.0.1, so private addresses are
+    allowed) and every other source disabled."""
+    config = config.replace("[settings]\n", "[settings]\nallow_private = true\n", 1)
     head, *blocks = config.split("[[sources]]")
     rewritten = []
     for block in blocks:

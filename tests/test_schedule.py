@@ -161,7 +161,7 @@ def test_serve_stops_cleanly_on_sigterm(config_path, tmp_path, snapshot_day):
     finally:
         process.kill()
     assert process.returncode == 0, stderr
-    assert "SIGTERM received: finishing the job in hand, then stopping" in stderr
+    assert "SIGTERM received: stopping the fetch in hand" in stderr
     assert "monitor serve stopped" in stderr
     assert "341 items, 341 new" in stderr, stderr  # the log says what ran and how it went
     store = open_store(tmp_path / "monitor.db")

@@ -58,6 +58,7 @@ def config(site: FaultServer, *, wrong_one_enabled: bool) -> str:
 database = "monitor.db"
 retries = 0
 host_delay = 0
+allow_private = true  # the site is on 127.0.0.1
 
 {shipped("mucf", base + "/mucf/bidrag")}
 {shipped("kulturradet", base + "/kulturradet/sok-bidrag/")}

@@ -35,6 +35,7 @@ class App:
     _config: Config | None = None
     _settings: Config | None = None
     _store: Store | None = None
+    _reader: Store | None = None
     _clock: Clock | None = None
 
     @property
@@ -78,6 +79,18 @@ class App:
 
             self._store = open_store(self.settings_config.settings.database)
         return self._store
+
+    @property
+    def reader(self) -> Store:
+        """The store for commands that write nothing: read-only when the database allows it
+        (see open_store), so a read-only file system does not stop `monitor search`."""
+        if self._store is not None:
+            return self._store
+        if self._reader is None:
+            from monitor.store import open_store
+
+            self._reader = open_store(self.settings_config.settings.database, read_only=True)
+        return self._reader
 
 
 def say_waiting() -> None:

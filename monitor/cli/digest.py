@@ -73,7 +73,7 @@ def digest(
     if not send:
         print_or_send(
             config,
-            app.store,
+            app.reader,  # a preview records nothing
             app.clock,
             partial(_show, output),
             send=False,

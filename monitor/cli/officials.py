@@ -68,7 +68,7 @@ def search(app: App, query: str | None, fmt: str, limit: int, **options: Any) ->
     """
     for key in ("since", "deadline_before", "deadline_after"):
         options[key] = _date(options[key])
-    rows = search_items(app.store.db, query, SearchFilters(**options), limit)
+    rows = search_items(app.reader.db, query, SearchFilters(**options), limit)
     _write_rows(rows, fmt)
 
 
@@ -94,9 +94,9 @@ def deadlines(app: App, within: int, area: str | None, everything: bool, fmt: st
         deadline_after=today,
         deadline_before=today + timedelta(days=within),
         not_closed=True,
-        relevant_only=not everything and any_matches(app.store.db),
+        relevant_only=not everything and any_matches(app.reader.db),
     )
-    rows = search_items(app.store.db, None, filters, limit=None)
+    rows = search_items(app.reader.db, None, filters, limit=None)
     if fmt != "table":
         _write_rows(rows, fmt)
         return
@@ -118,7 +118,7 @@ def show(app: App, item: str) -> None:
 
     ITEM is an item id (eu-portal:LIFE-2026-SAP-CLIMA-CCA) or a call identifier.
     """
-    details = item_details(app.store.db, item)
+    details = item_details(app.reader.db, item)
     row = details.row
     hidden = {"search_stems", "uid", "budget", "description", "conditions", "details_url"}
     hidden |= set(_CALL_FACTS)
@@ -251,7 +251,7 @@ def export(
     """
     language = app.settings_config.settings.language
     rows: Iterable[dict[str, Any]]
-    rows = all_items(app.store.db, SearchFilters(area=area, status=status, relevance=relevance))
+    rows = all_items(app.reader.db, SearchFilters(area=area, status=status, relevance=relevance))
     units: dict[str, list[tuple[str, str]]] = {}
     if tracked:
         units = _tracking_units(app, language)
@@ -281,7 +281,7 @@ def _tracking_units(app: App, language: str) -> dict[str, list[tuple[str, str]]]
     from monitor.tracking import ACTIVE, state_label
 
     units: dict[str, list[tuple[str, str]]] = {}
-    for row in tracked_calls(app.store.db, states=ACTIVE):
+    for row in tracked_calls(app.reader.db, states=ACTIVE):
         label = state_label(row["state"], language)
         units.setdefault(row["item_id"], []).append((row["unit"], label))
     return units

@@ -41,7 +41,7 @@ def report(app: App, year: int | None, fmt: str | None, output: Path | None) -> 
     today = app.clock.today(config.settings.timezone)  # the default year; a year in progress ends
     if fmt is None:
         fmt = "html" if output and output.suffix.lower() in (".html", ".htm") else "markdown"
-    doc = build_report(config, app.store, year or today.year, today)
+    doc = build_report(config, app.reader, year or today.year, today)
     text = render(doc, fmt)
     if output is None:
         click.echo(text, nl=False)

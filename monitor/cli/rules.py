@@ -8,9 +8,11 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.app import App
+from monitor.cli.app import App, say_waiting
 from monitor.cli.output import aligned_lines
+from monitor.config import LOCK_WAIT
 from monitor.errors import MonitorError, RuleError
+from monitor.lock import run_lock
 from monitor.matching import item_fields, load_matcher, match_and_store
 from monitor.rules.scorer import SCORER_FILE
 from monitor.store.queries import find_item, item_by_identifier, item_count
@@ -81,10 +83,12 @@ def explain(app: App, item: str) -> None:
 @rules.command()
 @click.pass_obj
 def reapply(app: App) -> None:
-    """Match every stored item again, after the rules have changed."""
+    """Match every stored item again, after the rules have changed. Waits for a run in
+    progress (the run lock), as `monitor run` does."""
     matcher = _matcher(app)
-    total = item_count(app.store.db)
-    relevant = match_and_store(app.store, matcher, None, app.clock.now())
+    with run_lock(app.settings_config.settings.database, LOCK_WAIT, on_wait=say_waiting):
+        total = item_count(app.store.db)
+        relevant = match_and_store(app.store, matcher, None, app.clock.now())
     click.echo(f"Matched {total} items again: {relevant} belong in the digest.")
 
 

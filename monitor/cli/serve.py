@@ -19,10 +19,11 @@ from monitor.config import resolve_database_override
 @click.pass_obj
 def serve(app: App, slack_only: bool) -> None:
     """Run unattended: fetch each source on its own `every`, and send the digest on
-    [digest] weekday and time (settings.timezone). Stop with Ctrl-C or SIGTERM: the job in hand
-    is finished first. A manual `monitor run` meanwhile waits for the job in hand, and the
-    scheduler skips a minute while a manual run holds the database. With SLACK_APP_TOKEN (and
-    SLACK_BOT_TOKEN) set, clicks on the cards' menus in Slack are heard too (Socket Mode).
+    [digest] weekday and time (settings.timezone). Stop with Ctrl-C or SIGTERM: a fetch in hand
+    stops at once (what it stored stays), a digest in hand is sent to its end. A manual
+    `monitor run` meanwhile waits for the job in hand, and the scheduler skips a minute while a
+    manual run holds the database. With SLACK_APP_TOKEN (and SLACK_BOT_TOKEN) set, clicks on
+    the cards' menus in Slack are heard too (Socket Mode).
     """
     from monitor.schedule import serve as run_service  # APScheduler only for this command
 

@@ -56,7 +56,7 @@ def tracked(app: App, state_text: str | None, unit: str | None, fmt: str) -> Non
     """The tracked calls: each call and förvaltning with its state, next deadline and the days
     left, the amount (kronor) and the last change; soonest deadline first."""
     states = (parse_state(state_text),) if state_text else ()
-    db = app.store.db
+    db = app.reader.db
     if unit is not None:
         unit = same_unit(units(db), unit)
     settings = app.settings_config.settings

@@ -19,6 +19,7 @@ import sqlite_utils
 from monitor.errors import StoreError
 from monitor.health import after_failure, after_success
 from monitor.models import Item, SourceOutcome, Validators
+from monitor.store.busy import ATTEMPT, DatabaseBusy, is_busy, set_busy_timeout, writing
 from monitor.store.items import SaveCounts, save_items
 from monitor.store.schema import MIGRATIONS, migrate
 
@@ -44,12 +45,12 @@ class Store:
     # -- runs and sources ---------------------------------------------------------------
 
     def start_run(self, now: datetime) -> int:
-        with self.db.atomic():
+        with writing(self.db):
             # sqlite-utils types last_pk as Any; for the INTEGER PRIMARY KEY of runs it is an int.
             return cast(int, self.db.table("runs").insert({"started": _stamp(now)}).last_pk)
 
     def finish_run(self, run_id: int, now: datetime, ok: int, failed: int) -> None:
-        with self.db.atomic():
+        with writing(self.db):
             self.db.table("runs").update(
                 run_id, {"finished": _stamp(now), "sources_ok": ok, "sources_failed": failed}
             )
@@ -65,7 +66,7 @@ class Store:
         validators: Validators | None = None,
     ) -> SaveCounts:
         """Store a source's items, its fetch-log row, state and health, all or nothing."""
-        with self.db.atomic():
+        with writing(self.db):
             previous = self.source_state(outcome.source) or {}
             if outcome.not_modified:
                 counts = SaveCounts()
@@ -106,7 +107,7 @@ class Store:
         unhealthy_after: int,
     ) -> None:
         """Record a failed fetch; the source's stored items stay as they were."""
-        with self.db.atomic():
+        with writing(self.db):
             previous = self.source_state(outcome.source) or {}
             failures = (previous.get("consecutive_failures") or 0) + 1
             health = after_failure(failures, unhealthy_after, outcome.error or "unknown error")
@@ -159,21 +160,34 @@ class Store:
 
     def put(self, name: str, value: Any, now: datetime) -> None:
         stamp = _stamp(now)
-        with self.db.atomic():
+        with writing(self.db):
             self.db.table("cache").upsert(
                 {"name": name, "value": json.dumps(value, ensure_ascii=False), "updated": stamp},
                 pk="name",
             )
 
 
-def open_store(path: Path) -> Store:
-    """Open (creating if needed) and migrate the database; any failure is one StoreError."""
+def open_store(path: Path, *, read_only: bool = False) -> Store:
+    """Open (creating if needed) and migrate the database; any failure is one StoreError.
+
+    `read_only`, for the commands that only read (search, show, deadlines, export, tracked,
+    report, a digest preview): a database already in the current schema and in WAL mode is
+    opened read-only, so a read-only file system does not stop a search. (A held write lock
+    never stops a reader in WAL mode.) One that is missing, older or not yet in WAL is opened
+    to write, and migrated, as for every other command: what a query reads must be in the
+    schema it knows, and migrating is the one write such a command may have to make.
+    """
     if path.exists() and path.is_dir():
         raise StoreError(f"the database path {path} is a directory, not a file")
     if not path.parent.exists():
         raise StoreError(f"the folder {path.parent} for the database {path.name} does not exist")
+    if read_only and path.exists():
+        reader = _open_current_read_only(path)
+        if reader is not None:
+            return Store(sqlite_utils.Database(reader), path)
     try:
         db = sqlite_utils.Database(path)
+        set_busy_timeout(db)
         db.execute("PRAGMA foreign_keys = ON")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
@@ -184,7 +198,39 @@ def open_store(path: Path) -> Store:
         if db.journal_mode != "wal":
             # WAL lets officials search while a run writes.
             db.enable_wal()
-        migrate(db)
+        if version < len(MIGRATIONS):
+            with writing(db):  # waits for another program's write, as every write does
+                migrate(db)
     except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
+            raise DatabaseBusy(f"cannot open the database {path}: {exc}") from exc
         raise StoreError(f"cannot use the database {path}: {exc}") from exc
     return Store(db, path)
+
+
+def _open_current_read_only(path: Path) -> sqlite3.Connection | None:
+    """A read-only connection to `path` if it needs no write to be read, else None."""
+    uri = path.resolve().as_uri()
+    wal = path.with_name(path.name + "-wal")
+    # mode=ro still writes WAL's shared-memory file; on a read-only file system there is no
+    # writer either, so once the last writer has folded its WAL back (none is left),
+    # immutable=1 reads the file as it is, with no locks.
+    for query in ("?mode=ro", "?mode=ro&immutable=1"):
+        if "immutable" in query and wal.exists() and wal.stat().st_size:
+            return None
+        try:
+            conn = sqlite3.connect(uri + query, uri=True)
+        except sqlite3.DatabaseError:
+            continue
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(ATTEMPT * 1000)}")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        except sqlite3.DatabaseError:
+            conn.close()
+            continue
+        if version == len(MIGRATIONS) and (journal == "wal" or "immutable" in query):
+            return conn
+        conn.close()
+        return None
+    return None

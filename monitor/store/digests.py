@@ -18,6 +18,7 @@ from typing import Any, cast
 import sqlite_utils
 
 from monitor.notify.base import Message
+from monitor.store.busy import writing
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def record_digest(
                     "payload": json.dumps(message.payload, ensure_ascii=False),
                 }
             )
-    with db.atomic():
+    with writing(db):
         digest_id = (
             db.table("digests")
             .insert(
@@ -177,7 +178,7 @@ def record_digest(
 
 def mark_posted(db: sqlite_utils.Database, message_id: int, receipt: str, now: datetime) -> None:
     """One message sent: kept at once, so that a send killed after it never sends it again."""
-    with db.atomic():
+    with writing(db):
         db.table("digest_parts").update(message_id, {"receipt": receipt, "posted_at": _stamp(now)})
 
 
@@ -187,7 +188,7 @@ def mark_notifier_done(
     """A notifier has sent all of the digest (or was dropped from it); the digest is sent when
     no notifier is left. Returns whether it now is."""
     column = "dropped_at" if dropped else "sent_at"
-    with db.atomic():
+    with writing(db):
         db.execute(
             f"UPDATE digest_notifiers SET {column} = ? WHERE digest_id = ? AND notifier = ?",
             [_stamp(now), digest_id, notifier],

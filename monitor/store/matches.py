@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
+from monitor.store.busy import writing
 from monitor.store.columns import ITEM_COLUMNS, select_list
 from monitor.store.items import rows_by_ids
 
@@ -45,7 +46,7 @@ def rows_to_match(
 
 def save_verdicts(db: sqlite_utils.Database, verdicts: Iterable[ItemVerdict], stamp: str) -> None:
     """Replace each item's matches and relevance, all in one transaction."""
-    with db.atomic():
+    with writing(db):
         for verdict in verdicts:
             db.execute("DELETE FROM matches WHERE item_id = ?", [verdict.item_id])
             db.table("matches").insert_all(

@@ -16,6 +16,8 @@ from typing import Any
 
 import sqlite_utils
 
+from monitor.store.busy import writing
+
 Row = dict[str, Any]
 
 
@@ -52,7 +54,7 @@ def track(
     an amount granted); the history keeps every one.
     """
     stamp = _stamp(now)
-    with db.atomic():
+    with writing(db):
         rows = db.query(
             "SELECT state, amount, note FROM tracking WHERE item_id = ? AND unit = ?",
             [item_id, unit],
@@ -130,7 +132,7 @@ def add_feedback(
     area: str | None = None,
     by: str | None = None,
 ) -> None:
-    with db.atomic():
+    with writing(db):
         db.execute(
             "INSERT INTO feedback (item_id, verdict, area, given_by, given_at)"
             " VALUES (?, ?, ?, ?, ?)",

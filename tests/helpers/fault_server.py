@@ -169,3 +169,44 @@ def truncated_gzip(body: bytes) -> Handler:
 
 def redirect_loop(request: Request, conn: socket.socket) -> None:
     respond(conn, 302, b"", {"Location": request.path}, reason="Found")
+
+
+# A trickle: one byte every GAP seconds, well inside any per-read timeout, for up to LONGEST
+# seconds (so the server's thread ends even if a client never gives up).
+TRICKLE_GAP = 0.05
+TRICKLE_LONGEST = 60.0
+
+
+def _trickle(conn: socket.socket, data: bytes) -> None:
+    ends = time.monotonic() + TRICKLE_LONGEST
+    for byte in data:
+        if time.monotonic() > ends:
+            return
+        conn.sendall(bytes([byte]))
+        time.sleep(TRICKLE_GAP)
+
+
+def trickle_headers(request: Request, conn: socket.socket) -> None:
+    """The status line and headers one byte at a time, never ending."""
+    _trickle(conn, b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"a" * 100_000)
+
+
+def trickle_body(request: Request, conn: socket.socket) -> None:
+    """Headers at once, then a body promised large and sent one byte at a time."""
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n")
+    _trickle(conn, b"<rss>" + b"x" * 99_995)
+
+
+def trickle_chunked(request: Request, conn: socket.socket) -> None:
+    """Chunked encoding, each chunk a single byte, trickled."""
+    conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+    _trickle(conn, b"1\r\nx\r\n" * 20_000)
+
+
+def encoded(body: bytes, encoding: str) -> Handler:
+    """`body` as it is (already packed by the test) under the Content-Encoding given."""
+
+    def handler(request: Request, conn: socket.socket) -> None:
+        respond(conn, 200, body, {"Content-Encoding": encoding})
+
+    return handler

@@ -264,12 +264,14 @@ def _matches(row: dict[str, Any], query: dict[str, Any]) -> bool:
 
 
 def portal_config(base_url: str, extra: str = "", settings: str = "") -> str:
-    """A sources.toml with one eu_portal source pointing at a local emulator."""
+    """A sources.toml with one eu_portal source pointing at a local emulator (on 127.0.0.1,
+    which the fetcher refuses unless allow_private is set)."""
     return f"""
 [settings]
 database = "monitor.db"
 retries = 0
 host_delay = 0
+allow_private = true
 {settings}
 
 [[sources]]

@@ -1,0 +1,107 @@
+"""Which addresses the fetcher may reach: http(s) to public addresses only, unless an admin sets
+`[settings] allow_private = true` for intranet sources.
+
+A feed's link or a redirect must not make the bot fetch 169.254.169.254 (a cloud host's
+metadata, with its credentials), localhost or the town hall's intranet: a server-side request
+forgery. httpx calls the hooks below for every request and every redirect hop. Before sending,
+the URL's scheme is checked and its host resolved: a literal address or a name with any
+non-public address is refused. After connecting, the address actually connected is checked
+too, so a name that resolved to a public address for the check and to a private one for the
+connection (DNS rebinding) is refused before its answer is read. What is left: in that rare
+case the request itself has reached the private address; behind an HTTP proxy only the name is
+checked (the proxy connects, and its own address is the one we see).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import urllib.request
+from typing import Any
+
+import httpx
+
+from monitor.errors import FetchError
+
+SCHEMES = ("http", "https")
+HINT = "set allow_private = true in [settings] if this is an intranet source you trust"
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class RefusedAddress(FetchError):
+    """A URL the fetcher will not request: not http(s), or not a public address."""
+
+
+def is_public(address: Address) -> bool:
+    """A global unicast address: not loopback, link-local, private, shared, reserved,
+    unspecified (0.0.0.0, ::) or multicast; an IPv4-mapped IPv6 address as its IPv4."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+def guard_hooks(allow_private: bool) -> dict[str, list[Any]]:
+    """The client's event hooks: none when private addresses are allowed."""
+    if allow_private:
+        return {}
+    hooks: dict[str, list[Any]] = {"request": [check_request]}
+    if not urllib.request.getproxies():  # through a proxy, the proxy is what we connect to
+        hooks["response"] = [check_connected]
+    return hooks
+
+
+async def check_request(request: httpx.Request) -> None:
+    url = request.url
+    if url.scheme not in SCHEMES:
+        raise RefusedAddress(f"refusing to fetch {url}: only http and https addresses are fetched")
+    host = url.host
+    for address in await _addresses(host, url.port or (443 if url.scheme == "https" else 80)):
+        if not is_public(address):
+            raise RefusedAddress(
+                f"refusing to fetch {url}: {host} is a {_kind(address)} address ({address}), "
+                f"not a public one; {HINT}"
+            )
+
+
+async def check_connected(response: httpx.Response) -> None:
+    stream = response.extensions.get("network_stream")
+    if stream is None:  # an in-process transport (tests): nothing went over the network
+        return
+    peer = stream.get_extra_info("server_addr")
+    if not peer:
+        return
+    address = ipaddress.ip_address(peer[0].split("%")[0])
+    if not is_public(address):
+        raise RefusedAddress(
+            f"refusing the answer from {response.request.url}: the connection went to a "
+            f"{_kind(address)} address ({address}), not a public one; {HINT}"
+        )
+
+
+async def _addresses(host: str, port: int) -> list[Address]:
+    try:
+        return [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        pass
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        # A name that does not resolve cannot be connected to either: httpx says why.
+        return []
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+
+
+def _kind(address: Address) -> str:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback:
+        return "loopback"
+    if address.is_link_local:
+        return "link-local"
+    if address.is_unspecified:
+        return "unspecified"
+    if address.is_private:
+        return "private"
+    return "non-public"
