@@ -133,8 +133,13 @@ class _NeverConnected(_ConnectionFailed):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
-        reason = error.reason if isinstance(error, URLError) else error
-        return isinstance(reason, ConnectionRefusedError | socket.gaierror)
+        return never_connected(error)
+
+
+def never_connected(error: BaseException | None) -> bool:
+    """Whether a request failed before reaching the server: refused, or its name unresolved."""
+    reason = error.reason if isinstance(error, URLError) else error
+    return isinstance(reason, ConnectionRefusedError | socket.gaierror)
 
 
 class _ServerFailed(_BackOff, ServerErrorRetryHandler):

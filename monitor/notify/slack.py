@@ -22,7 +22,7 @@ from monitor.errors import NotifyError
 from monitor.matching import load_matcher
 from monitor.notify.base import Message, NotifierKind, TargetRefused
 from monitor.notify.i18n import Words
-from monitor.notify.retry import RetryPolicy, usual
+from monitor.notify.retry import RetryPolicy, never_connected, usual
 from monitor.notify.slack_blocks import slack_messages
 
 log = logging.getLogger(__name__)
@@ -205,6 +205,8 @@ class WebhookPoster:
         try:
             answer = self.client.send(text=text, blocks=blocks)
         except OSError as exc:
+            if never_connected(exc):
+                raise NotifyError(f"could not reach Slack ({type(exc).__name__}: {exc})") from exc
             raise NotifyError(
                 f"the answer of the Slack webhook was lost ({type(exc).__name__}): the message "
                 "may have arrived; the next send posts it again"
