@@ -268,6 +268,21 @@ every = "6h"
 """
 
 
+# The environment's secrets: masked in every log line (monitor/redact.py), whoever logs them.
+SECRET_VARIABLES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_WEBHOOK_URL",
+    "SLACK_APP_TOKEN",
+    "TEAMS_WEBHOOK_URL",
+    "MONITOR_SMTP_PASSWORD",
+)
+
+
+def secret_values(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The values of the secret variables that are set."""
+    return [value for name in SECRET_VARIABLES if (value := environ.get(name, "").strip())]
+
+
 def resolve_config_path(option: str | None, environ: Mapping[str, str] = os.environ) -> Path | None:
     """The config file to read: --config, else MONITOR_CONFIG, else ./sources.toml if present.
 

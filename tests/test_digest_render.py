@@ -11,9 +11,10 @@ from helpers.slack_limits import assert_within_slack_limits
 from monitor.config import Config, Settings
 from monitor.digest.compose import compose
 from monitor.digest.model import Change, Mention, SourceProblem
+from monitor.links import safe_url
 from monitor.notify.i18n import Words
 from monitor.notify.markdown import as_markdown
-from monitor.notify.mrkdwn import escape, link, safe_url
+from monitor.notify.mrkdwn import escape, link
 from monitor.notify.plain_text import as_text
 from monitor.notify.slack import slack_preview
 

@@ -132,11 +132,13 @@ def test_server_errors_and_rate_limits_are_retried(runner, project, slack, send_
 
 def test_slack_down_for_good_is_reported_and_resumable(runner, project, slack):
     add_calls(project, ["Climate adaptation of schools"])
-    slack.fail_next("server_error", times=10)
+    slack.fail_next("server_error", times=10, method="chat.postMessage")
     result = send(runner, project, slack)
     assert result.exit_code == 1
     assert "sent 0 of 2 messages" in result.stderr
     assert slack.call_count() == 4  # the first message, retried three times, then it gives up
+    # before each retry it looked whether Slack had it after all
+    assert slack.call_count("conversations.history") == 3
     slack.reset()
     assert send(runner, project, slack).exit_code == 0
     assert len(slack.messages) == 2

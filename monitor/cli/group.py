@@ -14,7 +14,9 @@ import click
 
 from monitor import __version__
 from monitor.cli.app import App
+from monitor.config import secret_values
 from monitor.errors import MonitorError
+from monitor.redact import Redactor, install
 
 # Each verb lives in its own module, imported only when that verb runs: `monitor search`
 # should not pay for importing the HTTP client, feed parsers, Slack or the scheduler.
@@ -50,16 +52,21 @@ class MonitorGroup(click.Group):
             return super().invoke(ctx)
         except MonitorError as exc:
             if _verbose(ctx):
-                traceback.print_exc()
-            raise click.ClickException(str(exc)) from exc
+                _print_traceback()
+            raise click.ClickException(Redactor(secret_values())(str(exc))) from exc
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
             if _verbose(ctx):
-                traceback.print_exc()
+                _print_traceback()
+            said = Redactor(secret_values())(f"{type(exc).__name__}: {exc}")
             raise click.ClickException(
-                f"unexpected error: {type(exc).__name__}: {exc} (run with -v for details)"
+                f"unexpected error: {said} (run with -v for details)"
             ) from exc
+
+
+def _print_traceback() -> None:
+    click.echo(Redactor(secret_values())(traceback.format_exc()), err=True, nl=False)
 
 
 def _verbose(ctx: click.Context) -> bool:
@@ -89,6 +96,7 @@ def cli(ctx: click.Context, config_option: str | None, db_option: str | None, ve
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    install(Redactor(secret_values()))  # libraries' loggers too: slack-sdk and httpx log URLs
     ctx.obj = App(config_option, db_option, verbose)
 
 

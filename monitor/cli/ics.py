@@ -15,6 +15,8 @@ from typing import Any, TextIO
 
 from icalendar import Calendar, Event
 
+from monitor.links import safe_url
+
 _WORDS = {
     "sv": {
         "deadline": "Sista dag",
@@ -92,7 +94,8 @@ def _event(
     event.add("dtstart", day)
     event.add("dtend", day + timedelta(days=1))  # all-day events end the next day (RFC 5545)
     summary = f"{label}: {row['title']}"
-    details = [row.get("identifier"), row.get("programme"), row.get("url")]
+    url = safe_url(row.get("url"))  # no javascript: link, no CR/LF to break the file's lines
+    details = [row.get("identifier"), row.get("programme"), url]
     if tracked:
         # The förvaltning first: in a month view only the start of a summary shows.
         summary = f"{', '.join(unit for unit, _ in tracked)} – {summary}"
@@ -100,8 +103,8 @@ def _event(
         details.insert(0, f"{words['units']}: {named}")
     event.add("summary", summary)
     event.add("description", "\n".join(str(d) for d in details if d))
-    if row.get("url"):
-        event.add("url", row["url"])
+    if url:
+        event.add("url", url)
     if row.get("areas"):
         event.add("categories", row["areas"])
     event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy

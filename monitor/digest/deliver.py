@@ -22,7 +22,7 @@ from monitor.config import Config
 from monitor.digest.build import Built, build_digest
 from monitor.errors import NotifyError
 from monitor.notify import previews, registry
-from monitor.notify.base import Notifier
+from monitor.notify.base import Notifier, TargetRefused
 from monitor.notify.i18n import Words
 from monitor.notify.retry import RetryPolicy
 from monitor.store import Store
@@ -32,6 +32,7 @@ from monitor.store.digests import (
     mark_notifier_done,
     mark_posted,
     record_digest,
+    skipped_receipt,
     unsent_digest,
 )
 
@@ -187,7 +188,7 @@ def _resume(
                 f"Resuming the digest of {ends} for {label}: "
                 f"{left} of {len(pending.of(name))} messages still to send."
             )
-            _send(store, clock, pending, notifiers[name], delivery)
+            _send(store, clock, pending, notifiers[name], delivery, resuming=True)
         elif name in notifiers:
             delivery.notes.append(_left_for_later(name, left, pending))
         else:
@@ -213,22 +214,53 @@ def _left_for_later(name: str, left: int, digest: StoredDigest) -> str:
 
 
 def _send(
-    store: Store, clock: Clock, digest: StoredDigest, notifier: Notifier, delivery: Delivery
+    store: Store,
+    clock: Clock,
+    digest: StoredDigest,
+    notifier: Notifier,
+    delivery: Delivery,
+    *,
+    resuming: bool = False,
 ) -> None:
-    """Send the notifier's messages not yet sent, in order; mark each at once."""
+    """Send the notifier's messages not yet sent, in order; mark each at once.
+
+    On resuming, the first message not marked may have arrived before the send was cut short
+    (killed between the notifier's accept and its answer): the notifier is asked first
+    (`find`) and what it finds is marked, not sent again. A destination that refuses for good
+    (`TargetRefused`: a Slack area channel) has its messages skipped, said once, and the others
+    go on.
+    """
     name = notifier.name
     mine = digest.of(name)
     receipts = {m.message.key: m.receipt for m in mine if m.receipt}
-    sent = 0
+    # destinations that refused for good (from an earlier send, too): their messages are skipped
+    refused = {m.message.target: str(m.receipt) for m in mine if m.skipped}
+    sent = skipped = 0
+    look_first = resuming
     for stored in mine:
         if stored.receipt is not None:
             continue
         message = stored.message
+        if message.target in refused:
+            mark_posted(store.db, stored.id, refused[message.target], clock.now())
+            skipped += 1
+            continue
         reply_to = receipts.get(message.parent) if message.parent else None
         try:
             if message.parent and reply_to is None:
                 raise NotifyError(f"message {message.key} has no parent message to reply to")
-            receipt = notifier.send(message, reply_to)
+            found = notifier.find(message, reply_to) if look_first else None
+            receipt = found if found is not None else notifier.send(message, reply_to)
+        except TargetRefused as exc:
+            refused[message.target] = skipped_receipt(exc.error)
+            mark_posted(store.db, stored.id, refused[message.target], clock.now())
+            skipped += 1
+            delivery.notes.append(
+                f"Warning ({registry.label(name)}): skipped {message.target}, which refused its "
+                f"copy of the digest: {exc}. The other channels get theirs; {message.target} "
+                "gets the next digest once that is fixed."
+            )
+            continue
         except NotifyError as exc:
             done = len(receipts)
             delivery.ok = False
@@ -237,12 +269,21 @@ def _send(
                 "Run `monitor digest --send` again to send the rest."
             )
             return  # later messages may reply to this one: keep the order
+        look_first = False
         mark_posted(store.db, stored.id, receipt, clock.now())
         receipts[message.key] = receipt
-        sent += 1
+        if found is not None:
+            delivery.notes.append(
+                f"{registry.label(name)} already had message {message.key} of the digest: "
+                "kept its receipt, not sent again."
+            )
+        else:
+            sent += 1
     mark_notifier_done(store.db, digest.id, name, clock.now(), dropped=False)
     what = f"{sent} {'message' if sent == 1 else 'messages'}"
-    if sent == len(mine):
+    if skipped:
+        what += f" ({skipped} skipped)"
+    if sent + skipped == len(mine):
         delivery.lines.append(f"Sent the digest to {registry.label(name)}: {what}.")
     else:
         delivery.lines.append(

@@ -3,7 +3,7 @@ terminal), so that no two of them can say different things.
 
 Pure data, worded in the digest's language but with no markup: a renderer escapes every text
 for its own markup (mrkdwn, Adaptive Card text, HTML) and makes a link only of an http(s) URL
-(`notify.mrkdwn.safe_url`). Texts are already clipped to what any reader wants (a title's 250
+(`monitor.links.safe_url`). Texts are already clipped to what any reader wants (a title's 250
 characters); a renderer's own limits (Slack's 3,000 per section, Teams' ~28 KB per message) are
 the renderer's to keep.
 """

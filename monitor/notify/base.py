@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from monitor.errors import NotifyError
+
 if TYPE_CHECKING:  # the store keeps Messages: it need not load config or slack-sdk for that
     from monitor.config import Config
     from monitor.digest.document import DigestDocument
@@ -26,6 +28,18 @@ class Message:
     payload: dict[str, Any] = field(default_factory=dict)  # JSON: what the transport sends
     parent: str | None = None  # the key of the message this one replies to (Slack's threads)
     target: str = ""  # a Slack channel; "" for a notifier with one destination
+    # Names this message of this digest wherever it went ("12@2026-08-24T07:00:00+00:00/top"):
+    # set by the ledger when it reads a recorded digest, never part of the payload sent.
+    ref: str = ""
+
+
+class TargetRefused(NotifyError):
+    """A destination other than the notifier's main one refused a message for good (a Slack
+    area channel the bot is not in): the ledger skips that destination's messages and goes on."""
+
+    def __init__(self, error: str, message: str) -> None:
+        super().__init__(message)
+        self.error = error
 
 
 class Notifier(Protocol):
@@ -39,7 +53,13 @@ class Notifier(Protocol):
 
     def send(self, message: Message, reply_to: str | None) -> str:
         """Send one message; return its receipt (a Slack ts, a Message-ID), which replies to it
-        are handed as `reply_to`. Raise NotifyError with what failed and what to do."""
+        are handed as `reply_to`. Raise NotifyError with what failed and what to do
+        (TargetRefused when only that message's destination refuses it)."""
+        ...
+
+    def find(self, message: Message, reply_to: str | None) -> str | None:
+        """The receipt of `message` if it already arrived (its answer was lost, or the send was
+        killed before the receipt was kept); None if it did not or the notifier cannot tell."""
         ...
 
 

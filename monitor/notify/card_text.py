@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from monitor.notify.mrkdwn import safe_url
+from monitor.links import safe_url
 
 _REFERENCES = {
     "&": "&amp;",
@@ -63,7 +63,7 @@ def _unlisted(match: re.Match[str]) -> str:
 
 
 def markdown_url(url: str | None) -> str | None:
-    """The URL to put in `[text](url)` if it is http(s) (`mrkdwn.safe_url` decides), with the
+    """The URL to put in `[text](url)` if it is http(s) (`links.safe_url` decides), with the
     characters that would end or break the link (`( ) [ ] < >`, spaces, `\\`) percent-encoded
     outside the host; else None."""
     safe = safe_url(url)

@@ -23,6 +23,9 @@ class ConsoleNotifier:
     def render(self, document: DigestDocument) -> list[Message]:
         return [Message("text", as_text(document))]
 
+    def find(self, message: Message, reply_to: str | None) -> str | None:
+        return None
+
     def send(self, message: Message, reply_to: str | None) -> str:
         print(message.text, end="")
         return "printed"

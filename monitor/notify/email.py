@@ -71,6 +71,9 @@ class EmailNotifier:
         }
         return [Message(key="mail", text=document.subject, payload=payload)]
 
+    def find(self, message: Message, reply_to: str | None) -> str | None:
+        return None  # SMTP cannot tell whether a message arrived; its Message-ID stays the same
+
     def send(self, message: Message, reply_to: str | None) -> str:
         """Send the one e-mail of a digest (nothing replies to it, so `reply_to` is unused);
         return its Message-ID."""

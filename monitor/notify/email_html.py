@@ -12,7 +12,7 @@ from __future__ import annotations
 from html import escape
 
 from monitor.digest.document import DigestDocument, Entry, Line, Link, Run, Section
-from monitor.notify.mrkdwn import safe_url
+from monitor.links import safe_url
 
 WIDTH = 680
 FONT = "font-family:'Segoe UI',Calibri,Arial,Helvetica,sans-serif"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from monitor.digest.document import DigestDocument, Entry, Line, Link, Section, Text
-from monitor.notify.mrkdwn import safe_url
+from monitor.links import safe_url
 
 # Every ASCII punctuation that CommonMark (or GitHub's tables and strikethrough) can read as
 # markup; a backslash before any of them is always just the character.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from monitor.digest.document import DigestDocument, Entry, Line, Link, Run, Section
-from monitor.notify.mrkdwn import safe_url
+from monitor.links import safe_url
 
 _BREAKS = re.compile(r"[ \t]*[\r\n\v\f\u2028\u2029]+[ \t]*")
 

@@ -7,26 +7,39 @@ puts one here that retries without waiting. For Slack:
 slack-sdk's built-in retry handlers wait with `time.sleep` inside the library. These are the same
 handlers with the same waits (Retry-After plus up to a second of jitter for a rate limit;
 exponential back-off with jitter for 5xx answers and dropped connections), but the waiting is
-done by the policy's `sleep`, so a caller (a test) can retry without waiting.
+done by the policy's `sleep`, so a caller (a test) can retry without waiting. A Retry-After is
+cut to the fetcher's `MAX_RETRY_AFTER`, as Teams cuts it: `Retry-After: 86400` must not make a
+send (or `monitor serve`) sleep a day.
+
+A post is not idempotent: slack-sdk's connection-error handler would send `chat.postMessage`
+again after a connection dropped once Slack had taken the message, and post it twice. So a
+post's handlers (`post_handlers`) retry only what Slack surely did not take: a rate limit, a
+connection that was never made, and (for a webhook, which cannot look anything up) a 5xx
+answer. A bot's poster looks up whether a message arrived before posting it again
+(notify/slack.py); reads (`handlers`) are retried for every failure.
 """
 
 from __future__ import annotations
 
 import random
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.error import URLError
 
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
-from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.handler import RetryHandler, default_interval_calculator
 from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
+
+from monitor.fetch import MAX_RETRY_AFTER
 
 Sleep = Callable[[float], None]
 
@@ -40,12 +53,27 @@ class RetryPolicy:
     sleep: Sleep = time.sleep
 
     def handlers(self) -> list[RetryHandler]:
-        """Fresh handlers for one slack-sdk client (WebClient or WebhookClient)."""
+        """Fresh handlers for a slack-sdk client whose requests may be repeated (reads)."""
         return [
             _RateLimited(self.sleep, max_retry_count=self.retries),
             _ConnectionFailed(self.sleep, max_retry_count=self.retries),
             _ServerFailed(self.sleep, max_retry_count=self.retries),
         ]
+
+    def post_handlers(self, *, server_errors: bool) -> list[RetryHandler]:
+        """Fresh handlers for a client that posts: only failures after which Slack surely has
+        not taken the message (and 5xx answers when `server_errors`)."""
+        handlers: list[RetryHandler] = [
+            _RateLimited(self.sleep, max_retry_count=self.retries),
+            _NeverConnected(self.sleep, max_retry_count=self.retries),
+        ]
+        if server_errors:
+            handlers.append(_ServerFailed(self.sleep, max_retry_count=self.retries))
+        return handlers
+
+    def back_off(self, attempt: int) -> None:
+        """Wait before the `attempt`-th retry (from 0) as slack-sdk's handlers would."""
+        self.sleep(default_interval_calculator.calculate_sleep_duration(attempt))
 
 
 USUAL = RetryPolicy()
@@ -58,14 +86,15 @@ def usual() -> RetryPolicy:
 
 def rate_limit_wait(response: HttpResponse | None) -> float:
     """Seconds to wait after a 429, as slack-sdk waits: Retry-After (1 s when Slack gives none or
-    an unreadable one) plus up to a second, so clients asked at once do not return at once."""
+    an unreadable one; at most MAX_RETRY_AFTER) plus up to a second, so clients asked at once
+    do not return at once."""
     seconds = 1
     headers = response.headers if response is not None else {}
     for name, values in headers.items():
         value = str(values[0] if isinstance(values, list) and values else values).strip()
         if name.lower() == "retry-after" and value.isdigit():
             seconds = int(value)
-    return seconds + random.random()
+    return min(seconds, MAX_RETRY_AFTER) + random.random()
 
 
 class _BackOff:
@@ -91,6 +120,26 @@ class _ConnectionFailed(_BackOff, ConnectionErrorRetryHandler):
     def __init__(self, sleep: Sleep, max_retry_count: int) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self.sleep = sleep
+
+
+class _NeverConnected(_ConnectionFailed):
+    """A connection refused, or a name that did not resolve: nothing reached Slack."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return never_connected(error)
+
+
+def never_connected(error: BaseException | None) -> bool:
+    """Whether a request failed before reaching the server: refused, or its name unresolved."""
+    reason = error.reason if isinstance(error, URLError) else error
+    return isinstance(reason, ConnectionRefusedError | socket.gaierror)
 
 
 class _ServerFailed(_BackOff, ServerErrorRetryHandler):

@@ -20,9 +20,9 @@ from monitor.config import DEFAULT_CHANNEL, Config, Slack
 from monitor.digest.document import DigestDocument
 from monitor.errors import NotifyError
 from monitor.matching import load_matcher
-from monitor.notify.base import Message, NotifierKind
+from monitor.notify.base import Message, NotifierKind, TargetRefused
 from monitor.notify.i18n import Words
-from monitor.notify.retry import RetryPolicy, usual
+from monitor.notify.retry import RetryPolicy, never_connected, usual
 from monitor.notify.slack_blocks import slack_messages
 
 log = logging.getLogger(__name__)
@@ -40,30 +40,60 @@ ADVICE = {
     "channel_not_found": "Slack has no channel {channel} that the bot can see: check "
     "[slack] channel in sources.toml (for a private channel, invite the bot first)",
     "not_in_channel": "the bot is not a member of {channel}: invite it there in Slack "
-    "(/invite @the-bot) and send again",
+    "(/invite @the-bot)",
     "is_archived": "the channel {channel} is archived: choose another in [slack] channel",
     "ratelimited": "Slack kept asking us to slow down (rate limited): send again later",
     "missing_scope": "the Slack app lacks the chat:write permission: add it and reinstall",
 }
 
 
+# A posted message's metadata names its digest part, so that after a lost answer the poster can
+# ask Slack whether the part arrived instead of posting it blind a second time.
+EVENT_TYPE = "eu_bevakning_part"
+LOOKED_BACK = 200  # messages of a channel (or a thread) searched for a part's metadata
+# Refusals that concern one channel only: for an area channel's copy they skip that channel.
+CHANNEL_REFUSALS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+
+
 class Poster(Protocol):
     threads: bool
 
     def post_blocks(
-        self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]],
+        thread_ts: str | None,
+        ref: str = "",
     ) -> str:
         """Post one message; return its Slack ts (or a stand-in where Slack gives none)."""
         ...
 
+    def find(self, channel: str, thread_ts: str | None, ref: str) -> str | None:
+        """The ts of the message posted with `ref` if Slack has it; None if not or unknown."""
+        ...
+
 
 class BotPoster:
-    """chat.postMessage with a bot token: threads, and routing to other channels."""
+    """chat.postMessage with a bot token: threads, and routing to other channels.
+
+    Each message carries its part's `ref` as metadata. When the answer to a post is lost (the
+    connection dropped, a timeout, a 5xx), Slack may have taken the message: the poster reads
+    the channel (conversations.history) or the thread (conversations.replies) for that
+    metadata and posts again only if the message is not there.
+    """
 
     threads = True
 
     def __init__(self, token: str, api_url: str | None, retry: RetryPolicy) -> None:
+        self.retry = retry
         self.client = WebClient(
+            token=token,
+            base_url=api_url or DEFAULT_API_URL,
+            timeout=30,
+            retry_handlers=retry.post_handlers(server_errors=False),
+        )
+        self.reader = WebClient(
             token=token,
             base_url=api_url or DEFAULT_API_URL,
             timeout=30,
@@ -71,43 +101,116 @@ class BotPoster:
         )
 
     def post_blocks(
-        self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]],
+        thread_ts: str | None,
+        ref: str = "",
     ) -> str:
+        metadata = {"event_type": EVENT_TYPE, "event_payload": {"ref": ref}} if ref else None
+        lost = ""
+        for attempt in range(self.retry.retries + 1):
+            if attempt:
+                self.retry.back_off(attempt - 1)
+                found = self.find(channel, thread_ts, ref) if ref else None
+                if found is not None:
+                    log.info("Slack had taken %s before its answer was lost", ref)
+                    return found
+            try:
+                answer = self.client.chat_postMessage(
+                    channel=channel,
+                    text=text,
+                    blocks=blocks,
+                    thread_ts=thread_ts,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    metadata=metadata,
+                )
+                return str(answer["ts"])
+            except SlackApiError as exc:
+                if exc.response.status_code < 500:
+                    error = str(exc.response.get("error", "unknown_error"))
+                    raise ChannelRefused(error, _advice(error, channel)) from exc
+                lost = f"HTTP {exc.response.status_code}"
+            except (SlackClientError, OSError) as exc:
+                lost = type(exc).__name__
+        raise NotifyError(f"could not reach Slack ({lost})")
+
+    def find(self, channel: str, thread_ts: str | None, ref: str) -> str | None:
+        if not ref:
+            return None
         try:
-            answer = self.client.chat_postMessage(
-                channel=channel,
-                text=text,
-                blocks=blocks,
-                thread_ts=thread_ts,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+            if thread_ts is None:
+                answer = self.reader.conversations_history(
+                    channel=channel, limit=LOOKED_BACK, include_all_metadata=True
+                )
+            else:
+                answer = self.reader.conversations_replies(
+                    channel=channel, ts=thread_ts, limit=LOOKED_BACK, include_all_metadata=True
+                )
         except SlackApiError as exc:
             error = str(exc.response.get("error", "unknown_error"))
-            raise NotifyError(_advice(error, channel)) from exc
-        except SlackClientError as exc:
-            raise NotifyError(f"could not reach Slack ({type(exc).__name__})") from exc
-        except OSError as exc:
-            raise NotifyError(f"could not reach Slack ({type(exc).__name__}: {exc})") from exc
-        return str(answer["ts"])
+            if exc.response.status_code >= 500:
+                raise NotifyError(
+                    "could not check whether Slack has the message "
+                    f"(HTTP {exc.response.status_code})"
+                ) from exc
+            if error in ("missing_scope", "not_allowed_token_type"):
+                # Without the history scopes nothing can be looked up: the message is posted
+                # again, at least once rather than never.
+                log.warning(
+                    "could not check whether Slack has %s (%s): add the channels:history and "
+                    "groups:history scopes to the Slack app for exactly-once sending",
+                    ref,
+                    error,
+                )
+                return None
+            raise ChannelRefused(error, _advice(error, channel)) from exc
+        except (SlackClientError, OSError) as exc:
+            raise NotifyError(
+                f"could not check whether Slack has the message ({type(exc).__name__})"
+            ) from exc
+        for message in answer.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == EVENT_TYPE and payload.get("ref") == ref:
+                return str(message["ts"])
+        return None
 
 
 class WebhookPoster:
-    """An incoming webhook: one fixed channel, no threads, so every part is its own message."""
+    """An incoming webhook: one fixed channel, no threads, so every part is its own message.
+
+    A webhook cannot read the channel, so a dropped connection after the post was sent is not
+    retried (Slack may have taken it): the send stops, and the next one posts it again. A
+    webhook is at least once after a lost answer.
+    """
 
     threads = False
 
     def __init__(self, url: str, retry: RetryPolicy) -> None:
-        self.client = WebhookClient(url, timeout=30, retry_handlers=retry.handlers())
+        handlers = retry.post_handlers(server_errors=True)
+        self.client = WebhookClient(url, timeout=30, retry_handlers=handlers)
         self.sent = 0
 
     def post_blocks(
-        self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]],
+        thread_ts: str | None,
+        ref: str = "",
     ) -> str:
         try:
             answer = self.client.send(text=text, blocks=blocks)
         except OSError as exc:
-            raise NotifyError(f"could not reach Slack ({type(exc).__name__}: {exc})") from exc
+            if never_connected(exc):
+                raise NotifyError(f"could not reach Slack ({type(exc).__name__}: {exc})") from exc
+            raise NotifyError(
+                f"the answer of the Slack webhook was lost ({type(exc).__name__}): the message "
+                "may have arrived; the next send posts it again"
+            ) from exc
         if answer.status_code != 200:
             body = (answer.body or "").strip()[:100]
             raise NotifyError(
@@ -115,6 +218,9 @@ class WebhookPoster:
             )
         self.sent += 1
         return f"webhook-{self.sent}"
+
+    def find(self, channel: str, thread_ts: str | None, ref: str) -> str | None:
+        return None  # a webhook can read nothing back
 
 
 def poster_for(slack: Slack, retry: RetryPolicy | None = None) -> Poster:
@@ -160,10 +266,31 @@ class SlackNotifier:
         )
 
     def send(self, message: Message, reply_to: str | None) -> str:
-        """Post one message, in the thread of `reply_to` (a bot's; a webhook has no threads)."""
+        """Post one message, in the thread of `reply_to` (a bot's; a webhook has no threads).
+
+        An area channel that refuses its copy (the bot not in it, no such channel, archived)
+        is `TargetRefused`: the ledger skips that channel. The main channel refusing stops the
+        send."""
         thread_ts = reply_to if self.poster.threads else None
         blocks = message.payload.get("blocks", [])
-        return self.poster.post_blocks(message.target, message.text, blocks, thread_ts)
+        try:
+            return self.poster.post_blocks(
+                message.target, message.text, blocks, thread_ts, message.ref
+            )
+        except ChannelRefused as exc:
+            if exc.error in CHANNEL_REFUSALS and message.target != self.channel:
+                raise TargetRefused(exc.error, str(exc)) from exc
+            raise
+
+    def find(self, message: Message, reply_to: str | None) -> str | None:
+        """The ts of `message` if Slack already has it (a bot; a webhook cannot tell)."""
+        thread_ts = reply_to if self.poster.threads else None
+        try:
+            return self.poster.find(message.target, thread_ts, message.ref)
+        except ChannelRefused as exc:
+            if exc.error in CHANNEL_REFUSALS and message.target != self.channel:
+                return None  # the post will be refused the same way, and skipped
+            raise
 
 
 class SlackKind:
@@ -196,6 +323,14 @@ def area_channels(config: Config) -> dict[str, str]:
     matcher = load_matcher(config.settings.rules)
     areas = list(matcher.areas) if matcher is not None else []
     return {a.id: a.slack_channel for a in areas if a.slack_channel}
+
+
+class ChannelRefused(NotifyError):
+    """Slack answered a post (or a read) with an error code."""
+
+    def __init__(self, error: str, message: str) -> None:
+        super().__init__(message)
+        self.error = error
 
 
 def _advice(error: str, channel: str) -> str:

@@ -74,6 +74,9 @@ class TeamsNotifier:
     def render(self, document: DigestDocument) -> list[Message]:
         return teams_messages(document, self.words)
 
+    def find(self, message: Message, reply_to: str | None) -> str | None:
+        return None  # a Workflows webhook can read nothing back
+
     def send(self, message: Message, reply_to: str | None) -> str:
         """POST the card; Teams webhooks have no threads, so `reply_to` is not used."""
         body = encode(message.payload)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
+from monitor.links import safe_url
 from monitor.report.blocks import Cell, Chart, Document, Heading, Link, Paragraph, Table
 from monitor.report.chart import render_svg
 
@@ -42,9 +43,10 @@ a { color: #0550ae; }
 
 def _cell(cell: Cell) -> str:
     if isinstance(cell, Link):
-        if not cell.url:
+        url = safe_url(cell.url)  # a source's javascript: URL is shown as text, never linked
+        if not url:
             return escape(cell.text)
-        return f'<a href="{escape(cell.url)}">{escape(cell.text)}</a>'
+        return f'<a href="{escape(url)}">{escape(cell.text)}</a>'
     return escape(cell)
 
 

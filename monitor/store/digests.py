@@ -5,6 +5,11 @@ A notifier is done with a digest when each of its messages is sent; the digest c
 when every notifier is done (or was dropped from `[notify] send`). Until then it is the one to
 resume: its messages are sent from what was recorded, so a rerun sends the same messages, in
 the same thread, and never one twice.
+
+A message whose destination refused it for good (a Slack area channel the bot is not in) is
+marked with the receipt `skipped:<error>` rather than a new column: it is then done like a sent
+one for every reader (resume, the notifier done), old code included, and the error it was
+skipped for stays readable in the table.
 """
 
 from __future__ import annotations
@@ -20,6 +25,12 @@ import sqlite_utils
 from monitor.notify.base import Message
 from monitor.store.busy import writing
 
+SKIPPED = "skipped:"  # the receipt's prefix for a message given up: "skipped:not_in_channel"
+
+
+def skipped_receipt(error: str) -> str:
+    return SKIPPED + error
+
 
 @dataclass(frozen=True)
 class StoredMessage:
@@ -27,6 +38,10 @@ class StoredMessage:
     notifier: str
     message: Message
     receipt: str | None  # what the notifier answered (a Slack ts); None: not sent yet
+
+    @property
+    def skipped(self) -> bool:
+        return self.receipt is not None and self.receipt.startswith(SKIPPED)
 
 
 @dataclass(frozen=True)
@@ -76,12 +91,12 @@ def last_sent_period_end(db: sqlite_utils.Database) -> datetime | None:
 
 def unsent_digest(db: sqlite_utils.Database) -> StoredDigest | None:
     row = db.execute(
-        "SELECT id, period_start, period_end FROM digests WHERE sent_at IS NULL "
+        "SELECT id, period_start, period_end, created FROM digests WHERE sent_at IS NULL "
         "ORDER BY id DESC LIMIT 1"
     ).fetchone()
     if row is None:
         return None
-    digest_id, period_start, period_end = row
+    digest_id, period_start, period_end, created = row
     notifiers = [
         NotifierState(name, mode, sent is not None or dropped is not None)
         for name, mode, sent, dropped in db.execute(
@@ -106,6 +121,8 @@ def unsent_digest(db: sqlite_utils.Database) -> StoredDigest | None:
                 payload=json.loads(payload),
                 parent=key_of.get(parent_seq) if parent_seq is not None else None,
                 target=target,
+                # the digest's id and its making: unique even across databases made afresh
+                ref=f"{digest_id}@{created}/{key}",
             ),
             receipt,
         )

@@ -7,10 +7,14 @@ Point slack-sdk at it and it answers the way Slack does where the digest depends
         hook = WebhookClient(fake.webhook_url)
 
 Web API (`POST /api/<method>`): `chat.postMessage`, `auth.test`, `conversations.list`,
-`users.info` (the `users` given) and `apps.connections.open` (with one of `app_tokens`, it
+`users.info` (the `users` given), `apps.connections.open` (with one of `app_tokens`, it
 answers `socket_url`: a helpers.fake_socket_mode server's `ws://127.0.0.1:PORT/...`; a bot
-token gets `not_allowed_token_type`, as Slack answers); any other method answers
-`unknown_method`. Bodies are taken as JSON (what WebClient sends for
+token gets `not_allowed_token_type`, as Slack answers), `conversations.history` and
+`conversations.replies`; any other method answers `unknown_method`. A post's `metadata`
+(Slack's message metadata: `event_type`, `event_payload`) is kept, and the two reads return it
+on each message only when asked with `include_all_metadata`, newest first for the history
+(top-level messages only), the parent then its replies oldest first for
+`conversations.replies`, as Slack answers them. Bodies are taken as JSON (what WebClient sends for
 chat.postMessage: `api_call("chat.postMessage", json=kwargs)` in slack_sdk/web/client.py) or
 form-encoded (what `api_call(..., params=...)` sends, with `blocks` as a JSON string). The
 token is read from `Authorization: Bearer ...`, or from a `token` form field; as Slack
@@ -122,6 +126,7 @@ class Message:
     blocks: list[Any] | None
     payload: dict[str, Any]  # the request's parameters as received (blocks maybe a string)
     via: str = "api"
+    metadata: dict[str, Any] | None = None  # message metadata, as posted
 
     @property
     def texts(self) -> list[str]:
@@ -324,6 +329,8 @@ class FakeSlack:
 
         kind: "ratelimited" (429, with `Retry-After: retry_after` unless None), "server_error"
         (500), "service_unavailable" (503), "connection_reset" (socket closed unanswered),
+        "drop_answer" (the request is served as usual, a post is kept, then the socket is
+        closed before the answer: the answer lost after Slack accepted),
         "hang" (no answer and nothing posted until `release()`, then reset), or
         any Slack error code, e.g. "invalid_auth", "channel_not_found", "not_in_channel"
         (answered HTTP 200 {"ok": false, "error": kind}; on the webhook as plain text with the
@@ -395,6 +402,13 @@ class FakeSlack:
                 return
             failure = self._count_and_take_failure(method)
             if failure is not None and failure.kind == "connection_reset":
+                _reset(request)
+                return
+            if failure is not None and failure.kind == "drop_answer":
+                if method == WEBHOOK:
+                    self._webhook(request, body)
+                else:
+                    self._api(method, request, url.query, body)
                 _reset(request)
                 return
             if failure is not None and failure.kind == "hang":
@@ -482,6 +496,8 @@ class FakeSlack:
             return self._users_info(params, token)
         if method == "apps.connections.open":
             return self._connections_open(token)
+        if method in ("conversations.history", "conversations.replies"):
+            return self._read(method, params, token)
         return _error("unknown_method")
 
     def _users_info(self, params: dict[str, Any], token: str | None) -> _Answer:
@@ -547,6 +563,39 @@ class FakeSlack:
             200, {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
         )
 
+    def _read(self, method: str, params: dict[str, Any], token: str | None) -> _Answer:
+        """conversations.history (top-level, newest first) or .replies (parent, then replies)."""
+        if (denied := self._auth_error(token)) is not None:
+            return denied
+        channel = params.get("channel")
+        resolved = self._resolve(str(channel)) if channel else None
+        if resolved is None:
+            return _error("channel_not_found")
+        channel_id, is_member = resolved
+        if not is_member:
+            return _error("not_in_channel")
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        with self._lock:
+            mine = [m for m in self._messages if m.channel == channel_id]
+        if method == "conversations.history":
+            found = [m for m in reversed(mine) if m.thread_ts is None][:limit]
+        else:
+            ts = str(params.get("ts") or "")
+            parents = [m for m in mine if m.ts == ts and m.thread_ts is None]
+            if not parents:
+                return _error("thread_not_found")
+            found = (parents + [m for m in mine if m.thread_ts == ts])[:limit]
+        messages = []
+        for m in found:
+            shown: dict[str, Any] = {"type": "message", "ts": m.ts, "text": m.text or ""}
+            if m.thread_ts is not None:
+                shown["thread_ts"] = m.thread_ts
+            if with_metadata and m.metadata is not None:
+                shown["metadata"] = m.metadata
+            messages.append(shown)
+        return _json(200, {"ok": True, "messages": messages, "has_more": False})
+
     def _post_message(self, params: dict[str, Any], token: str | None) -> _Answer:
         if (denied := self._auth_error(token)) is not None:
             return denied
@@ -561,6 +610,18 @@ class FakeSlack:
         channel_id, is_member = resolved
         if not is_member:
             return _error("not_in_channel")
+        metadata = params.get("metadata")
+        if isinstance(metadata, str) and metadata:
+            try:
+                metadata = json.loads(metadata)
+            except ValueError:
+                return _error("invalid_metadata_format")
+        if metadata is not None and not (
+            isinstance(metadata, dict)
+            and isinstance(metadata.get("event_type"), str)
+            and isinstance(metadata.get("event_payload"), dict)
+        ):
+            return _error("invalid_metadata_schema")
         thread_ts = params.get("thread_ts")
         thread_ts = str(thread_ts) if thread_ts not in (None, "") else None
         with self._lock:
@@ -575,7 +636,9 @@ class FakeSlack:
                 if thread_ts not in parents:
                     return _error("thread_not_found")
             ts = self._next_ts()
-            self._messages.append(Message(channel_id, ts, thread_ts, text, blocks, params))
+            self._messages.append(
+                Message(channel_id, ts, thread_ts, text, blocks, params, metadata=metadata)
+            )
             self._posts.notify_all()
         message: dict[str, Any] = {
             "type": "message",

@@ -17,8 +17,11 @@ TOKEN = "xoxb-test-secret-1234"
 TODAY = date(2027, 3, 1)  # add_calls stores calls found this day: pin MONITOR_TODAY to it
 
 
-def add_calls(config: Path, titles: list[str], areas=("klimat-miljo",)) -> list[str]:
-    """Store relevant calls first seen an hour ago, as a run would have left them."""
+def add_calls(
+    config: Path, titles: list[str], areas=("klimat-miljo",), urls: list[str] | None = None
+) -> list[str]:
+    """Store relevant calls first seen an hour ago, as a run would have left them (with the
+    portal's URLs, or `urls` as a source gave them)."""
     store = open_store(config.parent / "monitor.db")
     now = Clock(TODAY).now() - timedelta(hours=1)
     items = [
@@ -27,7 +30,7 @@ def add_calls(config: Path, titles: list[str], areas=("klimat-miljo",)) -> list[
             uid=f"LIFE-2027-CALL-{n:03d}",
             kind="call",
             title=title,
-            url=f"https://ec.europa.eu/topic-details/LIFE-2027-CALL-{n:03d}",
+            url=urls[n] if urls else f"https://ec.europa.eu/topic-details/LIFE-2027-CALL-{n:03d}",
             identifier=f"LIFE-2027-CALL-{n:03d}",
             programme="Programme for the Environment and Climate Action (LIFE)",
             programme_code="LIFE",
