@@ -139,7 +139,7 @@ def test_fts_query_quotes_words_and_keeps_prefixes():
     assert fts_query("klimat* 2027") == '"klimat"* AND "2027"'
     assert fts_query("skolor") == '("skolor" OR search_stems : "skol" OR search_stems : "skolor")'
     assert fts_query("x1 OR b2") == '"x1" OR "b2"'
-    assert fts_query('OR "x1') == '"OR" AND "x1"'  # a leading OR is a word; stray quotes dropped
+    assert fts_query('OR "x1') == '"or" AND "x1"'  # a leading OR is a word; stray quotes dropped
     assert fts_query("a1 OR") == '"a1"'
 
 

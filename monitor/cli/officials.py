@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,10 +13,12 @@ import click
 
 from monitor.cli.app import App
 from monitor.cli.output import write_atomically, write_csv, write_json, write_jsonl, write_table
+from monitor.cli.words import words
 from monitor.store.columns import JSON_COLUMNS
 from monitor.store.item_details import item_details
 from monitor.store.matches import any_matches
 from monitor.store.queries import SearchFilters, all_items, search_items
+from monitor.vocabulary import Query, Vocabulary, load_vocabulary, matched
 
 _DATE = click.DateTime(["%Y-%m-%d"])
 
@@ -25,13 +27,13 @@ def _date(value: datetime | None) -> date | None:
     return value.date() if value else None
 
 
-def _write_rows(rows: list[dict[str, Any]], fmt: str) -> None:
+def _write_rows(rows: list[dict[str, Any]], fmt: str, notes: Sequence[str | None] = ()) -> None:
     if fmt == "json":
         write_json(rows, sys.stdout)
     elif fmt == "csv":
         write_csv(rows, sys.stdout)
     elif rows:
-        write_table(rows, sys.stdout)
+        write_table(rows, sys.stdout, notes=notes)
     else:
         click.echo("No items found.", err=True)
 
@@ -46,7 +48,7 @@ _FORMAT = click.option(
 
 
 @click.command()
-@click.argument("query", required=False)
+@click.argument("query", nargs=-1)
 @click.option("--status", type=click.Choice(["open", "forthcoming", "closed"]))
 @click.option("--programme", metavar="NAME", help="Abbreviation (LIFE) or part of the name.")
 @click.option("--kind", type=click.Choice(["call", "news"]), help="Only calls or only news.")
@@ -56,20 +58,64 @@ _FORMAT = click.option(
 @click.option("--deadline-before", type=_DATE, help="Next deadline on or before.")
 @click.option("--deadline-after", type=_DATE, help="Next deadline on or after.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option(
+    "--exact", is_flag=True, help="Only the words as typed, not their Swedish/English equivalents."
+)
 @_FORMAT
 @click.pass_obj
-def search(app: App, query: str | None, fmt: str, limit: int, **options: Any) -> None:
+def search(
+    app: App, query: tuple[str, ...], fmt: str, limit: int, exact: bool, **options: Any
+) -> None:
     """Search stored calls and news: best match first.
 
-    QUERY words must all match title, summary, identifier or programme, in Swedish or English:
-    a word also finds its inflections (kommuner finds kommunen), `klimat*` finds every word
-    starting with klimat, `OR` between words finds either, and a, o find å, ä, ö. Without QUERY,
-    every item that passes the filters is listed, soonest deadline first.
+    QUERY words must all match title, text, identifier or programme: a word also finds its
+    inflections (kommuner finds kommunen), and a word or phrase of the vocabulary its Swedish or
+    English equivalents (klimatanpassning finds "climate adaptation", school finds skola; the
+    table says which matched; --exact turns this off). `klimat*` finds every word starting with
+    klimat, `OR` between words finds either, and a, o find å, ä, ö. No quotes needed. Without
+    QUERY, every item that passes the filters is listed, soonest deadline first.
     """
     for key in ("since", "deadline_before", "deadline_after"):
         options[key] = _date(options[key])
-    rows = search_items(app.reader.db, query, SearchFilters(**options), limit)
-    _write_rows(rows, fmt)
+    text = " ".join(query) or None
+    terms = _vocabulary(app).terms(text, exact=exact) if text else None
+    rows = search_items(app.reader.db, text, SearchFilters(**options), limit, terms)
+    notes = [_matched_note(terms or [], row, app) for row in rows] if fmt == "table" else []
+    _write_rows(rows, fmt, notes)
+
+
+def _vocabulary(app: App) -> Vocabulary:
+    """The shipped Swedish-English concepts and the rules' groups of forms (without the rules,
+    when they cannot be read: a search needs no rules)."""
+    from monitor.errors import RuleError
+    from monitor.rules import load_rules
+
+    folder = app.settings_config.settings.rules
+    try:
+        rules = load_rules(folder) if folder.exists() else None
+    except RuleError:
+        rules = None
+    return load_vocabulary(rules)
+
+
+def _matched_note(terms: Query, row: dict[str, Any], app: App) -> str | None:
+    """Which word of each expanded term the hit holds: "träff: climate adaptation (för
+    klimatanpassning)"."""
+    said = words(app.settings_config.settings.language)
+    found = []
+    for term in terms:
+        if isinstance(term, str) or not term.expanded:
+            continue
+        phrase = matched(
+            term, row["title"], row["description"], row["identifier"], row["programme"]
+        )
+        if phrase is None:  # found by the search stems only
+            continue
+        same = phrase.words == term.phrases[0].words
+        found.append(
+            phrase.text if same else said["matched_for"].format(found=phrase.text, typed=term.typed)
+        )
+    return said["matched"].format(words=", ".join(found)) if found else None
 
 
 @click.command()

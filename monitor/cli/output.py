@@ -62,9 +62,15 @@ def aligned_lines(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[
     ]
 
 
-def write_table(rows: list[dict[str, Any]], out: TextIO, width: int | None = None) -> int:
+def write_table(
+    rows: list[dict[str, Any]],
+    out: TextIO,
+    width: int | None = None,
+    notes: Sequence[str | None] = (),
+) -> int:
     """One line per item: identifier, status, next deadline, programme, title (cut to fit);
-    a rich table on a terminal, plain aligned text when piped."""
+    a rich table on a terminal, plain aligned text when piped. A note (the words a search
+    matched) goes under its item's title."""
     width = width or shutil.get_terminal_size((120, 20)).columns
     header = ("IDENTIFIER", "STATUS", "DEADLINE", "PROGRAMME", "TITLE")
     lines = [
@@ -77,15 +83,22 @@ def write_table(rows: list[dict[str, Any]], out: TextIO, width: int | None = Non
         )
         for row in rows
     ]
+    below = [*notes, *([None] * (len(lines) - len(notes)))]
     if is_terminal(out):
-        print_table(header, lines, out)
+        titled = [
+            (*line[:4], f"{line[4]}\n{note}" if note else line[4])
+            for line, note in zip(lines, below, strict=True)
+        ]
+        print_table(header, titled, out)
         return len(rows)
     widths = [max([len(header[i]), *(len(line[i]) for line in lines)]) for i in range(4)]
-    for line in [header, *lines]:
+    for line, note in zip([header, *lines], [None, *below], strict=True):
         fixed = "  ".join(value.ljust(w) for value, w in zip(line[:4], widths, strict=False))
         room = max(20, width - len(fixed) - 2)
         title = line[4] if len(line[4]) <= room else line[4][: room - 1] + "…"
         out.write(f"{fixed}  {title}".rstrip() + "\n")
+        if note:
+            out.write(" " * (len(fixed) + 2) + note + "\n")
     return len(rows)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -13,8 +12,9 @@ from typing import Any
 import sqlite_utils
 
 from monitor.errors import MonitorError
-from monitor.stemming import is_stemmable, word_stems
+from monitor.stemming import word_stems
 from monitor.store.columns import select_list
+from monitor.vocabulary import Phrase, Query, Term, Vocabulary
 
 # The export's field names, in order; the JSON and CSV exports and `search --format` use them.
 # A public format, so chosen and ordered by hand: item columns, the store's dates, the areas.
@@ -71,7 +71,6 @@ _SELECT = (
     + ", items.relevance = 'relevant' AS relevant"
     + f", items.programme_code, {_AREAS} AS areas"
 )
-_TOKEN = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -120,29 +119,16 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def fts_query(text: str) -> str:
-    """User words -> an FTS5 query: every word must match, `klimat*` is a prefix, OR is kept.
+def fts_query(text: str | Query) -> str:
+    """User words (or a parsed query) -> an FTS5 query: every term must match, `klimat*` is a
+    prefix, OR is kept, and a term with equivalents (monitor.vocabulary) matches any of them.
 
-    Each word is quoted so that identifiers (HORIZON-CL5-2027) and punctuation are searched as
+    Each phrase is quoted so that identifiers (HORIZON-CL5-2027) and punctuation are searched as
     text instead of being read as FTS5 syntax. A plain word also matches by its Swedish or
     English stem, so `kommuner` finds `kommunen` and `cities` finds `city`.
     """
-    parts: list[str] = []
-    for token in _TOKEN.findall(text):
-        if token == "OR" and parts and parts[-1] != "OR":
-            parts.append("OR")
-            continue
-        prefix = token.endswith("*")
-        word = token.rstrip("*").replace('"', "")
-        if not word:
-            continue
-        if prefix or not is_stemmable(word):
-            parts.append(f'"{word}"' + ("*" if prefix else ""))
-            continue
-        stems = " OR ".join(f'search_stems : "{s}"' for s in word_stems(word.lower()))
-        parts.append(f'("{word}" OR {stems})')
-    if parts and parts[-1] == "OR":
-        parts.pop()
+    terms = Vocabulary().terms(text, exact=True) if isinstance(text, str) else text
+    parts = [part if isinstance(part, str) else _term_match(part) for part in terms]
     # FTS5 wants AND spelled out before a parenthesised group; it binds tighter than OR.
     query = parts[:1]
     for previous, part in itertools.pairwise(parts):
@@ -150,22 +136,39 @@ def fts_query(text: str) -> str:
     return " ".join(query)
 
 
+def _term_match(term: Term) -> str:
+    matches = [_phrase_match(phrase) for phrase in term.phrases]
+    return matches[0] if len(matches) == 1 else f"({' OR '.join(matches)})"
+
+
+def _phrase_match(phrase: Phrase) -> str:
+    if phrase.loose:
+        return "(" + " AND ".join(_phrase_match(word) for word in phrase.each_word) + ")"
+    quoted = '"' + " ".join(phrase.words) + '"' + ("*" if phrase.prefix else "")
+    if not phrase.stemmed:
+        return quoted
+    stems = " OR ".join(f'search_stems : "{s}"' for s in word_stems(phrase.words[0]))
+    return f"({quoted} OR {stems})"
+
+
 def search_items(
     db: sqlite_utils.Database,
     text: str | None,
     filters: SearchFilters,
     limit: int | None = 50,
+    terms: Query | None = None,
 ) -> list[dict[str, Any]]:
-    """Items matching `text` (best first) and the filters; without text, soonest deadline first."""
-    sql, args = search_sql(text, filters, limit)
+    """Items matching `text` (best first) and the filters; without text, soonest deadline first.
+    `terms`: the text already parsed, with its equivalents (monitor.vocabulary)."""
+    sql, args = search_sql(text, filters, limit, terms)
     return [_decoded(row) for row in db.query(sql, args)]
 
 
 def search_sql(
-    text: str | None, filters: SearchFilters, limit: int | None = 50
+    text: str | None, filters: SearchFilters, limit: int | None = 50, terms: Query | None = None
 ) -> tuple[str, list[Any]]:
     """The SQL of a search and its arguments (benchmarks run the same query in sqlite3)."""
-    match = fts_query(text or "")
+    match = fts_query(terms if terms is not None else text or "")
     if text and not match:
         raise MonitorError(f"the search '{text}' has no words to look for")
     where, args = filters.clauses()

@@ -1,0 +1,68 @@
+"""The officials' commands' words in Swedish (the default) and English (`settings.language`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+TEXTS: dict[str, dict[str, str]] = {
+    "sv": {
+        "identifier": "ID",
+        "status": "STATUS",
+        "deadline": "SISTA DAG",
+        "programme": "PROGRAM",
+        "title": "TITEL",
+        "open": "öppen",
+        "forthcoming": "kommande",
+        "closed": "stängd",
+        "matched": "träff: {words}",
+        "matched_for": "{found} (för {typed})",
+        "no_items": "Inga träffar.",
+        "no_deadlines": "Inga sista ansökningsdagar de närmaste {days} dagarna.",
+        "days_left": "{n} d",
+        "areas": "Områden",
+        "score": "poäng",
+        "changes": "Ändringar",
+        "mentioned_in": "Nämns i",
+        "names": "Nämner utlysningarna",
+        "wrote": "Skrev {count} {noun} till {path}.",
+        "items": "poster",
+        "events": "händelser",
+    },
+    "en": {
+        "identifier": "IDENTIFIER",
+        "status": "STATUS",
+        "deadline": "DEADLINE",
+        "programme": "PROGRAMME",
+        "title": "TITLE",
+        "open": "open",
+        "forthcoming": "forthcoming",
+        "closed": "closed",
+        "matched": "matched: {words}",
+        "matched_for": "{found} (for {typed})",
+        "no_items": "No items found.",
+        "no_deadlines": "No deadlines in the next {days} days.",
+        "days_left": "{n} d",
+        "areas": "Areas",
+        "score": "score",
+        "changes": "Changes",
+        "mentioned_in": "Mentioned in",
+        "names": "Names the calls",
+        "wrote": "Wrote {count} {noun} to {path}.",
+        "items": "items",
+        "events": "events",
+    },
+}
+
+
+def words(language: str) -> dict[str, str]:
+    return TEXTS.get(language, TEXTS["sv"])
+
+
+def local_time(stamp: str | None, timezone: str) -> str:
+    """A stored UTC stamp (ISO 8601) in the configured zone, with the zone's name:
+    2026-08-22 10:15 CEST. A plain date stays as it is."""
+    if not stamp or len(stamp) <= 10:
+        return stamp or ""
+    moment = datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone))
+    return f"{moment:%Y-%m-%d %H:%M} {moment.tzname()}"
