@@ -103,10 +103,8 @@ def test_search_by_area_source_and_since(runner, matched, snapshot_day):
         invoke(runner, matched, "search", "--area", "kultur", "--format", "json").stdout
     )
     assert rows and all("kultur" in r["areas"] for r in rows)
-    none = json.loads(
-        invoke(runner, matched, "search", "--source", "other", "--format", "json").stdout
-    )
-    assert none == []
+    unknown = runner.invoke(cli, ["--config", str(matched), "search", "--source", "other"])
+    assert unknown.exit_code == 1 and "unknown --source 'other'" in unknown.output
     later = (snapshot_day + timedelta(days=1)).isoformat()
     assert (
         json.loads(invoke(runner, matched, "search", "--since", later, "--format", "json").stdout)

@@ -56,6 +56,8 @@ class MonitorGroup(click.Group):
             raise click.ClickException(Redactor(secret_values())(str(exc))) from exc
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            raise  # `monitor sources | head`: click ends quietly when the reader has gone
         except Exception as exc:
             if _verbose(ctx):
                 _print_traceback()

@@ -7,18 +7,34 @@ import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from monitor.cli.app import App
-from monitor.cli.output import write_atomically, write_csv, write_json, write_jsonl, write_table
+from monitor.cli.output import (
+    write_atomically,
+    write_csv,
+    write_json,
+    write_jsonl,
+    write_table,
+)
 from monitor.cli.words import words
+from monitor.errors import MonitorError
 from monitor.store.columns import JSON_COLUMNS
 from monitor.store.item_details import item_details
 from monitor.store.matches import any_matches
-from monitor.store.queries import SearchFilters, all_items, search_items
+from monitor.store.queries import (
+    SearchFilters,
+    all_items,
+    known_filter_values,
+    programme_stored,
+    search_items,
+)
 from monitor.vocabulary import Query, Vocabulary, load_vocabulary, matched
+
+if TYPE_CHECKING:
+    from monitor.rules import RuleSet
 
 _DATE = click.DateTime(["%Y-%m-%d"])
 
@@ -77,6 +93,7 @@ def search(
     """
     for key in ("since", "deadline_before", "deadline_after"):
         options[key] = _date(options[key])
+    _check_filters(app, options["area"], options["source"], options["programme"])
     text = " ".join(query) or None
     terms = _vocabulary(app).terms(text, exact=exact) if text else None
     rows = search_items(app.reader.db, text, SearchFilters(**options), limit, terms)
@@ -84,18 +101,59 @@ def search(
     _write_rows(rows, fmt, notes)
 
 
-def _vocabulary(app: App) -> Vocabulary:
-    """The shipped Swedish-English concepts and the rules' groups of forms (without the rules,
-    when they cannot be read: a search needs no rules)."""
-    from monitor.errors import RuleError
+def _check_filters(
+    app: App, area: str | None, source: str | None, programme: str | None = None
+) -> None:
+    """An unknown area, source or programme is an error listing the known ones: a typo must not
+    look like an empty history."""
+    if area is None and source is None and programme is None:
+        return
+    known = known_filter_values(app.reader.db)
+    if area is not None:
+        areas = sorted({*known["area"], *_rule_area_ids(app)})
+        if area not in areas:
+            raise MonitorError(f"unknown --area '{area}' (known: {_listed(areas)})")
+    if source is not None:
+        sources = sorted({*known["source"], *_configured_sources(app)})
+        if source not in sources:
+            raise MonitorError(f"unknown --source '{source}' (known: {_listed(sources)})")
+    if programme is not None and not programme_stored(app.reader.db, programme):
+        raise MonitorError(
+            f"no stored item has the programme '{programme}' (an abbreviation or part of a"
+            f" programme's name; stored: {_listed(known['programme'])})"
+        )
+
+
+def _listed(values: list[str]) -> str:
+    return ", ".join(values) if values else "none yet: run `monitor run` first"
+
+
+def _rule_area_ids(app: App) -> list[str]:
+    rules = _rules(app)
+    return list(rules.area_ids) if rules else []
+
+
+def _configured_sources(app: App) -> list[str]:
+    try:
+        return [src.id for src in app.config.sources]
+    except MonitorError:  # a broken sources.toml: the stored sources still count
+        return []
+
+
+def _rules(app: App) -> RuleSet | None:
+    """The rules, or None when they are missing or cannot be read (a search needs none)."""
     from monitor.rules import load_rules
 
     folder = app.settings_config.settings.rules
     try:
-        rules = load_rules(folder) if folder.exists() else None
-    except RuleError:
-        rules = None
-    return load_vocabulary(rules)
+        return load_rules(folder) if folder.exists() else None
+    except MonitorError:
+        return None
+
+
+def _vocabulary(app: App) -> Vocabulary:
+    """The shipped Swedish-English concepts and the rules' groups of forms."""
+    return load_vocabulary(_rules(app))
 
 
 def _matched_note(terms: Query, row: dict[str, Any], app: App) -> str | None:
@@ -133,6 +191,7 @@ def _matched_note(terms: Query, row: dict[str, Any], app: App) -> str | None:
 @click.pass_obj
 def deadlines(app: App, within: int, area: str | None, everything: bool, fmt: str) -> None:
     """Upcoming deadlines of open and forthcoming calls, soonest first, with days left."""
+    _check_filters(app, area, None)
     today = app.clock.today(app.settings_config.settings.timezone)
     filters = SearchFilters(
         kind="call",
@@ -266,6 +325,8 @@ def _wrap(text: str, indent: int, width: int = 100) -> str:
     help="ics = an iCalendar file of deadlines (and openings of forthcoming calls).",
 )
 @click.option("--area", metavar="AREA", help="Only items matched to this priority area.")
+@click.option("--source", metavar="ID", help="Only items from this source.")
+@click.option("--programme", metavar="NAME", help="Abbreviation (LIFE) or part of the name.")
 @click.option("--status", type=click.Choice(["open", "forthcoming", "closed"]))
 @click.option(
     "--relevance",
@@ -284,6 +345,8 @@ def export(
     app: App,
     fmt: str,
     area: str | None,
+    source: str | None,
+    programme: str | None,
     status: str | None,
     relevance: str | None,
     tracked: bool,
@@ -295,9 +358,13 @@ def export(
     iCalendar file each deadline is an all-day event whose UID stays the same between exports,
     so a calendar that imports it again updates its events instead of adding new ones.
     """
+    _check_filters(app, area, source, programme)
     language = app.settings_config.settings.language
     rows: Iterable[dict[str, Any]]
-    rows = all_items(app.reader.db, SearchFilters(area=area, status=status, relevance=relevance))
+    filters = SearchFilters(
+        area=area, source=source, programme=programme, status=status, relevance=relevance
+    )
+    rows = all_items(app.reader.db, filters)
     units: dict[str, list[tuple[str, str]]] = {}
     if tracked:
         units = _tracking_units(app, language)

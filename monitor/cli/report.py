@@ -8,7 +8,12 @@ import click
 
 from monitor.cli.app import App
 from monitor.cli.output import write_atomically
+from monitor.errors import MonitorError
 from monitor.report.build import FORMATS, build_report, render
+
+# What --output may end in, and the format each means.
+_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "markdown", ".html": "html"}
+_SUFFIXES[".htm"] = "html"
 
 
 @click.command()
@@ -37,10 +42,16 @@ def report(app: App, year: int | None, fmt: str | None, output: Path | None) -> 
     a bar chart of matched calls per area and month. A year without data gives a report that
     says so.
     """
+    suffix = output.suffix.lower() if output else ""
+    if suffix and suffix not in _SUFFIXES:
+        raise MonitorError(
+            f"cannot write a report as {suffix}: the report is Markdown (.md) or HTML (.html,"
+            " .htm); open the HTML in a browser and print it to PDF"
+        )
+    if fmt is None:
+        fmt = _SUFFIXES.get(suffix, "markdown")
     config = app.config
     today = app.clock.today(config.settings.timezone)  # the default year; a year in progress ends
-    if fmt is None:
-        fmt = "html" if output and output.suffix.lower() in (".html", ".htm") else "markdown"
     doc = build_report(config, app.reader, year or today.year, today)
     text = render(doc, fmt)
     if output is None:

@@ -173,6 +173,17 @@ def eval_(app: App, labels_file: Path | None, with_feedback: bool, folds: int) -
     labels = _labels(labels_file) if labels_file else {}
     matcher = _matcher(app)
     rows = _labelled_rows(app, labels)
+    if labels and not rows:
+        raise MonitorError(
+            f"none of the {len(labels)} labelled calls in {labels_file} is in the database"
+            f" {app.settings_config.settings.database}: run `monitor run` first, or give --db"
+        )
+    if len(rows) < len(labels):
+        click.echo(
+            f"{len(labels) - len(rows)} of the {len(labels)} labelled calls are not in the"
+            " database and are left out.",
+            err=True,
+        )
     if with_feedback:
         labels, rows, judged = _with_judgements(app, labels, rows)
         if not judged and labels_file is None:

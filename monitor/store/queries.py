@@ -244,3 +244,21 @@ def item_by_identifier(db: sqlite_utils.Database, identifier: str) -> dict[str, 
 
 def item_count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+
+
+def known_filter_values(db: sqlite_utils.Database) -> dict[str, list[str]]:
+    """What the stored items can be filtered by: their sources, programme codes and the areas
+    they were matched to (so that a typo in a filter is an error, not an empty answer)."""
+    sql = {
+        "source": "SELECT DISTINCT source FROM items UNION SELECT source FROM source_state",
+        "programme": "SELECT DISTINCT programme_code FROM items WHERE programme_code != ''",
+        "area": "SELECT DISTINCT area FROM matches",
+    }
+    return {key: sorted(r[0] for r in db.execute(q).fetchall() if r[0]) for key, q in sql.items()}
+
+
+def programme_stored(db: sqlite_utils.Database, programme: str) -> bool:
+    """Whether any stored item has this programme (its code, or part of its name)."""
+    where, args = SearchFilters(programme=programme).clauses()
+    sql = f"SELECT 1 FROM items WHERE {' AND '.join(where)} LIMIT 1"
+    return db.execute(sql, args).fetchone() is not None
