@@ -15,6 +15,7 @@ from monitor.cli.app import App
 from monitor.cli.output import (
     write_atomically,
     write_csv,
+    write_export_excel_csv,
     write_json,
     write_jsonl,
     write_table,
@@ -339,6 +340,11 @@ def _wrap(text: str, indent: int, width: int = 100) -> str:
     help="Only calls a förvaltning tracks as interested, applying or submitted (`monitor"
     " track`); in iCalendar each event names the förvaltning.",
 )
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="With --format csv: for Excel set to Swedish (UTF-8 with BOM, `;`, decimal comma).",
+)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.pass_obj
 def export(
@@ -350,6 +356,7 @@ def export(
     status: str | None,
     relevance: str | None,
     tracked: bool,
+    excel: bool,
     output: Path | None,
 ) -> None:
     """Write stored items, with all their fields and areas, as JSON, JSON Lines, CSV or iCalendar.
@@ -358,6 +365,8 @@ def export(
     iCalendar file each deadline is an all-day event whose UID stays the same between exports,
     so a calendar that imports it again updates its events instead of adding new ones.
     """
+    if excel and fmt != "csv":
+        raise MonitorError("--excel is for --format csv (a CSV file for Excel set to Swedish)")
     _check_filters(app, area, source, programme)
     language = app.settings_config.settings.language
     rows: Iterable[dict[str, Any]]
@@ -379,7 +388,8 @@ def export(
                 rows, out, language=language, now=now, units=units if tracked else None
             )
     else:
-        writer = {"json": write_json, "jsonl": write_jsonl, "csv": write_csv}[fmt]
+        csv_writer = write_export_excel_csv if excel else write_csv
+        writer = {"json": write_json, "jsonl": write_jsonl, "csv": csv_writer}[fmt]
     if output is None:
         writer(rows, sys.stdout)
         return

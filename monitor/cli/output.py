@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -39,17 +40,37 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
     return count
 
 
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    flat = {f: row[f] for f in EXPORT_FIELDS}
+    for name in LIST_FIELDS:
+        flat[name] = CSV_LIST_SEPARATOR.join(flat[name])
+    return flat
+
+
 def write_csv(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
     writer.writeheader()
     count = 0
     for row in rows:
-        flat = {f: row[f] for f in EXPORT_FIELDS}
-        for name in LIST_FIELDS:
-            flat[name] = CSV_LIST_SEPARATOR.join(flat[name])
-        writer.writerow(flat)
+        writer.writerow(_flat(row))
         count += 1
     return count
+
+
+def write_export_excel_csv(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """The export as CSV for Excel set to Swedish: the same fields, a BOM, `;`, and decimal
+    numbers with a decimal comma (0,73), which that Excel reads as numbers."""
+    return write_excel_csv(
+        EXPORT_FIELDS,
+        ([_swedish_number(v) for v in _flat(row).values()] for row in rows),
+        out,
+    )
+
+
+def _swedish_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, float):
+        return value
+    return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
 
 
 def aligned_lines(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
@@ -103,9 +124,13 @@ def write_table(
 
 
 def write_atomically(path: Path, write: Callable[[TextIO], int | None]) -> int | None:
-    """Write to a temporary file beside `path`, then rename: a failed export leaves no half file."""
+    """Write to a temporary file beside `path`, then rename: a failed export leaves no half file.
+
+    The file gets the mode a plain `open` would give it (the user's umask, or the mode of the
+    file it replaces): mkstemp's 0600 would make an export readable by its owner only."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, _mode_for(path))
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             count = write(out)
         os.replace(tmp, path)
@@ -113,6 +138,15 @@ def write_atomically(path: Path, write: Callable[[TextIO], int | None]) -> int |
         Path(tmp).unlink(missing_ok=True)
         raise
     return count
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0o022)  # reading the umask means setting it; set it back at once
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_excel_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> int:
