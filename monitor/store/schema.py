@@ -422,6 +422,39 @@ def _notifiers(db: sqlite_utils.Database) -> None:
         db.execute("UPDATE digest_parts SET payload = ? WHERE id = ?", [payload, part_id])
 
 
+def _search_index_for_datasette(db: sqlite_utils.Database) -> None:
+    """The search index declared with `content="items"` quoted: Datasette finds a table's FTS
+    index only by that spelling (its detect_fts_sql matches `content="items"` or
+    `content=[items]`), so its search box on `items` was missing. Same columns, rebuilt."""
+    columns = ("title", "description", "identifier", "programme", "search_stems")
+    cols = ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    _run(
+        db,
+        f"""
+        DROP TRIGGER items_ai;
+        DROP TRIGGER items_ad;
+        DROP TRIGGER items_au;
+        DROP TABLE items_fts;
+        CREATE VIRTUAL TABLE items_fts USING FTS5 (
+            {cols}, tokenize='{FTS_TOKENIZE}', content="items"
+        );
+        CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN
+          INSERT INTO items_fts (rowid, {cols}) VALUES (new.rowid, {new});
+        END;
+        CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN
+          INSERT INTO items_fts (items_fts, rowid, {cols}) VALUES ('delete', old.rowid, {old});
+        END;
+        CREATE TRIGGER items_au AFTER UPDATE OF {cols} ON items BEGIN
+          INSERT INTO items_fts (items_fts, rowid, {cols}) VALUES ('delete', old.rowid, {old});
+          INSERT INTO items_fts (rowid, {cols}) VALUES (new.rowid, {new});
+        END;
+        """,
+    )
+    db.execute("INSERT INTO items_fts (items_fts) VALUES ('rebuild')")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _health_and_mentions,
@@ -434,6 +467,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _deadline_times,
     _tracking,
     _notifiers,
+    _search_index_for_datasette,
 ]
 
 
