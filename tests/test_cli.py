@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import socket
 
 import click
@@ -129,15 +130,16 @@ def test_search_best_match_first_with_filters(runner, stored, monkeypatch):
     result = runner.invoke(cli, ["--config", str(stored), "search", "CERV-2026-DAPHNE-PREVENTION"])
     assert result.exit_code == 0
     header, first = result.stdout.splitlines()[:2]
-    assert header.split()[:4] == ["IDENTIFIER", "STATUS", "DEADLINE", "PROGRAMME"]
-    assert first.split()[:3] == ["CERV-2026-DAPHNE-PREVENTION", "open", "2026-11-05"]
+    # in [settings] language, Swedish by default
+    assert re.split(r"\s{2,}", header)[:4] == ["ID", "STATUS", "SISTA DAG", "PROGRAM"]
+    assert first.split()[:3] == ["CERV-2026-DAPHNE-PREVENTION", "öppen", "2026-11-05"]
     # A run the day after its only deadline closes the call.
     monkeypatch.setenv("MONITOR_TODAY", "2026-11-06")
     assert runner.invoke(cli, ["--config", str(stored), "run", "--no-digest"]).exit_code == 0
     result = runner.invoke(cli, ["--config", str(stored), "search", "CERV-2026-DAPHNE-PREVENTION"])
     assert result.stdout.splitlines()[1].split()[:3] == [
         "CERV-2026-DAPHNE-PREVENTION",
-        "closed",
+        "stängd",
         "2026-11-05",
     ]
 
@@ -169,14 +171,14 @@ def test_search_with_nothing_found_says_so(runner, stored):
     result = runner.invoke(cli, ["--config", str(stored), "search", "zzzyxq"])
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert "No items found." in result.stderr
+    assert "Inga träffar." in result.stderr
 
 
 def test_export_json_and_csv_hold_every_item_with_the_documented_fields(runner, stored, tmp_path):
     out = tmp_path / "export.json"
     result = runner.invoke(cli, ["--config", str(stored), "export", "--output", str(out)])
     assert result.exit_code == 0
-    assert "Wrote 341 items" in result.stderr
+    assert "Skrev 341 poster" in result.stderr
     items = json.loads(out.read_text(encoding="utf-8"))
     assert len(items) == 341
     daphne = next(i for i in items if i["identifier"] == "CERV-2026-DAPHNE-PREVENTION")

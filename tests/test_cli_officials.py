@@ -38,9 +38,13 @@ def test_show_gives_fields_areas_and_history(runner, matched, live_portal, porta
     invoke(runner, matched, "run", "--no-digest")
     out = invoke(runner, matched, "show", "LIFE-2026-SAP-CLIMA-CCA").stdout
     assert "id " in out and "eu-portal:LIFE-2026-SAP-CLIMA-CCA" in out
-    assert "title" in out and "Climate Change Adaptation" in out
-    assert "Areas:\n  klimat-miljo (score " in out
-    assert "Changes:\n" in out and "deadlines: 2026-09-22 -> 2027-01-20" in out
+    assert "titel" in out and "Climate Change Adaptation" in out
+    assert "status                    öppen" in out  # Swedish: [settings] language's default
+    assert "Områden:\n  klimat-miljo (poäng " in out
+    assert "Ändringar:\n" in out and "sista dagar: 2026-09-22 -> 2027-01-20" in out
+    # stored in UTC, shown in [settings] timezone (Europe/Stockholm) with its name
+    assert re.search(r"först sedd +\d{4}-\d\d-\d\d \d\d:\d\d CES?T\n", out)
+    assert re.search(r"Ändringar:\n  \d{4}-\d\d-\d\d \d\d:\d\d CES?T  sista dagar", out)
     unknown = runner.invoke(cli, ["--config", str(matched), "show", "NOPE"])
     assert unknown.exit_code == 1 and "no stored item" in unknown.output
 
@@ -146,3 +150,19 @@ def test_ics_export_parses_and_keeps_its_uids(runner, matched, portal, tmp_path)
     assert {str(e["uid"]) for e in again} == {str(e["uid"]) for e in events}
     moved = next(e for e in again if str(e["uid"]) == str(event["uid"]))
     assert moved.decoded("dtstart") == date(2026, 12, 3)  # the same event, moved
+
+
+def test_the_officials_commands_speak_the_configured_language_and_zone(
+    runner, write_config, live_portal, tmp_path, snapshot_day
+):
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    settings = 'language = "en"\ntimezone = "America/New_York"'
+    config = write_config(portal_config(live_portal.base_url, settings=settings))
+    invoke(runner, config, "run", "--no-digest")
+    out = invoke(runner, config, "show", "LIFE-2026-SAP-CLIMA-CCA").stdout
+    assert "status                    open" in out and "Areas:\n  klimat-miljo (score " in out
+    assert re.search(r"first_seen +\d{4}-\d\d-\d\d \d\d:\d\d E[DS]T\n", out)
+    header = invoke(runner, config, "search", "climate").stdout.splitlines()[0]
+    assert header.split()[:4] == ["IDENTIFIER", "STATUS", "DEADLINE", "PROGRAMME"]
+    explained = invoke(runner, config, "rules", "explain", "LIFE-2026-SAP-CLIMA-CCA").stdout
+    assert "Areas (score / threshold):" in explained

@@ -89,6 +89,7 @@ def test_rules_test_and_explain(runner, matched):
     )
     assert by_id.stdout.startswith("eu-portal:LIFE-2026-SAP-CLIMA-CCA: Climate Change Adaptation")
     assert "\nRELEVANT" in by_id.stdout and "klimat-miljo" in by_id.stdout
+    assert "Områden (poäng / tröskel):" in by_id.stdout  # settings.language: sv by default
     # A call identifier works too; a defence call is explained as ruled out by the gate.
     defence = next(
         r["identifier"]
@@ -98,7 +99,7 @@ def test_rules_test_and_explain(runner, matched):
     )
     explained = runner.invoke(cli, ["--config", str(matched), "rules", "explain", defence])
     assert explained.exit_code == 0
-    assert "NOT RELEVANT" in explained.stdout and "EDF" in explained.stdout
+    assert "INTE RELEVANT" in explained.stdout and "EDF" in explained.stdout
     unknown = runner.invoke(cli, ["--config", str(matched), "rules", "explain", "NOPE-1"])
     assert unknown.exit_code == 1
     assert "no stored item has the id or identifier 'NOPE-1'" in unknown.output
@@ -164,7 +165,7 @@ def test_rules_train_writes_weights_that_reapply_uses(runner, matched, tmp_path)
     before = runner.invoke(
         cli, ["--config", str(matched), "rules", "explain", "LIFE-2026-SAP-CLIMA-CCA"]
     )
-    assert "learned weights" not in before.stdout
+    assert "inlärda vikter" not in before.stdout
     trained = runner.invoke(cli, ["--config", str(matched), "rules", "train", str(TRAIN)])
     assert trained.exit_code == 0, trained.output
     assert "Trained on 273 labelled calls (64 relevant" in trained.stdout
@@ -175,8 +176,8 @@ def test_rules_train_writes_weights_that_reapply_uses(runner, matched, tmp_path)
     explained = runner.invoke(
         cli, ["--config", str(matched), "rules", "explain", "LIFE-2026-SAP-CLIMA-CCA"]
     )
-    assert re.search(r"Tier: relevant, score 0\.\d\d \(main list from 0\.6", explained.stdout)
-    assert re.search(r"learned weights \(_scorer\.toml\): .*gate: can apply \+", explained.stdout)
+    assert re.search(r"Nivå: relevant, poäng 0\.\d\d \(huvudlistan från 0\.6", explained.stdout)
+    assert re.search(r"inlärda vikter \(_scorer\.toml\): .*gate: can apply \+", explained.stdout)
 
 
 def test_rules_train_without_labelled_calls_in_the_database_says_so(runner, with_rules, tmp_path):

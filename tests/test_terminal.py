@@ -43,7 +43,7 @@ def test_search_is_a_rich_table_on_a_terminal_and_plain_when_piped(write_config,
     )
     args = ["--config", str(config), "search", "gender-based violence", "--limit", "3"]
     piped = subprocess.run([MONITOR, *args], capture_output=True, text=True, check=True).stdout
-    assert piped.splitlines()[0].split()[:2] == ["IDENTIFIER", "STATUS"]
+    assert piped.splitlines()[0].split()[:2] == ["ID", "STATUS"]
     assert "\x1b[" not in piped  # no terminal codes in a pipe
     shown = on_a_terminal(args, folder)
     assert "\x1b[1m" in shown  # the bold header rich draws

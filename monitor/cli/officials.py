@@ -20,7 +20,7 @@ from monitor.cli.output import (
     write_jsonl,
     write_table,
 )
-from monitor.cli.words import words
+from monitor.cli.words import VALUE_FIELDS, field_label, local_time, words
 from monitor.errors import MonitorError
 from monitor.store.columns import JSON_COLUMNS
 from monitor.store.item_details import item_details
@@ -44,15 +44,17 @@ def _date(value: datetime | None) -> date | None:
     return value.date() if value else None
 
 
-def _write_rows(rows: list[dict[str, Any]], fmt: str, notes: Sequence[str | None] = ()) -> None:
+def _write_rows(
+    rows: list[dict[str, Any]], fmt: str, language: str, notes: Sequence[str | None] = ()
+) -> None:
     if fmt == "json":
         write_json(rows, sys.stdout)
     elif fmt == "csv":
         write_csv(rows, sys.stdout)
     elif rows:
-        write_table(rows, sys.stdout, notes=notes)
+        write_table(rows, sys.stdout, notes=notes, language=language)
     else:
-        click.echo("No items found.", err=True)
+        click.echo(words(language)["no_items"], err=True)
 
 
 _FORMAT = click.option(
@@ -99,7 +101,7 @@ def search(
     terms = _vocabulary(app).terms(text, exact=exact) if text else None
     rows = search_items(app.reader.db, text, SearchFilters(**options), limit, terms)
     notes = [_matched_note(terms or [], row, app) for row in rows] if fmt == "table" else []
-    _write_rows(rows, fmt, notes)
+    _write_rows(rows, fmt, app.settings_config.settings.language, notes)
 
 
 def _check_filters(
@@ -193,7 +195,9 @@ def _matched_note(terms: Query, row: dict[str, Any], app: App) -> str | None:
 def deadlines(app: App, within: int, area: str | None, everything: bool, fmt: str) -> None:
     """Upcoming deadlines of open and forthcoming calls, soonest first, with days left."""
     _check_filters(app, area, None)
-    today = app.clock.today(app.settings_config.settings.timezone)
+    settings = app.settings_config.settings
+    said = words(settings.language)
+    today = app.clock.today(settings.timezone)
     filters = SearchFilters(
         kind="call",
         area=area,
@@ -204,15 +208,15 @@ def deadlines(app: App, within: int, area: str | None, everything: bool, fmt: st
     )
     rows = search_items(app.reader.db, None, filters, limit=None)
     if fmt != "table":
-        _write_rows(rows, fmt)
+        _write_rows(rows, fmt, settings.language)
         return
     if not rows:
-        click.echo(f"No deadlines in the next {within} days.", err=True)
+        click.echo(said["no_deadlines"].format(days=within), err=True)
         return
     for row in rows:
         days = (date.fromisoformat(row["deadline"]) - today).days
-        row["deadline"] = f"{row['deadline']} ({days} d)"
-    write_table(rows, sys.stdout)
+        row["deadline"] = f"{row['deadline']} ({said['days_left'].format(n=days)})"
+    write_table(rows, sys.stdout, language=settings.language)
 
 
 @click.command()
@@ -224,35 +228,50 @@ def show(app: App, item: str) -> None:
 
     ITEM is an item id (eu-portal:LIFE-2026-SAP-CLIMA-CCA) or a call identifier.
     """
+    settings = app.settings_config.settings
+    language, zone = settings.language, settings.timezone
+    said = words(language)
     details = item_details(app.reader.db, item)
     row = details.row
     hidden = {"search_stems", "uid", "budget", "description", "conditions", "details_url"}
     hidden |= set(_CALL_FACTS)
-    width = max(len(k) for k in row)
+    width = max(len(field_label(k, language)) for k in row)
     for key, value in row.items():
         if key in hidden or value in (None, "", "[]"):
             continue
         if key in JSON_COLUMNS:
             value = ", ".join(json.loads(value))
+        elif key in _STAMPS:  # stored in UTC: said in the configured zone, with its name
+            value = local_time(value, zone)
+        elif key in VALUE_FIELDS:
+            value = said.get(value, value)
+        elif key == "relevant":
+            value = said["yes" if value else "no"]
         if key == "summary":
             value = _wrap(str(value), width + 2)
-        click.echo(f"{key.ljust(width)}  {value}")
+        click.echo(f"{field_label(key, language).ljust(width)}  {value}")
     _call_facts(row)
     _section(
-        "Areas",
-        [f"{m.area} (score {m.score:g}): {', '.join(m.phrases)}" for m in details.areas],
+        said["areas"],
+        [f"{m.area} ({said['score']} {m.score:g}): {', '.join(m.phrases)}" for m in details.areas],
     )
     _section(
-        "Changes",
+        said["changes"],
         [
-            f"{c.changed_at[:10]}  {c.field}: {c.old or '-'} -> {c.new or '-'}"
+            f"{local_time(c.changed_at, zone)}  {field_label(c.field, language)}:"
+            f" {c.old or '-'} -> {c.new or '-'}"
             for c in details.changes
         ],
     )
     _section(
-        "Mentioned in", [f"{n.title} ({n.source}) {n.url or ''}" for n in details.mentioned_in]
+        said["mentioned_in"],
+        [f"{n.title} ({n.source}) {n.url or ''}" for n in details.mentioned_in],
     )
-    _section("Names the calls", details.names)
+    _section(said["names"], details.names)
+
+
+# The columns that hold a moment in UTC (the others hold dates).
+_STAMPS = ("first_seen", "last_seen", "matched_at")
 
 
 # Column -> the Swedish label `show` prints it under.
@@ -394,8 +413,9 @@ def export(
         writer(rows, sys.stdout)
         return
     count = write_atomically(output, lambda out: writer(rows, out))
-    noun = "events" if fmt == "ics" else "items"
-    click.echo(f"Wrote {count} {noun} to {output}.", err=True)
+    said = words(language)
+    noun = said["events" if fmt == "ics" else "items"]
+    click.echo(said["wrote"].format(count=count, noun=noun, path=output), err=True)
 
 
 def _tracking_units(app: App, language: str) -> dict[str, list[tuple[str, str]]]:

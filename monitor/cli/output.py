@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from monitor.cli.terminal import is_terminal, print_table
+from monitor.cli.words import words
 from monitor.store.queries import EXPORT_FIELDS, LIST_FIELDS
 
 # CSV has no lists: several deadlines or areas are joined with this separator.
@@ -88,16 +89,18 @@ def write_table(
     out: TextIO,
     width: int | None = None,
     notes: Sequence[str | None] = (),
+    language: str = "sv",
 ) -> int:
-    """One line per item: identifier, status, next deadline, programme, title (cut to fit);
-    a rich table on a terminal, plain aligned text when piped. A note (the words a search
-    matched) goes under its item's title."""
+    """One line per item: identifier, status, next deadline, programme, title (cut to fit),
+    headers and statuses in `language`; a rich table on a terminal, plain aligned text when
+    piped. A note (the words a search matched) goes under its item's title."""
     width = width or shutil.get_terminal_size((120, 20)).columns
-    header = ("IDENTIFIER", "STATUS", "DEADLINE", "PROGRAMME", "TITLE")
+    said = words(language)
+    header = tuple(said[k] for k in ("identifier", "status", "deadline", "programme", "title"))
     lines = [
         (
             row["identifier"] or row["id"],
-            row["status"] or "",
+            said.get(row["status"], row["status"]) if row["status"] else "",
             row["deadline"] or "",
             row["programme_code"] or "",
             row["title"],

@@ -64,7 +64,8 @@ def test_text(app: App, text: str | None, file_) -> None:
         text = file_.read()
     if not text:
         raise MonitorError("give a text to test, or --file FILE")
-    click.echo(_matcher(app).explain({"title": "", "summary": text}))
+    language = app.settings_config.settings.language
+    click.echo(_matcher(app).explain({"title": "", "summary": text}, language))
 
 
 @rules.command()
@@ -77,7 +78,7 @@ def explain(app: App, item: str) -> None:
     """
     row = find_item(app.store.db, item)
     click.echo(f"{row['id']}: {row['title']}")
-    click.echo(_matcher(app).explain(item_fields(row)))
+    click.echo(_matcher(app).explain(item_fields(row), app.settings_config.settings.language))
 
 
 @rules.command()

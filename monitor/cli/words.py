@@ -28,6 +28,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "wrote": "Skrev {count} {noun} till {path}.",
         "items": "poster",
         "events": "händelser",
+        "call": "utlysning",
+        "news": "nyhet",
+        "maybe": "kanske",
+        "no": "nej",
+        "relevant": "relevant",
+        "yes": "ja",
     },
     "en": {
         "identifier": "IDENTIFIER",
@@ -51,8 +57,51 @@ TEXTS: dict[str, dict[str, str]] = {
         "wrote": "Wrote {count} {noun} to {path}.",
         "items": "items",
         "events": "events",
+        "call": "call",
+        "news": "news",
+        "maybe": "maybe",
+        "no": "no",
+        "relevant": "relevant",
+        "yes": "yes",
     },
 }
+
+
+# An item's fields as `show` labels them in Swedish (English: the column's own name).
+FIELD_LABELS_SV = {
+    "id": "id",
+    "source": "källa",
+    "kind": "typ",
+    "identifier": "identifierare",
+    "call_identifier": "utlysningens id",
+    "call_title": "utlysningens titel",
+    "title": "titel",
+    "url": "länk",
+    "summary": "sammanfattning",
+    "programme": "program",
+    "programme_code": "programkod",
+    "status": "status",
+    "source_status": "status hos källan",
+    "opening_date": "öppnar",
+    "deadline": "sista dag",
+    "deadlines": "sista dagar",
+    "published": "publicerad",
+    "keywords": "nyckelord",
+    "language": "språk",
+    "first_seen": "först sedd",
+    "last_seen": "senast sedd",
+    "relevant": "relevant",
+    "matched_at": "matchad",
+    "relevance": "relevans",
+    "score": "poäng",
+    "deadline_times": "klockslag",
+}
+# Fields whose values are words of ours (status, kind, tier), said in the language.
+VALUE_FIELDS = ("status", "source_status", "kind", "relevance")
+
+
+def field_label(field: str, language: str) -> str:
+    return FIELD_LABELS_SV.get(field, field) if language == "sv" else field
 
 
 def words(language: str) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Plain-English account of a match, for `monitor rules test` and `monitor rules explain`."""
+"""A plain account of a match, for `monitor rules test` and `monitor rules explain`, in English
+or Swedish (`settings.language`; the rule files' words and area ids are shown as written)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,63 @@ if TYPE_CHECKING:
     from monitor.rules.verdict import Verdict
 
 
+# English text -> Swedish, for the fixed words of the account.
+_SWEDISH = {
+    "RELEVANT (main list): score {score}; areas {areas}.": (
+        "RELEVANT (huvudlistan): poäng {score}; områden {areas}."
+    ),
+    "RELEVANT: passes the gate and matches {areas}.": (
+        "RELEVANT: går igenom spärren och matchar {areas}."
+    ),
+    "MAYBE (Kanske också): near the line; ": "KANSKE (Kanske också): nära gränsen; ",
+    "score {score}.": "poäng {score}.",
+    "gate or area missing.": "spärr eller område saknas.",
+    "NOT RELEVANT: no EU or funding context found, so the gate stops it.": (
+        "INTE RELEVANT: inget EU- eller finansieringssammanhang hittades, så spärren stoppar den."
+    ),
+    "NOT RELEVANT: the gate says a municipality is unlikely to take part.": (
+        "INTE RELEVANT: spärren säger att en kommun knappast kan delta."
+    ),
+    "NOT RELEVANT: passes the gate, but no area reaches its threshold.": (
+        "INTE RELEVANT: går igenom spärren, men inget område når sin tröskel."
+    ),
+    "; programme codes: ": "; programkoder: ",
+    "Gate: {result}, score {score} (needs {needs})": (
+        "Spärr: {result}, poäng {score} (kräver {needs})"
+    ),
+    "passed": "godkänd",
+    "failed": "stoppad",
+    "  for (municipality can take part / serves a municipal task): ": (
+        "  för (en kommun kan delta / tjänar en kommunal uppgift): "
+    ),
+    "  against (research/industry only, or not an open call): ": (
+        "  emot (bara forskning/industri, eller ingen öppen utlysning): "
+    ),
+    "nothing found": "inget hittat",
+    "  EU or funding context: ": "  EU- eller finansieringssammanhang: ",
+    "MISSING (no EU or funding context found)": "SAKNAS (inget EU- eller finansieringssammanhang)",
+    "  RULED OUT by: ": "  UTESLUTEN av: ",
+    "Areas (score / threshold):": "Områden (poäng / tröskel):",
+    "EXCLUDED": "UTESLUTEN",
+    "MATCH": "MATCHAR",
+    "near miss": "nära",
+    "      excluded by: ": "      utesluten av: ",
+    "  nothing found for: ": "  inget hittat för: ",
+    " in ": " i ",
+    "Tier: {tier}, score {score} (main list from {main}, maybe from {maybe})": (
+        "Nivå: {tier}, poäng {score} (huvudlistan från {main}, kanske från {maybe})"
+    ),
+    "  learned weights ({where}): {cited}; base {base}": (
+        "  inlärda vikter ({where}): {cited}; bas {base}"
+    ),
+    "none apply": "inga gäller",
+}
+
+
+def _say(language: str, text: str, **values: object) -> str:
+    return (_SWEDISH.get(text, text) if language == "sv" else text).format(**values)
+
+
 def _num(value: float) -> str:
     return f"{round(value, 3):g}"
 
@@ -20,7 +78,7 @@ def _signed(value: float) -> str:
     return f"{round(value, 3):+g}"
 
 
-def _signal(signal: Signal, sign: str = "+", boost: float = 1.0) -> str:
+def _signal(signal: Signal, sign: str = "+", boost: float = 1.0, language: str = "en") -> str:
     if signal.text.startswith("programme "):
         # A programme's weight has its own sign (INNOVFUND -3 is listed with the signals for).
         return f"{signal.text} {_signed(signal.weight if sign == '+' else -signal.weight)}"
@@ -29,21 +87,22 @@ def _signal(signal: Signal, sign: str = "+", boost: float = 1.0) -> str:
         also = f"; also found, counted once: {', '.join(signal.also)}" if signal.also else ""
         rule = f" [group {signal.group[-1]}: {signal.rule}{also}]"
     times = f" x{_num(boost)}" if boost != 1.0 and signal.field == "title" else ""
-    return f'"{signal.text}"{rule} {sign}{_num(abs(signal.weight))} in {signal.field}{times}'
+    where = _say(language, " in ")
+    return f'"{signal.text}"{rule} {sign}{_num(abs(signal.weight))}{where}{signal.field}{times}'
 
 
-def _veto(signal: Signal) -> str:
+def _veto(signal: Signal, language: str = "en") -> str:
     if signal.text.startswith("programme "):
         return signal.text
-    return f'"{signal.text}" in {signal.field}'
+    return f'"{signal.text}"{_say(language, " in ")}{signal.field}'
 
 
-def _anchor(anchor: str, signals: list[Signal]) -> str:
+def _anchor(anchor: str, signals: list[Signal], language: str = "en") -> str:
     """The anchor as `explain` shows it: a phrase with its field and rule, or as it is."""
     for signal in signals:
         if signal.text == anchor:
             rule = "" if signal.rule.lower() == signal.text else f" [rule: {signal.rule}]"
-            return f'"{signal.text}"{rule} in {signal.field}'
+            return f'"{signal.text}"{rule}{_say(language, " in ")}{signal.field}'
     return anchor
 
 
@@ -51,46 +110,69 @@ def _ranked(signals: list[Signal]) -> list[Signal]:
     return sorted(signals, key=lambda s: -abs(s.weight))
 
 
-def explain(matcher: Matcher, fields: Mapping[str, str | None]) -> str:
+def explain(matcher: Matcher, fields: Mapping[str, str | None], language: str = "en") -> str:
+    def say(text: str, **values: object) -> str:
+        return _say(language, text, **values)
+
     scan = matcher.scan(fields)
     tally = matcher.tally(scan)
     verdict = matcher.judge(scan)
     gate = verdict.gate
     areas = ", ".join(verdict.area_ids)
     if verdict.relevant and verdict.score is not None:
-        headline = f"RELEVANT (main list): score {verdict.score:.2f}; areas {areas}."
+        shown = f"{verdict.score:.2f}"
+        headline = say(
+            "RELEVANT (main list): score {score}; areas {areas}.", score=shown, areas=areas
+        )
     elif verdict.relevant:
-        headline = f"RELEVANT: passes the gate and matches {areas}."
+        headline = say("RELEVANT: passes the gate and matches {areas}.", areas=areas)
     elif verdict.tier == "maybe":
-        headline = "MAYBE (Kanske också): near the line; " + (
-            f"score {verdict.score:.2f}." if verdict.score is not None else "gate or area missing."
+        headline = say("MAYBE (Kanske också): near the line; ") + (
+            say("score {score}.", score=f"{verdict.score:.2f}")
+            if verdict.score is not None
+            else say("gate or area missing.")
         )
     elif gate.anchor_missing and not gate.excluded_by and gate.score >= gate.threshold:
-        headline = "NOT RELEVANT: no EU or funding context found, so the gate stops it."
+        headline = say("NOT RELEVANT: no EU or funding context found, so the gate stops it.")
     elif not gate.passed:
-        headline = "NOT RELEVANT: the gate says a municipality is unlikely to take part."
+        headline = say("NOT RELEVANT: the gate says a municipality is unlikely to take part.")
     else:
-        headline = "NOT RELEVANT: passes the gate, but no area reaches its threshold."
-    codes = f"; programme codes: {', '.join(sorted(scan.codes))}" if scan.codes else ""
+        headline = say("NOT RELEVANT: passes the gate, but no area reaches its threshold.")
+    codes = say("; programme codes: ") + ", ".join(sorted(scan.codes)) if scan.codes else ""
+    nothing = say("nothing found")
     lines = [
         headline,
         "",
-        f"Gate: {'passed' if gate.passed else 'failed'}, score {_num(gate.score)}"
-        f" (needs {_num(gate.threshold)}){codes}",
-        "  for (municipality can take part / serves a municipal task): "
-        + ("; ".join(_signal(s) for s in _ranked(tally.gate_for)) or "nothing found"),
-        "  against (research/industry only, or not an open call): "
-        + ("; ".join(_signal(s, "-") for s in _ranked(tally.gate_against)) or "nothing found"),
+        say(
+            "Gate: {result}, score {score} (needs {needs})",
+            result=say("passed" if gate.passed else "failed"),
+            score=_num(gate.score),
+            needs=_num(gate.threshold),
+        )
+        + codes,
+        say("  for (municipality can take part / serves a municipal task): ")
+        + ("; ".join(_signal(s, language=language) for s in _ranked(tally.gate_for)) or nothing),
+        say("  against (research/industry only, or not an open call): ")
+        + (
+            "; ".join(_signal(s, "-", language=language) for s in _ranked(tally.gate_against))
+            or nothing
+        ),
     ]
     if gate.anchor is not None:
-        lines.append(f"  EU or funding context: {_anchor(gate.anchor, tally.gate_anchor)}")
+        lines.append(
+            say("  EU or funding context: ") + _anchor(gate.anchor, tally.gate_anchor, language)
+        )
     elif gate.anchor_missing:
-        lines.append("  EU or funding context: MISSING (no EU or funding context found)")
+        lines.append(
+            say("  EU or funding context: ") + say("MISSING (no EU or funding context found)")
+        )
     if tally.gate_veto:
-        lines.append("  RULED OUT by: " + "; ".join(_veto(s) for s in tally.gate_veto))
+        lines.append(
+            say("  RULED OUT by: ") + "; ".join(_veto(s, language) for s in tally.gate_veto)
+        )
 
-    lines += _scorer_lines(matcher, verdict)
-    lines += ["", "Areas (score / threshold):"]
+    lines += _scorer_lines(matcher, verdict, language)
+    lines += ["", say("Areas (score / threshold):")]
     silent: list[str] = []
     for index, area in enumerate(matcher.areas):
         signals, vetoes = tally.signals[index], tally.vetoes[index]
@@ -98,24 +180,27 @@ def explain(matcher: Matcher, fields: Mapping[str, str | None]) -> str:
             silent.append(area.id)
             continue
         if vetoes:
-            status = "EXCLUDED"
+            status = say("EXCLUDED")
         elif tally.matched(index, area.threshold):
-            status = "MATCH"
+            status = say("MATCH")
         else:
-            status = "near miss"
+            status = say("near miss")
         score = tally.scores[index]
         lines.append(f"  {area.id:<22} {_num(score):>5} / {_num(area.threshold):<4} {status}")
         if signals:
             boost = matcher.ruleset.gate.title_boost
-            lines.append("      " + "; ".join(_signal(s, boost=boost) for s in _ranked(signals)))
+            lines.append(
+                "      "
+                + "; ".join(_signal(s, boost=boost, language=language) for s in _ranked(signals))
+            )
         if vetoes:
-            lines.append("      excluded by: " + "; ".join(_veto(s) for s in vetoes))
+            lines.append(say("      excluded by: ") + "; ".join(_veto(s, language) for s in vetoes))
     if silent:
-        lines.append("  nothing found for: " + ", ".join(silent))
+        lines.append(say("  nothing found for: ") + ", ".join(silent))
     return "\n".join(lines)
 
 
-def _scorer_lines(matcher: Matcher, verdict: Verdict) -> list[str]:
+def _scorer_lines(matcher: Matcher, verdict: Verdict, language: str = "en") -> list[str]:
     """The tier and the learned weights that moved the score most (`_scorer.toml`)."""
     scorer = matcher.ruleset.scorer
     if scorer is None or verdict.score is None:
@@ -124,7 +209,19 @@ def _scorer_lines(matcher: Matcher, verdict: Verdict) -> list[str]:
     cited = "; ".join(f"{name} {_signed(value)}" for name, value in verdict.contributions[:8])
     return [
         "",
-        f"Tier: {verdict.tier}, score {verdict.score:.2f} (main list from"
-        f" {_num(scorer.relevant_at)}, maybe from {_num(scorer.maybe_at)})",
-        f"  learned weights ({where}): {cited or 'none apply'}; base {_signed(scorer.intercept)}",
+        _say(
+            language,
+            "Tier: {tier}, score {score} (main list from {main}, maybe from {maybe})",
+            tier=verdict.tier,
+            score=f"{verdict.score:.2f}",
+            main=_num(scorer.relevant_at),
+            maybe=_num(scorer.maybe_at),
+        ),
+        _say(
+            language,
+            "  learned weights ({where}): {cited}; base {base}",
+            where=where,
+            cited=cited or _say(language, "none apply"),
+            base=_signed(scorer.intercept),
+        ),
     ]

@@ -327,11 +327,11 @@ class Matcher:
             against = min(against, cap)
         return parts[CAN_APPLY] + parts[SERVES] + parts[PROGRAMME] - against
 
-    def explain(self, fields: Mapping[str, str | None]) -> str:
+    def explain(self, fields: Mapping[str, str | None], language: str = "en") -> str:
         """A human-readable account of the gate and every area, near misses included."""
         from monitor.rules.explain import explain
 
-        return explain(self, fields)
+        return explain(self, fields, language)
 
 
 def _by_weight(weighted: list[tuple[float, str]]) -> list[str]:
