@@ -3,7 +3,9 @@
 Two jobs, run one at a time (a single worker thread, `max_instances=1`, coalesced):
 - every minute, fetch the sources that are due: a source is due when its `every` has passed
   since its last run, plus a small fixed jitter of its own so that sources added together do
-  not all fire at once;
+  not all fire at once, or will have passed before the next tick (a run is stamped when it
+  ends, seconds after the tick that started it: without that, `every = "1m"` waited for the
+  second tick and ran every two minutes);
 - the digest, on `[digest] weekday` and `time` in the configured time zone (DST-safe: the
   trigger works in local time): sent through each notifier (Slack, Teams, e-mail), or printed
   when none is set up (`weekly_digest`).
@@ -30,6 +32,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
@@ -41,7 +44,9 @@ from monitor.clock import Clock
 from monitor.config import LOCK_WAIT, Config, SourceConfig, load_config
 from monitor.digest.deliver import print_or_send
 from monitor.errors import MonitorError
+from monitor.health import status
 from monitor.lock import RunInProgress, run_lock
+from monitor.models import RunSummary
 from monitor.service import fetch_and_match, summary_lines
 from monitor.sources.kinds import KINDS
 from monitor.stop import Stopped, StopRequested
@@ -66,17 +71,52 @@ def jitter(source_id: str, every: timedelta) -> timedelta:
 
 
 def due_sources(config: Config, store: Store, now: datetime) -> list[SourceConfig]:
+    """The enabled sources whose next run falls before the next tick: fetched at the tick
+    nearest their `every`, never a whole tick late."""
     due = []
     for source in config.sources:
         if not source.enabled:
             continue
         last = (store.source_state(source.id) or {}).get("last_run")
-        if (
-            last is None
-            or datetime.fromisoformat(last) + source.every + jitter(source.id, source.every) <= now
-        ):
+        if last is None:
+            due.append(source)
+            continue
+        next_run = datetime.fromisoformat(last) + source.every + jitter(source.id, source.every)
+        if next_run < now + TICK:
             due.append(source)
     return due
+
+
+class _NamesTheSource(logging.Filter):
+    """Names the source in the fetcher's lines ("HTTP 503 from host; retrying"), which know
+    only the host: each line gets the ids of the sources fetched from that host."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_host: dict[str, list[str]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        named = [ids for host, ids in self.by_host.items() if host and host in message and ids]
+        if named:
+            sources = ", ".join(dict.fromkeys(i for ids in named for i in ids))
+            record.msg, record.args = f"source {sources}: {message}", None
+        return True
+
+    def use(self, config: Config) -> None:
+        by_host: dict[str, list[str]] = {}
+        for source in config.sources:
+            for value in vars(source.options).values() if source.options else ():
+                if isinstance(value, str) and value.startswith(("http://", "https://")):
+                    host = urlsplit(value).hostname or ""
+                    by_host.setdefault(host, [])
+                    if source.id not in by_host[host]:
+                        by_host[host].append(source.id)
+        self.by_host = by_host
+
+
+_NAMES = _NamesTheSource()
+logging.getLogger("monitor.fetch").addFilter(_NAMES)
 
 
 def digest_trigger(config: Config) -> CronTrigger:
@@ -119,6 +159,7 @@ class Service:
         self._send_digest = send_digest
         self.clock = clock
         self.stop = StopRequested()  # asked by SIGTERM: the fetch in hand stops at once
+        _NAMES.use(self.config)
 
     @contextmanager
     def _store(self) -> Iterator[Store]:
@@ -134,6 +175,7 @@ class Service:
             self.config = load_config(self.config_path, self.database, kinds=KINDS)
         except MonitorError as exc:
             log.error("the config could not be read again; keeping the last good one: %s", exc)
+        _NAMES.use(self.config)
 
     def fetch_due(self) -> list[str]:
         """Fetch the sources that are due; returns the summary lines (empty if none was due)."""
@@ -143,22 +185,28 @@ class Service:
                 sources = due_sources(self.config, store, self.clock.now())
                 if not sources:
                     return []
+                before = {s.id: status(store.source_state(s.id) or {}).word for s in sources}
                 summary, _ = fetch_and_match(
                     self.config, store, sources, self.clock, stop=self.stop
                 )
+                after = {s.id: status(store.source_state(s.id) or {}) for s in sources}
         except RunInProgress:
             log.info("a manual run holds the database; this check waits for the next minute")
             return []
-        except Stopped as exc:
-            log.warning("%s", exc)
+        except Stopped as exc:  # asked for by SIGTERM: news, not a problem
+            log.info("%s", exc)
             return []
         except MonitorError as exc:
             log.error("the fetch did not run: %s", exc)
             return []
-        lines = summary_lines(summary)
-        for line in lines:
-            log.info("%s", line)
-        return lines
+        _log_outcomes(summary)
+        for source_id, now in after.items():
+            was = before[source_id]
+            if now.word == "unhealthy" and was != "unhealthy":
+                log.warning("source %s became unhealthy: %s", source_id, now.reason)
+            elif now.word == "ok" and was != "ok":
+                log.info("source %s recovered: it works again (it was %s)", source_id, was)
+        return summary_lines(summary)
 
     def digest(self) -> str:
         try:
@@ -170,6 +218,25 @@ class Service:
             return outcome
         log.info("%s", outcome)
         return outcome
+
+
+def _log_outcomes(summary: RunSummary) -> None:
+    """One line per source, naming it: a failure and a warning at WARNING, the rest INFO."""
+    for outcome in summary.outcomes:
+        if outcome.ok:
+            log.info(
+                "source %s: %d items, %d new, %d changed%s",
+                outcome.source,
+                outcome.items_seen,
+                outcome.items_new,
+                outcome.items_changed,
+                " (not modified)" if outcome.not_modified else "",
+            )
+        else:
+            log.warning("source %s failed: %s", outcome.source, outcome.error)
+        for warning in outcome.warnings:
+            log.warning("source %s: %s", outcome.source, warning)
+    log.info("%s", summary_lines(summary)[-1])
 
 
 def build_scheduler(
@@ -217,7 +284,7 @@ def start_listener(service: Service) -> SlackListener | None:
 
     listener = SlackListener(lambda: service.config, service.clock)
     listener.start()
-    log.warning("monitor serve: listening to Slack's menu clicks over Socket Mode")
+    log.info("monitor serve: listening to Slack's menu clicks over Socket Mode")
     return listener
 
 
@@ -241,7 +308,7 @@ def serve(
 
     def stop(signum: int, _frame: object) -> None:
         name = signal.Signals(signum).name
-        log.warning("%s received: stopping the fetch in hand (a digest is sent to its end)", name)
+        log.info("%s received: stopping the fetch in hand (a digest is sent to its end)", name)
         service.stop.ask()
         if listener is not None:
             listener.stop()
@@ -250,7 +317,7 @@ def serve(
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     digest_job = scheduler.get_job("digest")
-    log.warning(
+    log.info(
         "monitor serve: %d sources, checked every minute; next digest %s",
         sum(s.enabled for s in service.config.sources),
         digest_job.trigger.get_next_fire_time(None, service.clock.machine_now())
@@ -262,14 +329,14 @@ def serve(
     finally:
         if listener is not None:
             listener.stop()
-    log.warning("monitor serve stopped")
+    log.info("monitor serve stopped")
 
 
 def _listen_until_stopped(listener: SlackListener) -> None:
     stopped = threading.Event()
 
     def stop(signum: int, _frame: object) -> None:
-        log.warning("%s received: stopping", signal.Signals(signum).name)
+        log.info("%s received: stopping", signal.Signals(signum).name)
         stopped.set()
 
     signal.signal(signal.SIGTERM, stop)
@@ -278,4 +345,4 @@ def _listen_until_stopped(listener: SlackListener) -> None:
         stopped.wait()
     finally:
         listener.stop()
-    log.warning("monitor serve --slack-only stopped")
+    log.info("monitor serve --slack-only stopped")
