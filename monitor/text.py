@@ -7,6 +7,10 @@ import re
 import warnings
 
 _SPACE = re.compile(r"\s+")
+# Characters a reader never sees but a terminal or a chat obeys: C0/C1 controls (ESC starts a
+# terminal escape, BEL rings) and the bidirectional overrides and isolates (U+202E turns
+# "txt.exe" into "exe.txt" on screen). Whitespace controls are spaces already (`_SPACE`).
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MARKUP = re.compile(r"[<&]")
 # A quoted attribute value may hold ">" (the portal writes `<div class="eui-u-mt-l>">`); a
 # quote left open is an ordinary character, so the tag still ends at its first ">".
@@ -35,4 +39,4 @@ def clean_text(value: str | None) -> str:
             # Plain paragraphs and links, as the portal sends by the thousand: dropping the tags
             # gives the same text as BeautifulSoup at a tenth of the cost.
             value = html.unescape(_TAG.sub(" ", value))
-    return _SPACE.sub(" ", value).strip()
+    return _SPACE.sub(" ", _INVISIBLE.sub("", value)).strip()

@@ -51,3 +51,20 @@ def test_every_real_portal_text_cleans_as_beautifulsoup_would():
 )
 def test_hard_cases_read_as_a_browser_would(markup, text):
     assert clean_text(markup) == text == by_beautifulsoup(markup)
+
+
+@pytest.mark.parametrize(
+    ("scraped", "shown"),
+    [
+        ("Klimat\x1b[2J\x1b[31m i kommuner", "Klimat[2J[31m i kommuner"),  # no terminal escape
+        ("Ring\x07 ring", "Ring ring"),
+        ("Utlysning \u202efdp.exe", "Utlysning fdp.exe"),  # no right-to-left override
+        ("\u2067isolerad\u2069 text", "isolerad text"),
+        ("C1\x85 and\x9b controls", "C1 and controls"),
+        ("Tabs\tand\nnew lines", "Tabs and new lines"),
+        ("Svenska å ä ö – och “citat”", "Svenska å ä ö – och “citat”"),
+    ],
+)
+def test_what_a_reader_cannot_see_is_never_stored(scraped, shown):
+    assert clean_text(scraped) == shown
+    assert clean_text(f"<p>{scraped}</p>") == shown
