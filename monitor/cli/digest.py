@@ -12,6 +12,7 @@ import click
 
 from monitor.cli.app import App, say_waiting
 from monitor.cli.output import write_atomically
+from monitor.cli.params import DAY
 from monitor.config import LOCK_WAIT
 from monitor.digest.deliver import deliver, print_or_send
 from monitor.lock import run_lock
@@ -34,7 +35,7 @@ FORMATS = ["text", "markdown", "blocks", "teams", "email-html"]
 )
 @click.option(
     "--since",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DAY,
     help="Start of the period (default: the end of the last digest sent, else a week ago).",
 )
 @click.option(

@@ -20,6 +20,7 @@ from monitor.cli.output import (
     write_jsonl,
     write_table,
 )
+from monitor.cli.params import DAY
 from monitor.cli.words import VALUE_FIELDS, field_label, local_time, words
 from monitor.errors import MonitorError
 from monitor.store.columns import JSON_COLUMNS
@@ -37,7 +38,7 @@ from monitor.vocabulary import Query, Vocabulary, load_vocabulary, matched
 if TYPE_CHECKING:
     from monitor.rules import RuleSet
 
-_DATE = click.DateTime(["%Y-%m-%d"])
+_DATE = DAY
 
 
 def _date(value: datetime | None) -> date | None:
@@ -76,7 +77,7 @@ _FORMAT = click.option(
 @click.option("--since", type=_DATE, help="Only items first seen on or after this date.")
 @click.option("--deadline-before", type=_DATE, help="Next deadline on or before.")
 @click.option("--deadline-after", type=_DATE, help="Next deadline on or after.")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option(
     "--exact", is_flag=True, help="Only the words as typed, not their Swedish/English equivalents."
 )
@@ -181,7 +182,11 @@ def _matched_note(terms: Query, row: dict[str, Any], app: App) -> str | None:
 
 @click.command()
 @click.option(
-    "--within", type=click.IntRange(min=0), default=60, show_default=True, help="Days ahead."
+    "--within",
+    type=click.IntRange(0, 36_500),
+    default=60,
+    show_default=True,
+    help="Days ahead (at most 100 years).",
 )
 @click.option("--area", metavar="AREA", help="Only calls matched to this priority area.")
 @click.option(

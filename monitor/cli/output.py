@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from monitor.cli.terminal import is_terminal, print_table
 from monitor.cli.words import words
+from monitor.errors import MonitorError
 from monitor.store.queries import EXPORT_FIELDS, LIST_FIELDS
 
 # CSV has no lists: several deadlines or areas are joined with this separator.
@@ -141,6 +142,10 @@ def write_atomically(path: Path, write: Callable[[TextIO], int | None]) -> int |
 
     The file gets the mode a plain `open` would give it (the user's umask, or the mode of the
     file it replaces): mkstemp's 0600 would make an export readable by its owner only."""
+    if not path.parent.is_dir():
+        raise MonitorError(
+            f"the folder {path.parent} does not exist: create it, or write elsewhere"
+        )
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.chmod(tmp, _mode_for(path))

@@ -1,0 +1,31 @@
+"""Option types the verbs share: a day written YYYY-MM-DD, within the years a date can mean."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import click
+
+# Outside these years a date is a typo, and date arithmetic (a week before, a time zone) would
+# overflow into "unexpected error".
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+class Day(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+        if isinstance(value, datetime):
+            return value
+        try:
+            day = datetime.strptime(str(value), "%Y-%m-%d")
+        except ValueError:
+            self.fail(f"{value!r} is not a date written YYYY-MM-DD", param, ctx)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            first, last = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
+            self.fail(f"{value} is not a date from {first} to {last}", param, ctx)
+        return day
+
+
+DAY = Day()
