@@ -185,6 +185,13 @@ class Fetcher:
                     f"could not connect to {host} ({type(exc).__name__}: {exc or 'no details'})"
                 )
             else:
+                if response.not_modified and not _conditional(kwargs.get("headers")):
+                    # Taken as "unchanged", it would leave the source ok with nothing, for ever.
+                    raise FetchError(
+                        f"{host} answered 304 Not Modified to a request that asked for nothing "
+                        "conditionally (a misconfigured server or proxy)",
+                        status=304,
+                    )
                 if 200 <= response.status < 300 or response.not_modified:
                     return response
                 problem = f"HTTP {response.status} {response.reason} from {host}"
@@ -360,3 +367,9 @@ class _Unpacker:
 def _too_big(url: str, cap: int) -> str:
     host = urlsplit(url).hostname or url
     return f"the answer from {host} is larger than {cap / 1_000_000:g} MB (settings.max_bytes)"
+
+
+def _conditional(headers: Any) -> bool:
+    """Whether the request carried a validator, so that a 304 is an answer to it."""
+    names = {str(name).lower() for name in (headers or {})}
+    return bool(names & {"if-none-match", "if-modified-since"})

@@ -175,6 +175,13 @@ def test_conditional_get_sends_validators_and_passes_304_through(server):
     assert seen == [None, '"v1"']
 
 
+def test_a_304_to_a_request_that_asked_for_nothing_is_an_error(server):
+    # Taken as "unchanged", it would leave the source ok with no items for ever.
+    server.route("/feed")(lambda r, c: respond(c, 304, b"", reason="Not Modified"))
+    with pytest.raises(FetchError, match="304 Not Modified to a request that asked for nothing"):
+        fetch(server.url("/feed"))
+
+
 def test_charset_comes_from_the_header():
     headers = httpx.Headers({"Content-Type": 'text/html; charset="ISO-8859-1"'})
     answer = Fetched("http://x", 200, "OK", headers, b"")
