@@ -39,6 +39,7 @@ from monitor.swedish_dates import parse_datetime, read_call_window
 from monitor.text import clean_text
 
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+_COMMENT_OR_PI = re.compile(rb"<!--.*?(?:-->|\Z)|<\?.*?(?:\?>|\Z)", re.DOTALL)
 _UNTITLED_LENGTH = 100
 _C1 = re.compile("[\x80-\x9f]")
 
@@ -125,8 +126,11 @@ def _declares_entities(content: bytes, headers: dict[str, str]) -> bool:
         data = convert_to_utf8(dict(headers), content, {})
     except Exception:  # its conversion failing is feedparser's own error to report later
         data = content
-    root = _ROOT_ELEMENT.search(data)
-    return b"<!ENTITY" in data[: root.start() if root else len(data)]
+    # A comment may hold what looks like the root element ("<!-- <a -->") and hide a
+    # declaration after it: comments and processing instructions are no part of the search.
+    prolog = _COMMENT_OR_PI.sub(b" ", data)
+    root = _ROOT_ELEMENT.search(prolog)
+    return b"<!ENTITY" in prolog[: root.start() if root else len(prolog)]
 
 
 def _why_not(parsed: dict[str, Any], document: Document) -> str:
