@@ -37,7 +37,7 @@ DEFAULT_CHANNEL = "#eu-bevakning"  # named in previews, and suggested when none 
 # group itself, so the click is kept and shows in `monitor tracked`, where it can be moved on.
 DEFAULT_SLACK_UNIT = "Internationella gruppen"
 LOCK_WAIT = 600  # seconds a command waits for a run in progress before giving up
-SOURCE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+SOURCE_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")  # fullmatch: no final \n
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 COMMON_SOURCE_KEYS = ("id", "kind", "name", "every", "enabled")
 SECTIONS = ("settings", "sources", "slack", "digest", "notify", "email", "teams")
@@ -73,7 +73,7 @@ class Settings:
     # public addresses are fetched, so a feed or redirect cannot reach 169.254.169.254
     allow_private: bool = False
     # extra attempts after a connection error, 429 or 5xx
-    retries: int = field(default=3, metadata={"minimum": 0})
+    retries: int = field(default=3, metadata={"minimum": 0, "maximum": 10})
     # requests in flight at once, all sources together
     concurrency: int = field(default=20, metadata={"minimum": 1})
     per_host: int = field(default=2, metadata={"minimum": 1})  # requests in flight to one host
@@ -343,7 +343,8 @@ def load_config(
         text, base_dir = EMBEDDED_DEFAULTS, Path.cwd()
     else:
         try:
-            text, base_dir = path.read_text(encoding="utf-8"), path.resolve().parent
+            # utf-8-sig: a BOM (Windows Notepad writes one) is not TOML; accepted and dropped.
+            text, base_dir = path.read_text(encoding="utf-8-sig"), path.resolve().parent
         except UnicodeDecodeError as exc:
             raise ConfigError("the file is not UTF-8 text", file=path) from exc
         except OSError as exc:
@@ -465,9 +466,9 @@ def _parse_source(raw, index: int, lines: TomlLines, error, kinds: KindLookup) -
     if not isinstance(raw, dict):
         raise error(f"source number {index + 1} must be a table", line=header)
     source_id = raw.get("id")
-    if not isinstance(source_id, str) or not SOURCE_ID_PATTERN.match(source_id):
+    if not isinstance(source_id, str) or not SOURCE_ID_PATTERN.fullmatch(source_id):
         line = lines.key_line("sources", index, "id") if "id" in raw else header
-        shown = f"'{source_id}'" if isinstance(source_id, str) else "missing"
+        shown = repr(source_id) if isinstance(source_id, str) else "missing"  # \n as \\n
         raise error(
             f"source number {index + 1} needs an 'id' of lower-case letters, digits, '-' or '_' "
             f"(at most 64, starting with a letter or digit); it is {shown}",

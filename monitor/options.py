@@ -1,8 +1,9 @@
 """Turn a source's raw TOML keys into its kind's options dataclass, checking names and types.
 
 Each source kind declares its keys as a frozen dataclass; the field's type is the check, its default
-is the one place the default lives, and `metadata={"choices": ...}` or `{"minimum": ...}` limits
-the allowed values. config.py checks its own tables ([settings], [digest], [slack]) the same way.
+is the one place the default lives, and `metadata={"choices": ...}`, `{"minimum": ...}` or
+`{"maximum": ...}` limits the allowed values; a float must be finite (TOML allows nan and inf).
+config.py checks its own tables ([settings], [digest], [slack]) the same way.
 Hand-written rather than pydantic: the checks are few, and the messages must be plain words for
 municipal admins, naming the key and the valid keys.
 """
@@ -10,6 +11,7 @@ municipal admins, naming the key and the valid keys.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import types
 import typing
@@ -20,6 +22,8 @@ from typing import Any
 _DURATION_PART = re.compile(r"(\d+)\s*([smhdw])")
 _DURATION_WHOLE = re.compile(r"^\s*(?:\d+\s*[smhdw]\s*)+$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# The longest interval: a year. Far beyond it the scheduler's date arithmetic overflows.
+LONGEST_INTERVAL = timedelta(days=365)
 
 
 class OptionError(ValueError):
@@ -30,7 +34,7 @@ class OptionError(ValueError):
 
 
 def parse_duration(value: object, key: str = "every") -> timedelta:
-    """'30m', '6h', '1d', '1h30m', '2w' -> timedelta. At least one minute."""
+    """'30m', '6h', '1d', '1h30m', '2w' -> timedelta. At least one minute, at most 365 days."""
     if not isinstance(value, str) or not _DURATION_WHOLE.match(value):
         raise OptionError(
             f'{value!r} is not a duration; write a number and a unit, e.g. "30m", "6h", "1d" '
@@ -40,6 +44,8 @@ def parse_duration(value: object, key: str = "every") -> timedelta:
     seconds = sum(int(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION_PART.findall(value))
     if seconds < 60:
         raise OptionError(f"{value!r} is too short; the shortest interval is 1m", key)
+    if seconds > LONGEST_INTERVAL.total_seconds():
+        raise OptionError(f"{value!r} is too long; the longest interval is 365d", key)
     return timedelta(seconds=seconds)
 
 
@@ -59,6 +65,9 @@ def build_options(cls: type, raw: dict[str, Any], extra_valid: tuple[str, ...] =
         minimum = metadata.get("minimum")
         if minimum is not None and values[name] < minimum:
             raise OptionError(f"must be at least {minimum}", key)
+        maximum = metadata.get("maximum")
+        if maximum is not None and values[name] > maximum:
+            raise OptionError(f"must be at most {maximum}", key)
     missing = [
         key
         for key, f in fields.items()
@@ -92,6 +101,8 @@ def _check(key: str, value: Any, hint: Any, choices: tuple[str, ...] | None) -> 
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise OptionError(f"must be a number, not {value!r}", key)
+        if not math.isfinite(value):
+            raise OptionError(f"must be a finite number, not {value!r}", key)
         return float(value)
     if hint is bool:
         if not isinstance(value, bool):

@@ -184,6 +184,36 @@ BROKEN = [
         id="settings-below-minimum",
     ),
     pytest.param(
+        VALID.replace('rules = "my-rules"', 'rules = "my-rules"\nretries = 1000000000'),
+        4,
+        ["[settings]", "'retries'", "at most 10"],
+        id="settings-above-maximum",
+    ),
+    pytest.param(
+        VALID.replace('rules = "my-rules"', 'rules = "my-rules"\ntimeout = nan'),
+        4,
+        ["[settings]", "'timeout'", "must be a finite number", "nan"],
+        id="settings-nan",
+    ),
+    pytest.param(
+        VALID.replace('rules = "my-rules"', 'rules = "my-rules"\nhost_delay = inf'),
+        4,
+        ["[settings]", "'host_delay'", "must be a finite number", "inf"],
+        id="settings-inf",
+    ),
+    pytest.param(
+        VALID.replace('every = "1d"', 'every = "999999999d"'),
+        19,
+        ["source 'portal-erasmus'", "'every'", "too long", "365d"],
+        id="too-long-duration",
+    ),
+    pytest.param(
+        VALID.replace('id = "portal-erasmus"', 'id = "portal-erasmus\\n"'),
+        16,
+        ["needs an 'id' of lower-case letters"],
+        id="id-ending-in-a-newline",
+    ),
+    pytest.param(
         VALID.replace('rules = "my-rules"', 'rules = "my-rules"\nlanguage = "fi"'),
         4,
         ["[settings]", "'language'", "'fi' is not allowed", "sv, en"],
@@ -262,6 +292,14 @@ def test_broken_config_gives_one_clear_line(write_config, text, line, fragments)
     assert message.startswith(f"{path}, line {line}: "), message
     for fragment in fragments:
         assert fragment in message, message
+
+
+def test_a_byte_order_mark_at_the_start_is_accepted(tmp_path):
+    """Windows Notepad saves UTF-8 with a BOM; TOML has no place for it, so it is dropped."""
+    path = tmp_path / "sources.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + VALID.encode("utf-8"))
+    config = load_config(path, kinds=KINDS)
+    assert [s.id for s in config.sources] == ["eu-portal", "portal-erasmus"]
 
 
 def test_config_that_is_not_utf8_is_named(write_config, tmp_path):

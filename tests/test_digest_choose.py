@@ -126,6 +126,23 @@ def test_closing_soon_window_follows_the_setting():
     ] == ["far"]
 
 
+def test_a_fields_changes_fold_into_one_net_change_and_churn_into_none():
+    moved = call("moved", first_seen=BEFORE, deadline="2027-03-01")
+    title = [("A", "B"), ("B", "A"), ("A", "C")]  # A -> C, however it went
+    deadlines = [("2027-02-01", "2027-03-01"), ("2027-03-01", "2027-02-01")]  # back: nothing
+    status = [("forthcoming", "open", False), ("open", "forthcoming", True)]  # flips back
+    changes = {
+        "eu-portal:moved": [
+            *({"field": "title", "old": o, "new": n} for o, n in title),
+            *({"field": "deadlines", "old": o, "new": n} for o, n in deadlines),
+            *({"field": "status", "old": o, "new": n, "flips_back": f} for o, n, f in status),
+            {"field": "budget", "old": "1", "new": "2", "flips_back": True},  # churn, not news
+        ]
+    }
+    (item,) = pick(Candidates(calls=[moved], changes=changes)).changed
+    assert [(c.field, c.old, c.new) for c in item.changes] == [("title", "A", "C")]
+
+
 def test_changed_calls_carry_their_changes_and_are_not_repeated_as_closing():
     moved = call("moved", first_seen=BEFORE, deadline="2026-12-03")
     changes = {

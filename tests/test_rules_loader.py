@@ -82,6 +82,13 @@ def test_not_utf8(tmp_path):
     assert caught.value.file == folder / "kultur.toml"
 
 
+def test_a_byte_order_mark_at_the_start_is_accepted(tmp_path):
+    """Windows Notepad saves UTF-8 with a BOM; TOML has no place for it, so it is dropped."""
+    folder = write_rules(tmp_path / "rules", {})
+    (folder / "kultur.toml").write_bytes(b"\xef\xbb\xbf" + BASE["kultur.toml"].encode())
+    assert load_rules(folder).area_ids == ("kultur",)
+
+
 def test_missing_folder(tmp_path):
     with pytest.raises(RuleError, match="rules directory not found"):
         load_rules(tmp_path / "nowhere")

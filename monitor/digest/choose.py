@@ -5,7 +5,9 @@
 - Closing soon: relevant open calls announced before the period whose next deadline is within
   `closing_soon_days`.
 - Changed: relevant calls announced before the period whose deadlines, status, opening date,
-  title or budget changed in the period.
+  title or budget changed in the period: one net change per field (its value before the
+  period's first change -> its value now), none for a field back where it started or whose
+  last change restores a value of the source's last `FLIP_BACK_RUNS` runs (churn).
 - News: news items first seen in the period that match an area, with the call they name.
 - Maybe also ("Kanske också"): calls of the maybe tier first seen in the period, not closed,
   that no section above shows.
@@ -58,6 +60,11 @@ JUST_ANNOUNCED = timedelta(days=10)
 # Reminders alone make a digest only this long after the last sent one was built: under the
 # week's cadence, with room for a send a little early, and far above a second send at once.
 REMIND_AGAIN = timedelta(days=6)
+# A change that restores a value its field had at most this many of the source's runs before is
+# churn (a source alternating two versions), not news. A constant, not a setting: three runs
+# damp a flip every run or every other run and still let a value held for days come back as a
+# change; no municipality has a reason to tune it, and 0 would bring the noise back.
+FLIP_BACK_RUNS = 3
 
 
 @dataclass
@@ -110,11 +117,11 @@ def choose(
             if item.area:
                 digest.new_by_area.setdefault(item.area, []).append(item)
     for row in calls:
-        changes = [
-            Change(c["field"], c["old"], c["new"])
+        changes = _net_changes(
+            c
             for c in candidates.changes.get(row["id"], [])
             if candidates.last_sent_end is None or c["changed_at"] > candidates.last_sent_end
-        ]
+        )
         if changes and row["first_seen"] <= start and place(row):
             digest.changed.append(replace(_item(row, names, candidates), changes=tuple(changes)))
     reminders = _reminders(candidates.tracked, today, today + timedelta(days=reminder_days))
@@ -157,6 +164,21 @@ def choose(
     digest.maybe.sort(key=_by_learned_score)
     digest.news.sort(key=lambda i: (-(i.published.timestamp() if i.published else 0), i.title))
     return digest
+
+
+def _net_changes(events: Iterable[Row]) -> tuple[Change, ...]:
+    """One change per field: from its first old value to its last new one (the store records
+    every change, so each starts where the one before ended). None for a field that ends where
+    it started, nor for one whose last change flips back (restores a value of its last
+    FLIP_BACK_RUNS runs): a source alternating two versions is not changing the call."""
+    by_field: dict[str, list[Row]] = {}
+    for event in events:
+        by_field.setdefault(event["field"], []).append(event)
+    return tuple(
+        Change(name, group[0]["old"], group[-1]["new"])
+        for name, group in by_field.items()
+        if group[0]["old"] != group[-1]["new"] and not group[-1].get("flips_back")
+    )
 
 
 def _source_problems(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from monitor.digest.choose import Candidates
+from monitor.digest.choose import FLIP_BACK_RUNS, Candidates
 from monitor.store import Store
 from monitor.store import digest_reads as reads
 from monitor.store.digests import last_sent_period_end
@@ -27,7 +27,7 @@ def gather(
         calls=reads.relevant_calls(db, start, today.isoformat(), window_end),
         maybe=reads.maybe_calls(db, start),
         news=reads.news_since(db, start),
-        changes=reads.changes_since(db, start),
+        changes=reads.changes_since(db, start, runs=FLIP_BACK_RUNS),
         mentions=reads.news_mentions(db),
         announced=reads.announced(db),
         last_sent_end=_stamp(last_sent_period_end(db)),

@@ -7,6 +7,7 @@ returned until every file has been read and checked, so a run never starts with 
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -43,7 +44,8 @@ class _File:
         self.path = path
         self.where = where
         try:
-            self.text = path.read_text(encoding="utf-8")
+            # utf-8-sig: a BOM (Windows Notepad writes one) is not TOML; accepted and dropped.
+            self.text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
             raise RuleError(f"not UTF-8 text ({exc.reason})", file=path) from exc
         except OSError as exc:
@@ -88,6 +90,11 @@ class _File:
         if isinstance(value, bool) or not isinstance(value, int | float):
             what = f"the weight of {key!r}" if term else repr(key)
             raise self.error(f"{what} must be a number, not {value!r}", table, key, term_key=term)
+        if not math.isfinite(value):  # TOML allows nan and inf; a score cannot use them
+            what = f"the weight of {key!r}" if term else repr(key)
+            raise self.error(
+                f"{what} must be a finite number, not {value!r}", table, key, term_key=term
+            )
         return float(value)
 
     def table(self, data: Mapping[str, Any], key: str, path: tuple[str, ...] = ()) -> dict:
@@ -143,6 +150,10 @@ class _File:
             )
             raise self.group_error(
                 f"group {name!r} {problem}: {{ weight = 2, forms = [...] }}", path, name
+            )
+        if not math.isfinite(weight):  # TOML allows nan and inf; a score cannot use them
+            raise self.group_error(
+                f"group {name!r} weight must be a finite number, not {weight!r}", path, name
             )
         forms = table.get("forms")
         if not isinstance(forms, list) or not forms:
@@ -299,7 +310,7 @@ def load_rules(directory: Path | str) -> RuleSet:
         if area.id in seen:
             raise RuleError(
                 f"area id {area.id!r} is already used by {seen[area.id]}",
-                file=path, line=find_line(path.read_text(encoding="utf-8"), (), "id"),
+                file=path, line=find_line(path.read_text(encoding="utf-8-sig"), (), "id"),
                 where=f"area {area.id}, key id",
             )  # fmt: skip
         seen[area.id] = path
@@ -314,7 +325,7 @@ def load_rules(directory: Path | str) -> RuleSet:
 def _ordered(areas: list[Area], gate: Gate) -> tuple[Area, ...]:
     """Areas in the gate's `area_order`, the rest after it by file name."""
     known = {area.id: area for area in areas}
-    text = gate.source.read_text(encoding="utf-8") if gate.source else ""
+    text = gate.source.read_text(encoding="utf-8-sig") if gate.source else ""
     for area_id in gate.area_order:
         if area_id not in known:
             raise RuleError(

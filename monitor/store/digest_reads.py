@@ -76,10 +76,28 @@ def news_since(db: sqlite_utils.Database, start: str) -> list[Row]:
     return rows
 
 
-def changes_since(db: sqlite_utils.Database, start: str) -> dict[str, list[Row]]:
-    """Item id -> its change events after `start`, in the order they were recorded."""
+# A change flips back when it restores a value its field had (before or after an earlier
+# change) at most `runs` of the item's source's runs ago: fetch_log has a row per source per run.
+_FLIPS_BACK = """EXISTS (
+    SELECT 1 FROM item_changes AS earlier
+    WHERE earlier.item_id = c.item_id AND earlier.field = c.field AND earlier.id < c.id
+      AND (earlier.old IS c.new OR earlier.new IS c.new)
+      AND earlier.run_id IS NOT NULL AND c.run_id IS NOT NULL
+      AND (SELECT count(*) FROM fetch_log
+           WHERE fetch_log.source = (SELECT source FROM items WHERE items.id = c.item_id)
+             AND fetch_log.run_id > earlier.run_id AND fetch_log.run_id <= c.run_id) <= :runs)"""
+
+
+def changes_since(db: sqlite_utils.Database, start: str, *, runs: int) -> dict[str, list[Row]]:
+    """Item id -> its change events after `start`, in the order they were recorded, each with
+    `flips_back`: it restores a value the field had within the source's last `runs` runs."""
     changes: dict[str, list[Row]] = defaultdict(list)
-    for change in db.query("SELECT * FROM item_changes WHERE changed_at > ? ORDER BY id", [start]):
+    for change in db.query(
+        f"""SELECT c.*, {_FLIPS_BACK} AS flips_back FROM item_changes AS c
+            WHERE c.changed_at > :start ORDER BY c.id""",
+        {"start": start, "runs": runs},
+    ):
+        change["flips_back"] = bool(change["flips_back"])
         changes[change["item_id"]].append(change)
     return dict(changes)
 
