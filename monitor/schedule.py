@@ -199,6 +199,9 @@ class Service:
         except MonitorError as exc:
             log.error("the fetch did not run: %s", exc)
             return []
+        except Exception as exc:  # a bug: one line in the log, the traceback only with -v
+            _log_unexpected("the fetch", exc)
+            return []
         _log_outcomes(summary)
         for source_id, now in after.items():
             was = before[source_id]
@@ -216,8 +219,23 @@ class Service:
             outcome = f"the digest was not sent: {exc}"
             log.error("%s", outcome)
             return outcome
+        except Exception as exc:  # a bug: one line in the log, the traceback only with -v
+            _log_unexpected("the digest", exc)
+            return f"the digest was not sent: unexpected error {type(exc).__name__}"
         log.info("%s", outcome)
         return outcome
+
+
+def _log_unexpected(job: str, exc: Exception) -> None:
+    """Without -v (DEBUG) a service's log gets one line, as the commands print one; APScheduler
+    would otherwise log the whole traceback of the job."""
+    log.error(
+        "%s failed unexpectedly: %s: %s (run with -v for details)",
+        job,
+        type(exc).__name__,
+        exc,
+        exc_info=log.isEnabledFor(logging.DEBUG),
+    )
 
 
 def _log_outcomes(summary: RunSummary) -> None:

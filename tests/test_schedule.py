@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -127,6 +128,29 @@ def test_jobs_never_overlap_and_are_coalesced(config_path):
         assert scheduler.get_job("digest").misfire_grace_time >= 3600  # late rather than never
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_a_bug_in_a_job_is_one_line_in_the_log_without_a_traceback(
+    config_path, caplog, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("monitor.schedule.fetch_and_match", broken)
+    service = Service(config_path, None, no_digest, ON_SNAPSHOT_DAY)
+    caplog.set_level(logging.INFO)
+    assert service.fetch_due() == []
+    (record,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert record.getMessage() == (
+        "the fetch failed unexpectedly: ZeroDivisionError: division by zero "
+        "(run with -v for details)"
+    )
+    assert not record.exc_info  # the traceback only with -v
+    caplog.clear()
+    caplog.set_level(logging.DEBUG)
+    service.fetch_due()
+    assert any(r.exc_info for r in caplog.records)
+    assert service.fetch_due() == []  # the scheduler goes on: the next minute tries again
 
 
 def test_a_broken_config_edit_keeps_the_last_good_config(config_path, caplog):
