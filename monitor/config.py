@@ -1,5 +1,5 @@
 """Load and validate sources.toml: `[settings]`, `[slack]`, `[digest]`, `[notify]`, `[email]`,
-`[teams]` and `[[sources]]`.
+`[teams]`, `[[groups]]` and `[[sources]]`.
 
 This is the only module that reads environment variables (MONITOR_TODAY too: it pins the
 clock's day, see `clock_from_environment`), and the one place defaults live.
@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from monitor import __version__
 from monitor.clock import Clock
 from monitor.errors import ConfigError
-from monitor.models import Politeness
+from monitor.models import DEFAULT_GROUP, Politeness
 from monitor.notify.registry import NOTIFIER_NAMES
 from monitor.options import OptionError, build_options, parse_duration
 from monitor.tomllines import TomlLines
@@ -39,8 +39,9 @@ DEFAULT_SLACK_UNIT = "Internationella gruppen"
 LOCK_WAIT = 600  # seconds a command waits for a run in progress before giving up
 SOURCE_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")  # fullmatch: no final \n
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-COMMON_SOURCE_KEYS = ("id", "kind", "name", "every", "enabled")
-SECTIONS = ("settings", "sources", "slack", "digest", "notify", "email", "teams")
+COMMON_SOURCE_KEYS = ("id", "kind", "name", "every", "enabled", "groups")
+SECTIONS = ("settings", "sources", "slack", "digest", "notify", "email", "teams", "groups")
+GROUP_TABLES = ("slack", "email", "teams", "notify")  # a group's own notifier settings
 
 
 class KindSpec(Protocol):
@@ -215,6 +216,56 @@ class Slack:
 
 
 @dataclass(frozen=True)
+class GroupTable:
+    """One `[[groups]]` entry's own keys (its notifier tables are read apart)."""
+
+    id: str
+    name: str
+    rules: str = ""  # the group's rule folder, on top of [settings] rules; "" for none
+    language: str | None = field(default=None, metadata={"choices": ("sv", "en")})
+
+
+@dataclass(frozen=True)
+class GroupSlackTable:
+    """`[groups.slack]`: the group's channel; a key left out comes from `[slack]`."""
+
+    channel: str = ""
+    units: dict[str, str] | None = None
+    default_unit: str = ""
+
+
+@dataclass(frozen=True)
+class GroupEmailTable:
+    """`[groups.email]`: who the group's digest is mailed to (the server is `[email]`'s)."""
+
+    to: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GroupTeamsTable:
+    """`[groups.teams]`: the environment variable holding the group's webhook URL (a secret,
+    so never in the file), e.g. "TEAMS_WEBHOOK_URL_NORRKOPING"."""
+
+    webhook_env: str
+
+
+@dataclass(frozen=True)
+class GroupConfig:
+    """One group (a kommun, or a group of them) as read from `[[groups]]`, before the
+    environment's secrets are added."""
+
+    id: str
+    name: str
+    rules: Path | None = None  # the overlay folder; None: the common rules alone
+    language: str | None = None  # None for [settings] language
+    slack: GroupSlackTable | None = None
+    email: GroupEmailTable | None = None
+    teams: GroupTeamsTable | None = None
+    notify: NotifyTable | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class SourceConfig:
     """One `[[sources]]` entry: the common keys plus the kind's own options."""
 
@@ -225,6 +276,10 @@ class SourceConfig:
     enabled: bool
     options: Any
     line: int | None = None
+    groups: tuple[str, ...] | None = None  # the groups it serves; None for every group
+
+    def serves(self, group: str) -> bool:
+        return self.groups is None or group in self.groups
 
 
 @dataclass(frozen=True)
@@ -237,6 +292,61 @@ class Config:
     notify: NotifyTable = field(default_factory=NotifyTable)
     email: Email = field(default_factory=Email)
     teams: Teams = field(default_factory=Teams)
+    # [[groups]]; empty for a config without them, which has the one group DEFAULT_GROUP
+    groups: tuple[GroupConfig, ...] = ()
+    group: str = DEFAULT_GROUP  # the group this config is for (see for_group)
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def group_ids(self) -> tuple[str, ...]:
+        """Every group's id, in the file's order: (DEFAULT_GROUP,) without [[groups]]."""
+        return tuple(g.id for g in self.groups) or (DEFAULT_GROUP,)
+
+    @property
+    def group_rules(self) -> Path | None:
+        """The rule folder of this config's group on top of the common rules (None: none)."""
+        return next((g.rules for g in self.groups if g.id == self.group), None)
+
+    def sources_of(self, group: str) -> list[SourceConfig]:
+        """The sources that serve `group`."""
+        return [s for s in self.sources if s.serves(group)]
+
+    def for_group(self, group_id: str) -> Config:
+        """This config as one group sees it: its notifiers (its Slack channel, e-mail
+        recipients, Teams webhook, [groups.notify] send) and its digest language over the
+        common ones. The config without [[groups]] is its own DEFAULT_GROUP."""
+        if not self.groups and group_id == DEFAULT_GROUP:
+            return self
+        group = next((g for g in self.groups if g.id == group_id), None)
+        if group is None:
+            raise ConfigError(unknown_group(group_id, self.group_ids), file=self.path)
+        slack, email, teams, notify = self.slack, self.email, self.teams, self.notify
+        if group.slack is not None:
+            slack = dataclasses.replace(
+                slack,
+                channel=group.slack.channel or slack.channel,
+                units=group.slack.units if group.slack.units is not None else slack.units,
+                default_unit=group.slack.default_unit or slack.default_unit,
+            )
+        if group.email is not None and email.table is not None:
+            email = dataclasses.replace(
+                email, table=dataclasses.replace(email.table, to=group.email.to)
+            )
+        if group.teams is not None:
+            url = self.environ.get(group.teams.webhook_env, "").strip()
+            teams = Teams(webhook_url=url or None)
+        settings = self.settings
+        if group.language:
+            settings = dataclasses.replace(settings, language=group.language)
+        return dataclasses.replace(
+            self,
+            settings=settings,
+            slack=slack,
+            email=email,
+            teams=teams,
+            notify=group.notify or notify,
+            group=group.id,
+        )
 
     @property
     def politeness(self) -> Politeness:
@@ -252,6 +362,10 @@ class Config:
         known = ", ".join(s.id for s in self.sources) or "none"
         where = self.path or "the built-in defaults"
         raise ConfigError(f"there is no source with id '{source_id}' in {where} (known: {known})")
+
+
+def unknown_group(group_id: str, known: tuple[str, ...]) -> str:
+    return f"there is no group '{group_id}' (groups: {', '.join(known)})"
 
 
 # The embedded defaults, used when no sources.toml is given or found: the EU portal alone.
@@ -278,9 +392,14 @@ SECRET_VARIABLES = (
 )
 
 
+# A group's Teams webhook is read from a variable named so (`[groups.teams] webhook_env`).
+GROUP_WEBHOOK_PREFIX = "TEAMS_WEBHOOK_URL_"
+
+
 def secret_values(environ: Mapping[str, str] = os.environ) -> list[str]:
-    """The values of the secret variables that are set."""
-    return [value for name in SECRET_VARIABLES if (value := environ.get(name, "").strip())]
+    """The values of the secret variables that are set, the groups' webhooks too."""
+    names = [*SECRET_VARIABLES, *(n for n in environ if n.startswith(GROUP_WEBHOOK_PREFIX))]
+    return [value for name in names if (value := environ.get(name, "").strip())]
 
 
 def resolve_config_path(option: str | None, environ: Mapping[str, str] = os.environ) -> Path | None:
@@ -365,7 +484,7 @@ def load_config(
         password=environ.get("MONITOR_SMTP_PASSWORD") or None,
     )
     teams = Teams(webhook_url=environ.get("TEAMS_WEBHOOK_URL") or None)
-    return dataclasses.replace(config, slack=slack, email=email, teams=teams)
+    return dataclasses.replace(config, slack=slack, email=email, teams=teams, environ=dict(environ))
 
 
 def parse_config(
@@ -405,7 +524,9 @@ def parse_config(
     notify = _parse_table("notify", NotifyTable, data, lines, error)
     email = _parse_table("email", EmailTable, data, lines, error) if "email" in data else None
     _parse_table("teams", TeamsTable, data, lines, error)  # no keys yet: refuse unknown ones
-    sources = _parse_sources(data, lines, error, kinds) if kinds is not None else []
+    groups = _parse_groups(data, lines, error, base_dir)
+    group_ids = tuple(g.id for g in groups) or (DEFAULT_GROUP,)
+    sources = _parse_sources(data, lines, error, kinds, group_ids) if kinds is not None else []
     return Config(
         path=path,
         settings=settings,
@@ -418,6 +539,7 @@ def parse_config(
         digest=digest,
         notify=notify,
         email=Email(email),
+        groups=groups,
     )
 
 
@@ -440,7 +562,113 @@ def _parse_table(name: str, cls: type, data: dict, lines: TomlLines, error) -> A
         ) from exc
 
 
-def _parse_sources(data: dict, lines: TomlLines, error, kinds: KindLookup) -> list[SourceConfig]:
+def _parse_groups(data: dict, lines: TomlLines, error, base_dir: Path) -> tuple[GroupConfig, ...]:
+    """`[[groups]]`: each group's keys, its rule folder (relative to the file) and its
+    notifier tables, checked as the top-level tables are."""
+    raw_groups = data.get("groups", [])
+    if not isinstance(raw_groups, list):
+        raise error("'groups' must be a list of [[groups]] tables", line=lines.table_line("groups"))
+    groups: list[GroupConfig] = []
+    seen: dict[str, int] = {}
+    tables_so_far = dict.fromkeys(GROUP_TABLES, 0)  # which [groups.x] header is this group's
+    for index, raw in enumerate(raw_groups):
+        header = lines.array_table_line("groups", index)
+        if not isinstance(raw, dict):
+            raise error(f"group number {index + 1} must be a table", line=header)
+        group_id = raw.get("id")
+        if not isinstance(group_id, str) or not SOURCE_ID_PATTERN.fullmatch(group_id):
+            shown = repr(group_id) if isinstance(group_id, str) else "missing"
+            raise error(
+                f"group number {index + 1} needs an 'id' of lower-case letters, digits, '-' or "
+                f"'_' (at most 64, starting with a letter or digit); it is {shown}",
+                line=lines.key_line("groups", index, "id") if "id" in raw else header,
+            )
+        where = f"group '{group_id}'"
+        if group_id in seen:
+            raise error(
+                f"duplicate group id '{group_id}' (group number {seen[group_id] + 1} has it too)",
+                line=lines.key_line("groups", index, "id"),
+                where=where,
+            )
+        seen[group_id] = index
+        own = {k: v for k, v in raw.items() if k not in GROUP_TABLES}
+        try:
+            table = build_options(GroupTable, own, extra_valid=GROUP_TABLES)
+        except OptionError as exc:
+            message = f"'{exc.key}': {exc.message}"
+            if exc.message.startswith("this key is required"):
+                message = f"'{exc.key}' is required in [[groups]]"
+            raise error(
+                message, line=lines.key_line("groups", index, exc.key or "") or header, where=where
+            ) from exc
+        if not table.name.strip():
+            raise error(
+                "'name' must be a non-empty text", line=lines.key_line("groups", index, "name"),
+                where=where,
+            )  # fmt: skip
+        subtables: dict[str, Any] = {}
+        for name, cls in (
+            ("slack", GroupSlackTable),
+            ("email", GroupEmailTable),
+            ("teams", GroupTeamsTable),
+            ("notify", NotifyTable),
+        ):
+            if name not in raw:
+                continue
+            occurrence = tables_so_far[name]
+            tables_so_far[name] += 1
+            subtables[name] = _parse_group_table(
+                name, cls, raw[name], lines, error, where, occurrence, header
+            )
+        teams = subtables.get("teams")
+        if teams is not None and not (
+            teams.webhook_env.startswith(GROUP_WEBHOOK_PREFIX)
+            and re.fullmatch(r"[A-Z0-9_]+", teams.webhook_env)
+        ):
+            raise error(
+                f"'webhook_env' must name an environment variable starting with "
+                f"{GROUP_WEBHOOK_PREFIX}, e.g. {GROUP_WEBHOOK_PREFIX}{group_id.upper()}"
+                " (the URL is a secret, so it is kept out of the file and out of every log)",
+                line=lines.find(("groups", "teams"), tables_so_far["teams"] - 1, "webhook_env"),
+                where=where,
+            )
+        groups.append(
+            GroupConfig(
+                id=group_id,
+                name=table.name.strip(),
+                rules=base_dir / table.rules if table.rules else None,
+                language=table.language,
+                line=header,
+                **subtables,
+            )
+        )
+    return tuple(groups)
+
+
+def _parse_group_table(
+    name: str, cls: type, raw: Any, lines: TomlLines, error, where: str, occurrence: int,
+    header: int | None,
+) -> Any:  # fmt: skip
+    """A group's `[groups.<name>]` table as `cls`."""
+    path = ("groups", name)
+    if not isinstance(raw, dict):
+        raise error(f"[groups.{name}] must be a table", line=header, where=where)
+    try:
+        return build_options(cls, raw)
+    except OptionError as exc:
+        message = f"'{exc.key}': {exc.message}"
+        if exc.message.startswith("unknown key"):
+            valid = ", ".join(f.metadata.get("key", f.name) for f in dataclasses.fields(cls))
+            message = f"unknown key '{exc.key}' in [groups.{name}] (valid keys: {valid})"
+        elif exc.message.startswith("this key is required"):
+            message = f"'{exc.key}' is required in [groups.{name}]"
+        line = lines.find(path, occurrence, exc.key) or lines.find(path, occurrence) or header
+        raise error(message, line=line, where=where) from exc
+
+
+def _parse_sources(
+    data: dict, lines: TomlLines, error, kinds: KindLookup, group_ids: tuple[str, ...]
+) -> list[SourceConfig]:
     raw_sources = data.get("sources", [])
     if not isinstance(raw_sources, list):
         raise error(
@@ -449,7 +677,7 @@ def _parse_sources(data: dict, lines: TomlLines, error, kinds: KindLookup) -> li
     sources: list[SourceConfig] = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(raw_sources):
-        src = _parse_source(raw, index, lines, error, kinds)
+        src = _parse_source(raw, index, lines, error, kinds, group_ids)
         if src.id in seen:
             raise error(
                 f"duplicate source id '{src.id}' (source number {seen[src.id] + 1} has it too)",
@@ -461,7 +689,9 @@ def _parse_sources(data: dict, lines: TomlLines, error, kinds: KindLookup) -> li
     return sources
 
 
-def _parse_source(raw, index: int, lines: TomlLines, error, kinds: KindLookup) -> SourceConfig:
+def _parse_source(
+    raw, index: int, lines: TomlLines, error, kinds: KindLookup, group_ids: tuple[str, ...]
+) -> SourceConfig:
     header = lines.array_table_line("sources", index)
     if not isinstance(raw, dict):
         raise error(f"source number {index + 1} must be a table", line=header)
@@ -493,6 +723,19 @@ def _parse_source(raw, index: int, lines: TomlLines, error, kinds: KindLookup) -
     enabled = raw.get("enabled", True)
     if not isinstance(enabled, bool):
         raise key_error("'enabled' must be true or false", "enabled")
+    groups = raw.get("groups")
+    if groups is not None:
+        if (
+            not isinstance(groups, list)
+            or not groups
+            or not all(isinstance(g, str) for g in groups)
+        ):
+            raise key_error(
+                f"'groups' must be a list of group ids, e.g. [\"{group_ids[0]}\"]", "groups"
+            )
+        for group in groups:
+            if group not in group_ids:
+                raise key_error(f"'groups': {unknown_group(group, group_ids)}", "groups")
     try:
         every = parse_duration(raw.get("every", "6h"), "every")
         kind_raw = {k: v for k, v in raw.items() if k not in COMMON_SOURCE_KEYS}
@@ -507,4 +750,5 @@ def _parse_source(raw, index: int, lines: TomlLines, error, kinds: KindLookup) -
         enabled=enabled,
         options=options,
         line=header,
+        groups=tuple(dict.fromkeys(groups)) if groups is not None else None,
     )

@@ -10,6 +10,10 @@ ItemKind = Literal["call", "news"]
 CallStatus = Literal["open", "forthcoming", "closed"]
 
 
+# The one group of a config without [[groups]]; what was stored before groups belongs to it.
+DEFAULT_GROUP = "default"
+
+
 @dataclass(frozen=True)
 class Item:
     """One call or news item as a source describes it, before it is stored.

@@ -113,6 +113,11 @@ class TomlLines:
         the table's header when the key is not written out."""
         return find_line(self.text, (table,), key, occurrence=index or 0)
 
+    def find(self, table: tuple[str, ...], occurrence: int, key: str | None = None) -> int | None:
+        """The line of `key` in the occurrence-th `[a.b]` header of `table` (a sub-table of an
+        array of tables, e.g. each group's `[groups.slack]`), or of that header."""
+        return find_line(self.text, table, key, occurrence=occurrence)
+
     @staticmethod
     def line_of_decode_error(message: str) -> int | None:
         found = _DECODE_LINE.search(message)
