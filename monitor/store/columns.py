@@ -12,7 +12,7 @@ from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
-from monitor.models import Item
+from monitor.models import DEFAULT_GROUP, Item
 
 # The columns an item's content fills, in the model's order.
 ITEM_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Item))
@@ -65,3 +65,27 @@ def _iso(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+# The columns the store adds to an item's own; VERDICT_COLUMNS are one group's judgement.
+STORE_COLUMNS: tuple[str, ...] = ("first_seen", "last_seen", "search_stems")
+VERDICT_COLUMNS: tuple[str, ...] = ("relevant", "relevance", "score", "matched_at")
+
+
+def items_of(group: str) -> str:
+    """What a query reads `FROM` to see the items as `group` judged them, named `items`.
+
+    The default group's verdicts are the items table's own columns, so its queries read
+    `items` itself, unchanged since before groups. Another group's come from
+    `group_verdicts` under the same column names (and the rowid, for the search index), and
+    only the items judged for that group are there: a source that serves other groups only
+    is not this group's."""
+    if group == DEFAULT_GROUP:
+        return "items"
+    own = ", ".join(f"i.{c}" for c in (*ITEM_COLUMNS, *STORE_COLUMNS))
+    verdict = ", ".join(f"v.{c}" for c in VERDICT_COLUMNS)
+    quoted = "'" + group.replace("'", "''") + "'"
+    return (
+        f"(SELECT i.rowid AS rowid, {own}, {verdict} FROM group_verdicts AS v"
+        f" JOIN items AS i ON i.id = v.item_id WHERE v.group_id = {quoted}) AS items"
+    )

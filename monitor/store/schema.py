@@ -455,6 +455,61 @@ def _search_index_for_datasette(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO items_fts (items_fts) VALUES ('rebuild')")
 
 
+def _groups(db: sqlite_utils.Database) -> None:
+    """Several groups (kommuner) in one database: each judges, digests, tracks and gives
+    feedback on the shared items on its own. What was stored before belongs to the group
+    'default' (config.DEFAULT_GROUP), whose verdicts stay in `items` (relevant, relevance,
+    score, matched_at), so a database without groups reads as before; every other group's
+    verdicts are in `group_verdicts`. `matches` and `tracking` get the group in their keys."""
+    _run(
+        db,
+        """
+        CREATE TABLE group_verdicts (
+            group_id TEXT NOT NULL,
+            item_id TEXT NOT NULL REFERENCES items(id),
+            relevant INTEGER,
+            relevance TEXT,
+            score REAL,
+            matched_at TEXT,
+            PRIMARY KEY (group_id, item_id)
+        );
+        CREATE INDEX group_verdicts_item ON group_verdicts(item_id);
+        ALTER TABLE matches RENAME TO matches_before_groups;
+        CREATE TABLE matches (
+            item_id TEXT NOT NULL REFERENCES items(id),
+            group_id TEXT NOT NULL DEFAULT 'default',
+            area TEXT NOT NULL,
+            score REAL NOT NULL,
+            phrases TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (item_id, group_id, area)
+        );
+        INSERT INTO matches (item_id, area, score, phrases)
+            SELECT item_id, area, score, phrases FROM matches_before_groups;
+        DROP TABLE matches_before_groups;
+        ALTER TABLE tracking RENAME TO tracking_before_groups;
+        CREATE TABLE tracking (
+            item_id TEXT NOT NULL REFERENCES items(id),
+            group_id TEXT NOT NULL DEFAULT 'default',
+            unit TEXT NOT NULL,
+            state TEXT NOT NULL,
+            amount INTEGER CHECK (amount IS NULL OR amount >= 0),
+            note TEXT,
+            changed_by TEXT,
+            changed_at TEXT NOT NULL,
+            PRIMARY KEY (item_id, group_id, unit)
+        );
+        INSERT INTO tracking (item_id, unit, state, amount, note, changed_by, changed_at)
+            SELECT item_id, unit, state, amount, note, changed_by, changed_at
+            FROM tracking_before_groups;
+        DROP TABLE tracking_before_groups;
+        ALTER TABLE tracking_changes ADD COLUMN group_id TEXT NOT NULL DEFAULT 'default';
+        ALTER TABLE feedback ADD COLUMN group_id TEXT NOT NULL DEFAULT 'default';
+        ALTER TABLE digests ADD COLUMN group_id TEXT NOT NULL DEFAULT 'default';
+        CREATE INDEX digests_group ON digests(group_id, sent_at);
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _health_and_mentions,
@@ -468,6 +523,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _tracking,
     _notifiers,
     _search_index_for_datasette,
+    _groups,
 ]
 
 

@@ -72,7 +72,7 @@ def track(
         db.execute(
             """INSERT INTO tracking (item_id, unit, state, amount, note, changed_by, changed_at)
                VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (item_id, unit) DO UPDATE SET state = excluded.state,
+               ON CONFLICT (item_id, group_id, unit) DO UPDATE SET state = excluded.state,
                    amount = excluded.amount, note = excluded.note,
                    changed_by = excluded.changed_by, changed_at = excluded.changed_at""",
             [item_id, unit, state, shown_amount, note or kept["note"], by, stamp],
