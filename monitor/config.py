@@ -425,6 +425,25 @@ def resolve_database_override(
     return Path(named) if named else None
 
 
+def resolve_group(
+    option: str | None, config: Config, environ: Mapping[str, str] = os.environ
+) -> str:
+    """The group a command is for: --group, else MONITOR_GROUP (an official's own kommun),
+    else the only group; with several groups and neither, a ConfigError asking which."""
+    named = option or environ.get("MONITOR_GROUP", "").strip() or None
+    if named is not None:
+        if named not in config.group_ids:
+            raise ConfigError(unknown_group(named, config.group_ids), file=config.path)
+        return named
+    if len(config.group_ids) == 1:
+        return config.group_ids[0]
+    raise ConfigError(
+        f"there are several groups ({', '.join(config.group_ids)}): say which with "
+        "--group ID, or set MONITOR_GROUP",
+        file=config.path,
+    )
+
+
 def clock_from_environment(environ: Mapping[str, str] = os.environ) -> Clock:
     """The system clock, or pinned to the day in MONITOR_TODAY=YYYY-MM-DD (tests and demos)."""
     value = environ.get("MONITOR_TODAY", "").strip()

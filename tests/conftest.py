@@ -46,6 +46,7 @@ def _no_notifier_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
         "TEAMS_WEBHOOK_URL",
         "MONITOR_SMTP_USER",
         "MONITOR_SMTP_PASSWORD",
+        "MONITOR_GROUP",  # an official's own group would pick the group for the tests
     ):
         monkeypatch.delenv(name, raising=False)
 

@@ -171,3 +171,17 @@ def test_mistakes_in_groups_name_the_group_the_file_and_the_line(
 def test_a_groups_webhook_is_a_secret_masked_in_logs():
     environ = {"TEAMS_WEBHOOK_URL_NORRKOPING": HOOK, "UNRELATED": "x"}
     assert secret_values(environ) == [HOOK]
+
+
+def test_a_command_is_for_the_named_group_the_environments_or_the_only_one(tmp_path):
+    from monitor.config import resolve_group
+
+    config = _load(tmp_path, TWO_GROUPS)
+    assert resolve_group("norrkoping", config, {}) == "norrkoping"
+    assert resolve_group(None, config, {"MONITOR_GROUP": "linkoping"}) == "linkoping"
+    with pytest.raises(ConfigError, match=r"several groups \(linkoping, norrkoping\)"):
+        resolve_group(None, config, {})
+    with pytest.raises(ConfigError, match="there is no group 'malmo'"):
+        resolve_group("malmo", config, {})
+    alone = _load(tmp_path, TWO_GROUPS.split("[[groups]]")[0])
+    assert resolve_group(None, alone, {}) == DEFAULT_GROUP

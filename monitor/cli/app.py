@@ -15,6 +15,7 @@ from monitor.config import (
     load_config,
     resolve_config_path,
     resolve_database_override,
+    resolve_group,
 )
 from monitor.sources.kinds import KINDS
 
@@ -71,6 +72,10 @@ class App:
             )
         override = resolve_database_override(self.db_option)
         return load_config(path, override, kinds=KINDS, with_sources=with_sources)
+
+    def group(self, option: str | None) -> str:
+        """The group this command is for (--group, MONITOR_GROUP, or the only one)."""
+        return resolve_group(option, self.settings_config)
 
     @property
     def store(self) -> Store:

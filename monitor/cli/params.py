@@ -1,4 +1,5 @@
-"""Option types the verbs share: a day written YYYY-MM-DD, within the years a date can mean."""
+"""Option types the verbs share: a day written YYYY-MM-DD, within the years a date can mean;
+the group a command is for."""
 
 from __future__ import annotations
 
@@ -29,3 +30,12 @@ class Day(click.ParamType):
 
 
 DAY = Day()
+
+
+# The group (kommun) a command is for, when sources.toml has [[groups]]; App.group reads it.
+GROUP_OPTION = click.option(
+    "--group",
+    "group",
+    metavar="ID",
+    help="The group ([[groups]] id) this is for; else MONITOR_GROUP, else the only group.",
+)
