@@ -84,18 +84,20 @@ def test_a_failing_slack_webhook_or_bot_logs_no_secret_even_at_debug(
     config = project("slack")
     with FakeSlack(tokens={TOKEN}) as slack:
         slack.fail_next(failure, times=10)
-        hook = runner.invoke(
-            cli,
-            ["-v", "--config", str(config), "digest", "--send"],
-            env={"SLACK_WEBHOOK_URL": slack.webhook_url, "SLACK_BOT_TOKEN": ""},
-        )
         bot = runner.invoke(
             cli,
             ["-v", "--config", str(config), "digest", "--send"],
             env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": slack.api_url},
         )
+        hook = runner.invoke(  # resumes the digest the bot could not send
+            cli,
+            ["-v", "--config", str(config), "digest", "--send"],
+            env={"SLACK_WEBHOOK_URL": slack.webhook_url, "SLACK_BOT_TOKEN": ""},
+        )
         base_url = slack.base_url
-    assert hook.exit_code == 1 and bot.exit_code == 1
+    # a webhook's connection reset after the post is a lost answer: marked uncertain, not failed
+    assert bot.exit_code == 1 and hook.exit_code == (1 if failure == "server_error" else 0)
+    assert slack.call_count("webhook") > 0
     said = caplog.text + hook.output + bot.output
     assert base_url in caplog.text  # slack-sdk did log its requests, masked
     assert WEBHOOK_PATH not in said and TOKEN not in said

@@ -1,7 +1,8 @@
 """Slack's faults after the fact: a Retry-After of a day, an answer lost after Slack accepted the
-message (within one send, and a send killed between the accept and the answer), a webhook's
-lost answer, and an area channel that refuses its copy. Through `monitor digest --send`, a fake
-Slack on loopback and the ledger; no test waits (the `send_waits` fixture records the waits)."""
+message (within one send, and a send killed between the accept and the answer) and an area
+channel that refuses its copy (a webhook's lost answer: test_faults_lost_answers.py). Through
+`monitor digest --send`, a fake Slack on loopback and the ledger; no test waits (the
+`send_waits` fixture records the waits)."""
 
 from __future__ import annotations
 
@@ -106,15 +107,6 @@ def test_a_send_killed_between_the_accept_and_the_answer_is_completed_without_a_
     assert slack.call_count("chat.postMessage") == 2 and len(slack.messages) == 2
     third = send(runner, project, slack)
     assert "ingenting skickades" in third.stdout and len(slack.messages) == 2
-
-
-def test_a_webhook_does_not_post_again_after_an_answer_lost_once_sent(runner, project, slack):
-    add_calls(project, ["Climate adaptation of schools"])
-    slack.fail_on_call(1, "drop_answer", method="webhook")
-    result = send(runner, project, slack, webhook=True)
-    assert result.exit_code == 1
-    assert "may have arrived" in result.stderr
-    assert slack.call_count("webhook") == 1 and len(slack.webhook_posts) == 1
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,11 @@ as text, and sends to a local fake of a Workflows webhook that refuses, throttle
 
 from __future__ import annotations
 
+import gc
 import html
 import json
 import re
+import warnings
 
 import httpx
 import pytest
@@ -17,7 +19,7 @@ from monitor.digest.document import DigestDocument, Entry, Link, Section, Text
 from monitor.errors import NotifyError
 from monitor.notify import registry
 from monitor.notify.adaptive_cards import MAX_BYTES, encode, teams_messages
-from monitor.notify.base import Message
+from monitor.notify.base import AnswerLost, Message
 from monitor.notify.i18n import Words
 from monitor.notify.retry import RetryPolicy
 from monitor.notify.teams import KIND, TeamsNotifier
@@ -240,12 +242,46 @@ def test_a_rate_limit_is_waited_out_as_teams_asks_then_the_card_is_sent(fake, wa
     assert len(waits) == 1 and 7 <= waits[0] < 8
 
 
-def test_a_dropped_connection_is_retried_and_the_card_sent_once(fake, waits):
-    fake.fail_next("drop")
+@pytest.mark.parametrize("drop", ["drop_answer", "drop"], ids=["after teams took it", "unknown"])
+def test_a_connection_dropped_after_the_card_was_sent_is_not_posted_again(fake, waits, drop):
+    fake.fail_next(drop)
 
-    notifier(fake.webhook_url, waits).send(one_card(), None)
+    with pytest.raises(AnswerLost, match=r"answer never came \(ReadError\)"):
+        notifier(fake.webhook_url, waits).send(one_card(), None)
 
-    assert len(fake.cards) == 1 and len(waits) == 1
+    # Teams may have the card: one request, never a second one blind
+    assert fake.requests == 1 and waits == []
+    assert len(fake.cards) == (1 if drop == "drop_answer" else 0)
+
+
+def test_a_connection_never_made_is_retried_and_the_card_sent_once(waits):
+    tries: list[int] = []
+
+    def refuse_once(request: httpx.Request) -> httpx.Response:
+        tries.append(1)
+        if len(tries) == 1:
+            raise httpx.ConnectError("connection refused", request=request)
+        return httpx.Response(202, headers={"x-ms-workflow-run-id": "0858"})
+
+    teams = TeamsNotifier(
+        "https://teams.example/hook",
+        Words("sv"),
+        RetryPolicy(sleep=waits.append),
+        transport=httpx.MockTransport(refuse_once),
+    )
+    assert teams.send(one_card(), None) == "teams-run-0858"
+    assert len(tries) == 2 and len(waits) == 1 and 0.5 <= waits[0] < 1.5
+
+
+def test_a_send_leaves_no_socket_open(fake, waits):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        teams = notifier(fake.webhook_url, waits)
+        send_all(teams, [one_card(), one_card()])
+        del teams
+        gc.collect()
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+    assert len(fake.cards) == 2
 
 
 def test_teams_failing_four_times_ends_in_plain_words_without_the_url(fake, waits):
@@ -258,7 +294,10 @@ def test_teams_failing_four_times_ends_in_plain_words_without_the_url(fake, wait
     assert message.startswith("Teams could not take the card (HTTP 500")
     assert "send again later" in message
     assert SIGNATURE not in message and "127.0.0.1" not in message and "workflows" not in message
-    assert fake.requests == 4 and len(waits) == 3 and fake.cards == []
+    assert fake.requests == 4 and fake.cards == []
+    # RetryPolicy.wait: 0.5 s doubled per retry, plus under a second of jitter
+    first, second, third = waits
+    assert 0.5 <= first < 1.5 and 1 <= second < 2 and 2 <= third < 3
 
 
 def test_an_unreachable_webhook_fails_in_plain_words_without_the_url(waits):

@@ -14,7 +14,8 @@ from monitor.cli.app import App, say_waiting
 from monitor.cli.output import write_atomically
 from monitor.cli.params import DAY
 from monitor.config import LOCK_WAIT
-from monitor.digest.deliver import deliver, print_or_send
+from monitor.digest.deliver import Delivery, deliver, print_or_send
+from monitor.digest.resend import resend
 from monitor.lock import run_lock
 from monitor.notify.registry import NOTIFIER_NAMES
 
@@ -32,6 +33,14 @@ FORMATS = ["text", "markdown", "blocks", "teams", "email-html"]
     multiple=True,
     type=click.Choice(NOTIFIER_NAMES),
     help="With --send: send only here (repeatable), instead of [notify] send.",
+)
+@click.option(
+    "--resend",
+    "resend_refs",
+    multiple=True,
+    metavar="DIGEST/NOTIFIER/N",
+    help="Send again a message marked uncertain (its answer was lost), as the warning names it "
+    "(e.g. 12/teams/2); check the channel first. Repeatable.",
 )
 @click.option(
     "--since",
@@ -54,6 +63,7 @@ def digest(
     preview: bool,
     send: bool,
     to: tuple[str, ...],
+    resend_refs: tuple[str, ...],
     since: datetime | None,
     fmt: str,
     output: Path | None,
@@ -69,6 +79,12 @@ def digest(
     config = app.config
     if send and preview:
         raise click.UsageError("choose --preview or --send, not both")
+    if resend_refs and (send or preview or to or since):
+        raise click.UsageError("--resend sends only the messages it names: use it alone")
+    if resend_refs:
+        with run_lock(config.settings.database, LOCK_WAIT, on_wait=say_waiting):
+            _report(resend(config, app.store, app.clock, resend_refs))
+        return
     if to and not send:
         raise click.UsageError("--to chooses where --send sends: add --send")
     if not send:
@@ -96,7 +112,10 @@ def _show(output: Path | None, text: str) -> None:
 
 def _send(app: App, since: date | None, to: tuple[str, ...], show: Callable[[str], None]) -> None:
     # Not print_or_send: an explicit --send with nothing set up is an error that says what to set.
-    delivery = deliver(app.config, app.store, app.clock, since, to=to, show=show)
+    _report(deliver(app.config, app.store, app.clock, since, to=to, show=show))
+
+
+def _report(delivery: Delivery) -> None:
     for note in delivery.notes:
         click.echo(note, err=True)
     for line in delivery.lines:

@@ -22,17 +22,20 @@ from monitor.config import Config
 from monitor.digest.build import Built, build_digest
 from monitor.errors import NotifyError
 from monitor.notify import previews, registry
-from monitor.notify.base import Notifier, TargetRefused
+from monitor.notify.base import AnswerLost, Notifier, TargetRefused
 from monitor.notify.i18n import Words
 from monitor.notify.retry import RetryPolicy
 from monitor.store import Store
 from monitor.store.digests import (
     Recorded,
     StoredDigest,
+    clear_in_flight,
+    mark_in_flight,
     mark_notifier_done,
     mark_posted,
     record_digest,
     skipped_receipt,
+    uncertain_receipt,
     unsent_digest,
 )
 
@@ -43,6 +46,15 @@ Show = Callable[[str], None]
 NOTHING_NEW = {
     "sv": "Inget nytt sedan {start}: ingenting skickades.",
     "en": "Nothing new since {start}: nothing was sent.",
+}
+# Said once, when a webhook's message is marked uncertain (sent, its answer lost).
+UNCERTAIN = {
+    "sv": "Varning: meddelande {n} av {of} till {label} (sammanfattningen {ends}) kan ha kommit "
+    "fram men svaret kom aldrig ({why}); kontrollera kanalen; `monitor digest --resend {ref}` "
+    "skickar det igen.",
+    "en": "Warning: message {n} of {of} to {label} (the digest of {ends}) may have arrived but "
+    "its answer never came ({why}); check the channel; `monitor digest --resend {ref}` sends it "
+    "again.",
 }
 
 
@@ -113,7 +125,7 @@ def deliver(
     sending = now_to or kept_for
     pending = unsent_digest(store.db)
     if pending is not None:
-        _resume(store, clock, pending, notifiers, sending, delivery)
+        _resume(store, clock, pending, notifiers, sending, delivery, words.language)
         if not delivery.ok or unsent_digest(store.db) is not None:
             return delivery
         # Finished: what came after it is the next digest, sent now rather than a week late.
@@ -138,7 +150,7 @@ def deliver(
     assert pending is not None, "the digest was just recorded"
     for name, notifier in recording.items():
         if name in sending:
-            _send(store, clock, pending, notifier, delivery)
+            _send(store, clock, pending, notifier, delivery, words.language)
         else:
             delivery.notes.append(_left_for_later(name, len(pending.of(name)), pending))
     return delivery
@@ -169,6 +181,7 @@ def _resume(
     notifiers: dict[str, Notifier],
     sending: list[str],
     delivery: Delivery,
+    language: str,
 ) -> None:
     """Finish the digest that was cut short, notifier by notifier, before any new one.
 
@@ -188,7 +201,7 @@ def _resume(
                 f"Resuming the digest of {ends} for {label}: "
                 f"{left} of {len(pending.of(name))} messages still to send."
             )
-            _send(store, clock, pending, notifiers[name], delivery, resuming=True)
+            _send(store, clock, pending, notifiers[name], delivery, language, resuming=True)
         elif name in notifiers:
             delivery.notes.append(_left_for_later(name, left, pending))
         else:
@@ -219,6 +232,7 @@ def _send(
     digest: StoredDigest,
     notifier: Notifier,
     delivery: Delivery,
+    language: str,
     *,
     resuming: bool = False,
 ) -> None:
@@ -228,16 +242,18 @@ def _send(
     (killed between the notifier's accept and its answer): the notifier is asked first
     (`find`) and what it finds is marked, not sent again. A destination that refuses for good
     (`TargetRefused`: a Slack area channel) has its messages skipped, said once, and the others
-    go on.
+    go on. Each message is marked in flight before it is sent: one whose answer was lost
+    (`AnswerLost`), or found in flight on resuming, from a notifier that cannot look it up and
+    does not resend (a webhook), is marked uncertain and said once, never sent blind again.
     """
     name = notifier.name
     mine = digest.of(name)
     receipts = {m.message.key: m.receipt for m in mine if m.receipt}
     # destinations that refused for good (from an earlier send, too): their messages are skipped
     refused = {m.message.target: str(m.receipt) for m in mine if m.skipped}
-    sent = skipped = 0
+    sent = skipped = uncertain = 0
     look_first = resuming
-    for stored in mine:
+    for n, stored in enumerate(mine, 1):
         if stored.receipt is not None:
             continue
         message = stored.message
@@ -249,7 +265,11 @@ def _send(
         try:
             if message.parent and reply_to is None:
                 raise NotifyError(f"message {message.key} has no parent message to reply to")
-            found = notifier.find(message, reply_to) if look_first else None
+            found = notifier.find(message, reply_to) if look_first or stored.in_flight else None
+            if found is None and stored.in_flight and not notifier.resends_lost:
+                raise AnswerLost("the send was cut short before its answer was kept", "cut-short")
+            if found is None:
+                mark_in_flight(store.db, stored.id, clock.now())
             receipt = found if found is not None else notifier.send(message, reply_to)
         except TargetRefused as exc:
             refused[message.target] = skipped_receipt(exc.error)
@@ -261,7 +281,24 @@ def _send(
                 "gets the next digest once that is fixed."
             )
             continue
+        except AnswerLost as exc:
+            # only a notifier without threads (a webhook) raises it: its replies stand alone
+            receipts[message.key] = uncertain_receipt(exc.why)
+            mark_posted(store.db, stored.id, receipts[message.key], clock.now())
+            uncertain += 1
+            delivery.notes.append(
+                UNCERTAIN[language].format(
+                    n=n,
+                    of=len(mine),
+                    label=registry.label(name),
+                    ends=digest.period_end[:10],
+                    why=exc.why,
+                    ref=f"{digest.id}/{name}/{n}",
+                )
+            )
+            continue
         except NotifyError as exc:
+            clear_in_flight(store.db, stored.id)
             done = len(receipts)
             delivery.ok = False
             delivery.notes.append(
@@ -283,7 +320,9 @@ def _send(
     what = f"{sent} {'message' if sent == 1 else 'messages'}"
     if skipped:
         what += f" ({skipped} skipped)"
-    if sent + skipped == len(mine):
+    if uncertain:
+        what += f" ({uncertain} uncertain: see the warning)"
+    if sent + skipped + uncertain == len(mine):
         delivery.lines.append(f"Sent the digest to {registry.label(name)}: {what}.")
     else:
         delivery.lines.append(

@@ -42,10 +42,24 @@ class TargetRefused(NotifyError):
         self.error = error
 
 
+class AnswerLost(NotifyError):
+    """The message was sent but its answer never came (the connection dropped after the
+    request, a timeout waiting for the answer): it may have arrived. A notifier that cannot
+    look it up raises this instead of sending it again; the ledger marks it uncertain."""
+
+    def __init__(self, message: str, why: str = "answer-lost") -> None:
+        super().__init__(message)
+        self.why = why  # a word for the ledger's receipt: "ReadTimeout", "cut-short"
+
+
 class Notifier(Protocol):
     name: str  # as in [notify] send and --to: "slack", "teams", "email", "console"
     mode: str  # how it sends, recorded with the digest: "bot", "webhook", "smtp", ...
     records: bool  # False for the console: a printed digest is not recorded as sent
+    # What a rerun does with a message sent but never answered (a kill before its receipt was
+    # kept): True, send it again (after `find`; e-mail's copy keeps its Message-ID); False, a
+    # webhook that cannot tell: the ledger marks it uncertain and says so, never sends blind.
+    resends_lost: bool
 
     def render(self, document: DigestDocument) -> list[Message]:
         """The digest as this notifier's messages, in the order they are sent."""
@@ -54,7 +68,8 @@ class Notifier(Protocol):
     def send(self, message: Message, reply_to: str | None) -> str:
         """Send one message; return its receipt (a Slack ts, a Message-ID), which replies to it
         are handed as `reply_to`. Raise NotifyError with what failed and what to do
-        (TargetRefused when only that message's destination refuses it)."""
+        (TargetRefused when only that message's destination refuses it, AnswerLost when it
+        may have arrived and `resends_lost` is False)."""
         ...
 
     def find(self, message: Message, reply_to: str | None) -> str | None:

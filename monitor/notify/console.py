@@ -19,6 +19,7 @@ class ConsoleNotifier:
     name = "console"
     mode = "print"
     records = False
+    resends_lost = True  # nothing is recorded, so nothing is resumed
 
     def render(self, document: DigestDocument) -> list[Message]:
         return [Message("text", as_text(document))]

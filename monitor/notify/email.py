@@ -7,7 +7,7 @@ the recorded message carries the same one and a mail program can drop a second c
 
 Failures an SMTP client is expected to retry (RFC 5321 4xx answers, a connection lost before
 the server said it accepted the message) are retried through the RetryPolicy's `retries` and
-`sleep`; the rest raise NotifyError in plain words naming the server and what to do. A digest
+`wait`; the rest raise NotifyError in plain words naming the server and what to do. A digest
 is taken as sent only on the server's "250" to the message: should the server drop the
 connection after taking the data but before answering, the retry may deliver a copy, which
 RFC 5321 prefers to a digest lost, and the copy carries the same Message-ID.
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import random
 import smtplib
 import socket
 import ssl
@@ -61,6 +60,8 @@ class EmailNotifier:
     name: str = field(default="email", init=False)
     mode: str = field(default="smtp", init=False)
     records: bool = field(default=True, init=False)
+    # A copy after a lost answer carries the same Message-ID, which mail programs fold.
+    resends_lost: bool = field(default=True, init=False)
 
     def render(self, document: DigestDocument) -> list[Message]:
         payload = {
@@ -84,7 +85,7 @@ class EmailNotifier:
                 return self._deliver(mail)
             except _Transient as failure:
                 log.info("e-mail attempt %d failed, trying again: %s", attempt, failure.what)
-                self.retry.sleep(2**attempt + random.random())  # 2, 4, 8 s, not all at once
+                self.retry.wait(attempt - 1)
         try:
             return self._deliver(mail)
         except _Transient as failure:

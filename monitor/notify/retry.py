@@ -4,12 +4,13 @@
 three retries a message, really waiting; each notifier looks it up when it is made, so a test
 puts one here that retries without waiting. For Slack:
 
+Every notifier waits through `RetryPolicy.wait`: a server's Retry-After, cut to the fetcher's
+`MAX_RETRY_AFTER` (`Retry-After: 86400` must not make a send, or `monitor serve`, sleep a day),
+else slack-sdk's exponential back-off; each plus up to a second of jitter. The waiting is done by
+the policy's `sleep`, so a caller (a test) can retry without waiting. For Slack:
+
 slack-sdk's built-in retry handlers wait with `time.sleep` inside the library. These are the same
-handlers with the same waits (Retry-After plus up to a second of jitter for a rate limit;
-exponential back-off with jitter for 5xx answers and dropped connections), but the waiting is
-done by the policy's `sleep`, so a caller (a test) can retry without waiting. A Retry-After is
-cut to the fetcher's `MAX_RETRY_AFTER`, as Teams cuts it: `Retry-After: 86400` must not make a
-send (or `monitor serve`) sleep a day.
+handlers with the same waits, made through the policy.
 
 A post is not idempotent: slack-sdk's connection-error handler would send `chat.postMessage`
 again after a connection dropped once Slack had taken the message, and post it twice. So a
@@ -33,8 +34,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
-from slack_sdk.http_retry.handler import RetryHandler, default_interval_calculator
-from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
+from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -42,6 +42,7 @@ from slack_sdk.http_retry.state import RetryState
 from monitor.fetch import MAX_RETRY_AFTER
 
 Sleep = Callable[[float], None]
+BACKOFF = 0.5  # seconds before the first retry without a Retry-After (slack-sdk's), doubled after
 
 
 @dataclass(frozen=True)
@@ -55,25 +56,34 @@ class RetryPolicy:
     def handlers(self) -> list[RetryHandler]:
         """Fresh handlers for a slack-sdk client whose requests may be repeated (reads)."""
         return [
-            _RateLimited(self.sleep, max_retry_count=self.retries),
-            _ConnectionFailed(self.sleep, max_retry_count=self.retries),
-            _ServerFailed(self.sleep, max_retry_count=self.retries),
+            _RateLimited(self),
+            _ConnectionFailed(self),
+            _ServerFailed(self),
         ]
 
     def post_handlers(self, *, server_errors: bool) -> list[RetryHandler]:
         """Fresh handlers for a client that posts: only failures after which Slack surely has
         not taken the message (and 5xx answers when `server_errors`)."""
         handlers: list[RetryHandler] = [
-            _RateLimited(self.sleep, max_retry_count=self.retries),
-            _NeverConnected(self.sleep, max_retry_count=self.retries),
+            _RateLimited(self),
+            _NeverConnected(self),
         ]
         if server_errors:
-            handlers.append(_ServerFailed(self.sleep, max_retry_count=self.retries))
+            handlers.append(_ServerFailed(self))
         return handlers
 
-    def back_off(self, attempt: int) -> None:
-        """Wait before the `attempt`-th retry (from 0) as slack-sdk's handlers would."""
-        self.sleep(default_interval_calculator.calculate_sleep_duration(attempt))
+    def wait(self, attempt: int, retry_after: float | None = None) -> float:
+        """Wait before the `attempt`-th retry (from 0) and return the seconds waited: what the
+        server asked (`retry_after`, cut to MAX_RETRY_AFTER) or else slack-sdk's back-off (0.5 s
+        doubled per attempt), plus up to a second, so clients told the same do not return at
+        once. The one wait of every notifier's retries (Slack, Teams, e-mail)."""
+        if retry_after is None:
+            seconds = BACKOFF * 2**attempt
+        else:
+            seconds = min(max(retry_after, 0.0), MAX_RETRY_AFTER)
+        seconds += random.random()
+        self.sleep(seconds)
+        return seconds
 
 
 USUAL = RetryPolicy()
@@ -84,24 +94,22 @@ def usual() -> RetryPolicy:
     return USUAL
 
 
-def rate_limit_wait(response: HttpResponse | None) -> float:
-    """Seconds to wait after a 429, as slack-sdk waits: Retry-After (1 s when Slack gives none or
-    an unreadable one; at most MAX_RETRY_AFTER) plus up to a second, so clients asked at once
-    do not return at once."""
+def slack_retry_after(response: HttpResponse | None) -> float:
+    """Slack's Retry-After in seconds, as slack-sdk reads it: 1 s when Slack gives none or an
+    unreadable one."""
     seconds = 1
     headers = response.headers if response is not None else {}
     for name, values in headers.items():
         value = str(values[0] if isinstance(values, list) and values else values).strip()
         if name.lower() == "retry-after" and value.isdigit():
             seconds = int(value)
-    return min(seconds, MAX_RETRY_AFTER) + random.random()
+    return float(seconds)
 
 
 class _BackOff:
-    """slack-sdk's RetryHandler.prepare_for_next_attempt, waiting through the policy's sleep."""
+    """slack-sdk's RetryHandler.prepare_for_next_attempt, waiting through the policy."""
 
-    sleep: Sleep
-    interval_calculator: RetryIntervalCalculator  # set by RetryHandler.__init__
+    policy: RetryPolicy
 
     def prepare_for_next_attempt(
         self,
@@ -112,14 +120,14 @@ class _BackOff:
         error: Exception | None = None,
     ) -> None:
         state.next_attempt_requested = True
-        self.sleep(self.interval_calculator.calculate_sleep_duration(state.current_attempt))
+        self.policy.wait(state.current_attempt)
         state.increment_current_attempt()
 
 
 class _ConnectionFailed(_BackOff, ConnectionErrorRetryHandler):
-    def __init__(self, sleep: Sleep, max_retry_count: int) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self.sleep = sleep
+    def __init__(self, policy: RetryPolicy) -> None:
+        super().__init__(max_retry_count=policy.retries)
+        self.policy = policy
 
 
 class _NeverConnected(_ConnectionFailed):
@@ -143,15 +151,15 @@ def never_connected(error: BaseException | None) -> bool:
 
 
 class _ServerFailed(_BackOff, ServerErrorRetryHandler):
-    def __init__(self, sleep: Sleep, max_retry_count: int) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self.sleep = sleep
+    def __init__(self, policy: RetryPolicy) -> None:
+        super().__init__(max_retry_count=policy.retries)
+        self.policy = policy
 
 
 class _RateLimited(RateLimitErrorRetryHandler):
-    def __init__(self, sleep: Sleep, max_retry_count: int) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self.sleep = sleep
+    def __init__(self, policy: RetryPolicy) -> None:
+        super().__init__(max_retry_count=policy.retries)
+        self.policy = policy
 
     def prepare_for_next_attempt(
         self,
@@ -162,5 +170,5 @@ class _RateLimited(RateLimitErrorRetryHandler):
         error: Exception | None = None,
     ) -> None:
         state.next_attempt_requested = True
-        self.sleep(rate_limit_wait(response))
+        self.policy.wait(state.current_attempt, slack_retry_after(response))
         state.increment_current_attempt()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any, Protocol
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -20,9 +21,9 @@ from monitor.config import DEFAULT_CHANNEL, Config, Slack
 from monitor.digest.document import DigestDocument
 from monitor.errors import NotifyError
 from monitor.matching import load_matcher
-from monitor.notify.base import Message, NotifierKind, TargetRefused
+from monitor.notify.base import AnswerLost, Message, NotifierKind, TargetRefused
 from monitor.notify.i18n import Words
-from monitor.notify.retry import RetryPolicy, never_connected, usual
+from monitor.notify.retry import RetryPolicy, usual
 from monitor.notify.slack_blocks import slack_messages
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ class BotPoster:
         lost = ""
         for attempt in range(self.retry.retries + 1):
             if attempt:
-                self.retry.back_off(attempt - 1)
+                self.retry.wait(attempt - 1)
                 found = self.find(channel, thread_ts, ref) if ref else None
                 if found is not None:
                     log.info("Slack had taken %s before its answer was lost", ref)
@@ -182,9 +183,10 @@ class BotPoster:
 class WebhookPoster:
     """An incoming webhook: one fixed channel, no threads, so every part is its own message.
 
-    A webhook cannot read the channel, so a dropped connection after the post was sent is not
-    retried (Slack may have taken it): the send stops, and the next one posts it again. A
-    webhook is at least once after a lost answer.
+    A webhook cannot read the channel, so a post whose answer was lost (the connection dropped
+    after the request was written, no answer in time) is not retried but `AnswerLost`: Slack
+    may have taken it, and the ledger marks it uncertain rather than post it blind again. A
+    request that failed before it was written whole (urllib's URLError) reached no channel.
     """
 
     threads = False
@@ -204,12 +206,12 @@ class WebhookPoster:
     ) -> str:
         try:
             answer = self.client.send(text=text, blocks=blocks)
+        except URLError as exc:  # connecting or writing the request failed: nothing posted
+            raise NotifyError(f"could not reach Slack ({_reason(exc)})") from exc
         except OSError as exc:
-            if never_connected(exc):
-                raise NotifyError(f"could not reach Slack ({type(exc).__name__}: {exc})") from exc
-            raise NotifyError(
-                f"the answer of the Slack webhook was lost ({type(exc).__name__}): the message "
-                "may have arrived; the next send posts it again"
+            what = type(exc).__name__
+            raise AnswerLost(
+                f"the message was sent but the Slack webhook's answer never came ({what})", what
             ) from exc
         if answer.status_code != 200:
             body = (answer.body or "").strip()[:100]
@@ -255,6 +257,8 @@ class SlackNotifier:
     ) -> None:
         self.poster = poster
         self.mode = "bot" if poster.threads else "webhook"
+        # A bot looks a lost answer up before posting again; a webhook cannot tell.
+        self.resends_lost = poster.threads
         self.words = words
         self.channel = channel
         # A webhook reaches one channel only: no copies to the areas' channels.
@@ -331,6 +335,11 @@ class ChannelRefused(NotifyError):
     def __init__(self, error: str, message: str) -> None:
         super().__init__(message)
         self.error = error
+
+
+def _reason(exc: URLError) -> str:
+    reason = exc.reason
+    return f"{type(reason).__name__}: {reason}" if isinstance(reason, OSError) else str(reason)
 
 
 def _advice(error: str, channel: str) -> str:

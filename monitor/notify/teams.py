@@ -3,12 +3,17 @@
 One POST per card (notify/adaptive_cards.py). Teams answers 202 Accepted (a Workflows flow runs
 after answering; the legacy Office 365 connectors answered 200 with the body "1"), so any 2xx
 is success. 429 (Teams throttles more than four requests a second to one webhook, and the flow
-has its own limits), 5xx and dropped connections are retried with back-off, honouring
-Retry-After; the waiting goes through the RetryPolicy's `sleep`, so tests do not wait. Other
-answers will not get better by asking again and end in a NotifyError that says what to do.
+has its own limits), 5xx and a connection never made are retried, honouring Retry-After; the
+waiting goes through `RetryPolicy.wait`, so tests do not wait. Other answers will not get
+better by asking again and end in a NotifyError that says what to do.
 
-A dropped connection or a timeout can come after Teams took the card, so its retry may post the
-card twice; slack-sdk retries the same way, and a card twice beats a card lost.
+A connection dropped after the card was sent, or no answer in time, may come after Teams took
+the card, and a webhook cannot be asked whether it did: that is `AnswerLost`, never retried, and
+the ledger marks the card uncertain and tells the admin, who can check the channel and resend it
+(`monitor digest --resend`). A connection refused, unresolved or timed out while connecting, or
+a request that could not be written whole, reached no flow and is retried.
+
+Each send opens its own client and closes it (a digest is a few cards; no socket outlives it).
 
 The webhook's URL holds its key: it is never put in an error or a log line.
 """
@@ -16,7 +21,6 @@ The webhook's URL holds its key: it is never put in an error or a log line.
 from __future__ import annotations
 
 import logging
-import random
 from typing import Any
 
 import httpx
@@ -25,16 +29,15 @@ from monitor.clock import Clock
 from monitor.config import Config
 from monitor.digest.document import DigestDocument
 from monitor.errors import NotifyError
-from monitor.fetch import MAX_RETRY_AFTER, retry_after_seconds
+from monitor.fetch import retry_after_seconds
 from monitor.notify.adaptive_cards import encode, teams_messages
-from monitor.notify.base import Message, Notifier
+from monitor.notify.base import AnswerLost, Message, Notifier
 from monitor.notify.i18n import Words
 from monitor.notify.retry import RetryPolicy, usual
 
 log = logging.getLogger(__name__)
 
 TIMEOUT = 30.0  # seconds; a flow answers within a few
-BACKOFF = 1.0  # seconds before the first retry after a 5xx or dropped connection; doubled after
 SETUP_HINT = "set TEAMS_WEBHOOK_URL to the Teams workflow's webhook address"
 
 RENEW = (
@@ -47,6 +50,7 @@ class TeamsNotifier:
     name = "teams"
     mode = "webhook"
     records = True
+    resends_lost = False  # a webhook cannot say whether a card arrived
 
     def __init__(
         self,
@@ -60,12 +64,8 @@ class TeamsNotifier:
         self._url = url
         self.words = words
         self.retry = retry or usual()
-        self._client = httpx.Client(
-            headers={"User-Agent": user_agent, "Content-Type": "application/json; charset=utf-8"},
-            timeout=httpx.Timeout(TIMEOUT, connect=15.0),
-            follow_redirects=False,  # the card goes to this address or nowhere
-            transport=transport,
-        )
+        self._user_agent = user_agent
+        self._transport = transport
         self.sent = 0
 
     def __repr__(self) -> str:
@@ -79,16 +79,35 @@ class TeamsNotifier:
 
     def send(self, message: Message, reply_to: str | None) -> str:
         """POST the card; Teams webhooks have no threads, so `reply_to` is not used."""
-        body = encode(message.payload)
+        with self._client() as client:
+            return self._post(client, encode(message.payload))
+
+    def _client(self) -> httpx.Client:
+        return httpx.Client(
+            headers={
+                "User-Agent": self._user_agent,
+                "Content-Type": "application/json; charset=utf-8",
+            },
+            timeout=httpx.Timeout(TIMEOUT, connect=15.0),
+            follow_redirects=False,  # the card goes to this address or nowhere
+            transport=self._transport,
+        )
+
+    def _post(self, client: httpx.Client, body: bytes) -> str:
         attempt = 0
         while True:
             try:
-                answer = self._client.post(self._url, content=body)
-            except httpx.TransportError as exc:
+                answer = client.post(self._url, content=body)
+            except NOT_SENT as exc:
                 failure = f"could not reach Teams ({type(exc).__name__})"
                 if attempt >= self.retry.retries:
                     raise NotifyError(f"{failure} after {attempt + 1} attempts: {_LATER}") from None
-                wait = _backoff(attempt)
+                retry_after = None
+            except httpx.TransportError as exc:
+                what = type(exc).__name__
+                raise AnswerLost(
+                    f"the card was sent but Teams' answer never came ({what})", what
+                ) from None
             else:
                 if answer.is_success:
                     self.sent += 1
@@ -96,13 +115,22 @@ class TeamsNotifier:
                 if not _retried(answer.status_code) or attempt >= self.retry.retries:
                     raise NotifyError(_refusal(answer, attempt + 1))
                 failure = f"HTTP {answer.status_code}"
-                wait = _wait(answer, attempt)
+                retry_after = _retry_after(answer)
+            wait = self.retry.wait(attempt, retry_after)
             attempt += 1
-            log.info("Teams: %s; retry %d in %.1f s", failure, attempt, wait)
-            self.retry.sleep(wait)
+            log.info("Teams: %s; retried (%d) after %.1f s", failure, attempt, wait)
 
-    def close(self) -> None:
-        self._client.close()
+
+# Failures after which no flow can have started: the connection was never made, or the request
+# could not be written whole (a flow runs only on a complete request).
+NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+    httpx.UnsupportedProtocol,
+)
 
 
 _LATER = "check the network connection and send again later"
@@ -112,16 +140,12 @@ def _retried(status: int) -> bool:
     return status == 429 or status >= 500
 
 
-def _wait(answer: httpx.Response, attempt: int) -> float:
-    if answer.status_code == 429:
-        after = retry_after_seconds(answer.headers.get("Retry-After"), Clock.machine_now())
-        # plus up to a second, so that clients told the same do not return at once
-        return min(after if after is not None else 1.0, MAX_RETRY_AFTER) + random.random()
-    return _backoff(attempt)
-
-
-def _backoff(attempt: int) -> float:
-    return BACKOFF * 2**attempt * (0.75 + random.random() / 2)
+def _retry_after(answer: httpx.Response) -> float | None:
+    """A 429's wait (Retry-After, else a second); None for a 5xx: back off."""
+    if answer.status_code != 429:
+        return None
+    after = retry_after_seconds(answer.headers.get("Retry-After"), Clock.machine_now())
+    return after if after is not None else 1.0
 
 
 def _refusal(answer: httpx.Response, attempts: int) -> str:

@@ -10,6 +10,12 @@ A message whose destination refused it for good (a Slack area channel the bot is
 marked with the receipt `skipped:<error>` rather than a new column: it is then done like a sent
 one for every reader (resume, the notifier done), old code included, and the error it was
 skipped for stays readable in the table.
+
+A message is marked in flight before it is sent (`posted_at` set, no receipt yet: an existing
+column, so no migration) and its mark cleared if the send surely failed. One found in flight on
+resuming was sent by a send killed before its answer was kept. A notifier that cannot look it
+up (a webhook) has it marked `uncertain:<why>`, done like a skipped one, until an admin resends
+it; reading the receipt column alone, old code takes it as sent, as it should.
 """
 
 from __future__ import annotations
@@ -26,10 +32,15 @@ from monitor.notify.base import Message
 from monitor.store.busy import writing
 
 SKIPPED = "skipped:"  # the receipt's prefix for a message given up: "skipped:not_in_channel"
+UNCERTAIN = "uncertain:"  # sent, its answer lost: "uncertain:ReadTimeout"
 
 
 def skipped_receipt(error: str) -> str:
     return SKIPPED + error
+
+
+def uncertain_receipt(why: str) -> str:
+    return UNCERTAIN + why
 
 
 @dataclass(frozen=True)
@@ -38,10 +49,15 @@ class StoredMessage:
     notifier: str
     message: Message
     receipt: str | None  # what the notifier answered (a Slack ts); None: not sent yet
+    in_flight: bool = False  # a send of it began and kept no receipt (killed, answer lost)
 
     @property
     def skipped(self) -> bool:
         return self.receipt is not None and self.receipt.startswith(SKIPPED)
+
+    @property
+    def uncertain(self) -> bool:
+        return self.receipt is not None and self.receipt.startswith(UNCERTAIN)
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,7 @@ class StoredDigest:
     period_end: str
     notifiers: list[NotifierState]
     messages: list[StoredMessage]
+    sent: bool = False
 
     def of(self, notifier: str) -> list[StoredMessage]:
         return [m for m in self.messages if m.notifier == notifier]
@@ -90,13 +107,22 @@ def last_sent_period_end(db: sqlite_utils.Database) -> datetime | None:
 
 
 def unsent_digest(db: sqlite_utils.Database) -> StoredDigest | None:
+    return _digest(db, "sent_at IS NULL ORDER BY id DESC LIMIT 1", [])
+
+
+def digest_by_id(db: sqlite_utils.Database, digest_id: int) -> StoredDigest | None:
+    """A recorded digest, sent or not (for resending a message of it)."""
+    return _digest(db, "id = ?", [digest_id])
+
+
+def _digest(db: sqlite_utils.Database, where: str, params: list[Any]) -> StoredDigest | None:
     row = db.execute(
-        "SELECT id, period_start, period_end, created FROM digests WHERE sent_at IS NULL "
-        "ORDER BY id DESC LIMIT 1"
+        f"SELECT id, period_start, period_end, created, sent_at FROM digests WHERE {where}",
+        params,
     ).fetchone()
     if row is None:
         return None
-    digest_id, period_start, period_end, created = row
+    digest_id, period_start, period_end, created, sent_at = row
     notifiers = [
         NotifierState(name, mode, sent is not None or dropped is not None)
         for name, mode, sent, dropped in db.execute(
@@ -106,7 +132,7 @@ def unsent_digest(db: sqlite_utils.Database) -> StoredDigest | None:
         ).fetchall()
     ]
     rows = db.execute(
-        "SELECT id, seq, notifier, key, target, parent_seq, text, payload, receipt "
+        "SELECT id, seq, notifier, key, target, parent_seq, text, payload, receipt, posted_at "
         "FROM digest_parts WHERE digest_id = ? ORDER BY seq",
         [digest_id],
     ).fetchall()
@@ -125,10 +151,13 @@ def unsent_digest(db: sqlite_utils.Database) -> StoredDigest | None:
                 ref=f"{digest_id}@{created}/{key}",
             ),
             receipt,
+            in_flight=receipt is None and posted_at is not None,
         )
-        for part_id, _, notifier, key, target, parent_seq, text, payload, receipt in rows
+        for part_id, _, notifier, key, target, parent_seq, text, payload, receipt, posted_at in rows
     ]
-    return StoredDigest(digest_id, period_start, period_end, notifiers, messages)
+    return StoredDigest(
+        digest_id, period_start, period_end, notifiers, messages, sent=sent_at is not None
+    )
 
 
 def record_digest(
@@ -197,6 +226,25 @@ def mark_posted(db: sqlite_utils.Database, message_id: int, receipt: str, now: d
     """One message sent: kept at once, so that a send killed after it never sends it again."""
     with writing(db):
         db.table("digest_parts").update(message_id, {"receipt": receipt, "posted_at": _stamp(now)})
+
+
+def mark_in_flight(db: sqlite_utils.Database, message_id: int, now: datetime) -> None:
+    """A message about to be sent: kept first, so that a send killed before its answer leaves
+    the mark that it may have arrived."""
+    with writing(db):
+        db.execute(
+            "UPDATE digest_parts SET posted_at = ? WHERE id = ? AND receipt IS NULL",
+            [_stamp(now), message_id],
+        )
+
+
+def clear_in_flight(db: sqlite_utils.Database, message_id: int) -> None:
+    """The send surely failed (refused, never connected): the message did not arrive."""
+    with writing(db):
+        db.execute(
+            "UPDATE digest_parts SET posted_at = NULL WHERE id = ? AND receipt IS NULL",
+            [message_id],
+        )
 
 
 def mark_notifier_done(

@@ -25,7 +25,9 @@ It answers the way the webhook does where the digest depends on it:
 
 Faults, consumed in order: `fail_next("ratelimited", times, retry_after)` (429 with
 Retry-After), `fail_next("server_error", times)` (500), `fail_next("drop")` (the connection
-closed unanswered, nothing recorded), `fail_next(404)` or any status; `fail_from(k, status)`
+closed unanswered, nothing recorded), `fail_next("drop_answer")` (the card taken and recorded,
+then the connection closed before the answer: Teams' answer lost after it accepted),
+`fail_next(404)` or any status; `fail_from(k, status)`
 fails every request from the k-th (1-based, counting every attempt) on.
 """
 
@@ -63,7 +65,7 @@ class Card:
 
 @dataclass
 class _Failure:
-    status: int | str  # an HTTP status, or "drop"
+    status: int | str  # an HTTP status, "drop" or "drop_answer"
     retry_after: int | None = None
 
 
@@ -139,7 +141,8 @@ class FakeTeams:
 
     def fail_next(self, status: int | str, times: int = 1, retry_after: int | None = None) -> None:
         """The next `times` requests fail: "ratelimited" (429), "server_error" (500), "drop"
-        (connection closed unanswered) or any HTTP status."""
+        (connection closed unanswered), "drop_answer" (taken, then closed unanswered) or any
+        HTTP status."""
         failure = _Failure(_status(status), retry_after)
         with self._lock:
             self._queue.extend([failure] * times)
@@ -163,6 +166,10 @@ class FakeTeams:
             body = request.rfile.read(length) if length else b""
             failure = self._count_and_take_failure()
             if failure is not None and failure.status == "drop":
+                _reset(request)
+                return
+            if failure is not None and failure.status == "drop_answer":
+                self._answer(request.path, body)
                 _reset(request)
                 return
             if failure is not None:
@@ -256,7 +263,7 @@ def _texts(value: Any) -> Any:
 
 
 def _status(status: int | str) -> int | str:
-    named = {"ratelimited": 429, "server_error": 500, "drop": "drop"}
+    named = {"ratelimited": 429, "server_error": 500, "drop": "drop", "drop_answer": "drop_answer"}
     if isinstance(status, str) and status not in named:
         raise ValueError(f"not a failure kind: {status!r}")
     return named.get(status, status) if isinstance(status, str) else status
