@@ -273,11 +273,22 @@ def test_a_connection_never_made_is_retried_and_the_card_sent_once(waits):
     assert len(tries) == 2 and len(waits) == 1 and 0.5 <= waits[0] < 1.5
 
 
-def test_a_send_leaves_no_socket_open(fake, waits):
+def test_each_send_closes_its_connections(waits):
+    with FakeTeams(keep_alive=True) as fake:
+        sends_and_closes(fake, waits)
+
+
+def sends_and_closes(fake: FakeTeams, waits: list[float]) -> None:
+    transport = httpx.HTTPTransport()
+    teams = TeamsNotifier(
+        fake.webhook_url, Words("sv"), RetryPolicy(sleep=waits.append), transport=transport
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)
-        teams = notifier(fake.webhook_url, waits)
-        send_all(teams, [one_card(), one_card()])
+        for _ in range(2):
+            teams.send(one_card(), None)
+            # no socket is left for the garbage collector to find open
+            assert transport._pool.connections == []
         del teams
         gc.collect()
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []

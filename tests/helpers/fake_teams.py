@@ -70,7 +70,10 @@ class _Failure:
 
 
 class FakeTeams:
-    def __init__(self, *, envelope: int = ENVELOPE, max_message: int = MAX_MESSAGE) -> None:
+    def __init__(
+        self, *, envelope: int = ENVELOPE, max_message: int = MAX_MESSAGE, keep_alive: bool = False
+    ) -> None:
+        self.keep_alive = keep_alive  # HTTP/1.1: a connection stays open after its answer
         self.envelope = envelope
         self.max_message = max_message
         self._lock = threading.Lock()
@@ -303,12 +306,16 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+class _KeepAliveHandler(_Handler):
+    protocol_version = "HTTP/1.1"
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, fake: FakeTeams) -> None:
         self.fake = fake
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", 0), _KeepAliveHandler if fake.keep_alive else _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # reset connections end here
