@@ -35,11 +35,46 @@ FOOTER = (
 A = "color:#0b57d0"  # underlined by default, in Outlook too
 
 
+# Gmail clips a message whose HTML passes ~102 KB ("[Message clipped]"), hiding the rest behind
+# a link; past this budget the later calls are listed with their title and link only.
+MAX_HTML = 95_000  # bytes of UTF-8
+SHORTENED = {
+    "sv": "Resten av utlysningarna visas med titel och länk, så att e-postprogrammet inte klipper "
+    "meddelandet; detaljerna finns i textdelen och i `monitor digest`.",
+    "en": "The remaining calls are shown with their title and link, so that mail programs do not "
+    "clip the message; the details are in the text part and in `monitor digest`.",
+}
+
+
 def as_html(document: DigestDocument) -> str:
+    """The page, every call in full if it fits MAX_HTML, else as many as fit (in order) and the
+    rest listed compactly: every call is still there and linked."""
+    total = sum(len(s.entries) for s in document.sections if not s.compact)
+    page = _page(document, total)
+    if len(page.encode()) <= MAX_HTML:
+        return page
+    fits, over = 0, total  # the most calls in full that fit: fewer never make it longer
+    while over - fits > 1:
+        middle = (fits + over) // 2
+        if len(_page(document, middle).encode()) <= MAX_HTML:
+            fits = middle
+        else:
+            over = middle
+    return _page(document, fits)
+
+
+def _page(document: DigestDocument, in_full: int) -> str:
     body = [f'<h1 style="{H1}">{_text(document.title)}</h1>']
     body += [f'<p style="{P}">{line_html(line)}</p>' for line in document.overview]
+    left, noted = in_full, False
     for section in document.sections:
-        body += _section(section)
+        shown = 0 if section.compact else min(left, len(section.entries))  # compact: a list
+        if not (section.compact or noted) and shown < len(section.entries):
+            noted = True  # said once, where the calls begin to be listed compactly
+            language = document.language if document.language in SHORTENED else "en"
+            body.append(f'<p style="{NOTE}">{_text(SHORTENED[language])}</p>')
+        body += _section(section, shown)
+        left -= shown
     if document.footer:
         body.append(f'<p style="{FOOTER}">{_text(document.footer)}</p>')
     inner = "\n".join(body)
@@ -77,15 +112,16 @@ def _run_html(run: Run) -> str:
     return f'<a href="{escape(url, quote=True)}" style="{A}">{shown}</a>'
 
 
-def _section(section: Section) -> list[str]:
+def _section(section: Section, in_full: int) -> list[str]:
+    """The section's heading, its first `in_full` entries in full and the rest compactly."""
     out = [f'<h2 style="{H2}">{_text(section.title)}</h2>']
-    if section.compact:
-        items = [
-            f'<li style="{ITEM}">{line_html(e.lines[0])}</li>' for e in section.entries if e.lines
-        ]
-        return [*out, f'<ul style="{LIST}">', *items, "</ul>"]
-    for entry in section.entries:
+    for entry in section.entries[:in_full]:
         out += _entry(entry)
+    rest = [e for e in section.entries[in_full:] if e.lines]
+    if rest:
+        out.append(f'<ul style="{LIST}">')
+        out += [f'<li style="{ITEM}">{line_html(e.lines[0])}</li>' for e in rest]
+        out.append("</ul>")
     return out
 
 
