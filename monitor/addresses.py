@@ -8,8 +8,11 @@ the URL's scheme is checked and its host resolved: a literal address or a name w
 non-public address is refused. After connecting, the address actually connected is checked
 too, so a name that resolved to a public address for the check and to a private one for the
 connection (DNS rebinding) is refused before its answer is read. What is left: in that rare
-case the request itself has reached the private address; behind an HTTP proxy only the name is
-checked (the proxy connects, and its own address is the one we see).
+case the request itself has reached the private address (connecting to the checked address
+would need an httpcore network backend, which httpx 0.28's transport does not take without
+reaching into its private pool: docs/architecture.md, "The fetcher"); behind an HTTP proxy only
+the name is checked (the proxy connects, and its own address is the one we see; the README
+says so for admins).
 """
 
 from __future__ import annotations
