@@ -49,7 +49,7 @@ def test_sources_kinds_prints_each_kind_its_purpose_and_keys(tmp_path, monkeypat
     assert "a listing page, read with CSS selectors" in html
     assert "url*, item*, title*, link, date," in html  # required keys marked
     assert [line.split()[0] for line in lines[1:-1]] == KINDS.names()
-    assert lines[-1] == "Every source also takes: id, kind, name, every, enabled."
+    assert lines[-1] == "Every source also takes: id, kind, name, every, enabled, groups."
 
 
 # -- adding a kind: one module (here this one) and one line in the table --------------------------
