@@ -296,14 +296,27 @@ def load_rules(directory: Path | str) -> RuleSet:
     if not gate_path.is_file():
         raise RuleError(f"the relevance gate {GATE_FILE} is missing", file=directory)
     gate = load_gate(gate_path)
+    areas = load_areas(directory)
+    if not areas:
+        raise RuleError("no area files (*.toml) found", file=directory)
+    scorer_path = directory / SCORER_FILE
+    scorer = load_scorer(scorer_path) if scorer_path.is_file() else None
+    return RuleSet(areas=order_areas(areas, gate), gate=gate, scorer=scorer)
+
+
+def load_areas(directory: Path, special: tuple[str, ...] = ()) -> list[Area]:
+    """Every area file of `directory` by file name; `special` are more `_` files allowed
+    beside the gate and the scorer (a group's `_group.toml`), skipped here."""
+    allowed = (GATE_FILE, SCORER_FILE, *special)
     areas: list[Area] = []
     seen: dict[str, Path] = {}
     for path in sorted(directory.glob("*.toml")):
-        if path.name in (GATE_FILE, SCORER_FILE):
+        if path.name in allowed:
             continue
         if path.name.startswith("_"):
+            names = " and ".join((", ".join(allowed[:-1]), allowed[-1]))
             raise RuleError(
-                f"unknown special file (only {GATE_FILE} and {SCORER_FILE} may start with '_')",
+                f"unknown special file (only {names} may start with '_')",
                 file=path,
             )
         area = load_area(path)
@@ -315,14 +328,10 @@ def load_rules(directory: Path | str) -> RuleSet:
             )  # fmt: skip
         seen[area.id] = path
         areas.append(area)
-    if not areas:
-        raise RuleError("no area files (*.toml) found", file=directory)
-    scorer_path = directory / SCORER_FILE
-    scorer = load_scorer(scorer_path) if scorer_path.is_file() else None
-    return RuleSet(areas=_ordered(areas, gate), gate=gate, scorer=scorer)
+    return areas
 
 
-def _ordered(areas: list[Area], gate: Gate) -> tuple[Area, ...]:
+def order_areas(areas: list[Area], gate: Gate) -> tuple[Area, ...]:
     """Areas in the gate's `area_order`, the rest after it by file name."""
     known = {area.id: area for area in areas}
     text = gate.source.read_text(encoding="utf-8-sig") if gate.source else ""
