@@ -14,6 +14,7 @@ import pytest
 from helpers.paths import ROOT
 from monitor.errors import RuleError
 from monitor.rules import load_group_rules, load_rules
+from monitor.rules.overlay import overlay_rules
 
 CULTURE = {
     "title": "Utlysning: EU-stöd till kommuner för kulturarv och bibliotek",
@@ -351,3 +352,16 @@ def test_a_mistake_in_the_common_rules_is_not_blamed_on_the_group(common):
         load_group_rules(common, overlay(common, {}), "linkoping")
     assert "group linkoping" not in str(caught.value)
     assert caught.value.file == common / "kultur.toml"
+
+
+def test_groups_share_one_load_of_the_common_rules_without_changing_it(common):
+    base = load_rules(common)
+    quiet = overlay(common, {"_group.toml": 'disable = ["kultur"]\n'}, "a")
+    loud = overlay(common, {"_group.toml": '[weights.kultur.sv]\n"hamn*" = 4\n'}, "b")
+
+    first = overlay_rules(base, quiet, "a").compile()
+    second = overlay_rules(base, loud, "b").compile()
+
+    assert "kultur" not in first.match(CULTURE).area_ids
+    assert second.match(HARBOUR).best_area == "kultur"
+    assert base == load_rules(common)

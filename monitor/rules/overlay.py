@@ -40,12 +40,15 @@ _GATE_KEYS = {"threshold"}
 
 def load_group_rules(common: Path | str, overlay: Path | str | None, group: str) -> RuleSet:
     """The common rules with `overlay` on top (None: the common rules alone), all or nothing."""
-    base = load_rules(common)
+    return overlay_rules(load_rules(common), overlay, group)
+
+
+def overlay_rules(base: RuleSet, overlay: Path | str | None, group: str) -> RuleSet:
+    """`overlay` on common rules already loaded: many groups read the common files once."""
     if overlay is None:
         return base
-    overlay = Path(overlay)
     try:
-        return _apply(base, overlay, group)
+        return _apply(base, Path(overlay), group)
     except RuleError as exc:
         if exc.where and exc.where.startswith(f"group {group}"):
             raise
