@@ -365,3 +365,21 @@ def test_groups_share_one_load_of_the_common_rules_without_changing_it(common):
     assert "kultur" not in first.match(CULTURE).area_ids
     assert second.match(HARBOUR).best_area == "kultur"
     assert base == load_rules(common)
+
+
+def test_the_readme_example_is_a_valid_overlay_doing_what_it_says(common):
+    readme = (ROOT / "rules" / "README.md").read_text(encoding="utf-8")
+    example = readme.split("# rules/linkoping/_group.toml\n", 1)[1].split("```", 1)[0]
+    rules = load_group_rules(common, overlay(common, {"_group.toml": example}), "linkoping")
+
+    assert "kultur" not in rules.area_ids
+    assert rules.gate.threshold == 3
+    area = rules.area("klimat-miljo")
+    weights = {t.text: t.weight for t in area.terms}
+    assert area.threshold == 3
+    assert weights["*klimat*"] == 4 and weights["vatten*"] == 3 and weights["skogsbruk*"] == 2
+    assert "hållbar*" not in weights
+    assert [t.text for t in area.terms if t.group and t.group[-1] == "avfall"] == [
+        "avfall*",
+        "sopor",
+    ]
