@@ -11,6 +11,7 @@ municipal admins, naming the key and the valid keys.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 import types
@@ -54,7 +55,7 @@ def build_options(cls: type, raw: dict[str, Any], extra_valid: tuple[str, ...] =
     # A field's key in the file is its name, or metadata "key" where the name cannot be the
     # key (`from` is a Python keyword).
     fields = {f.metadata.get("key", f.name): f for f in dataclasses.fields(cls)}
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in fields:
@@ -78,6 +79,13 @@ def build_options(cls: type, raw: dict[str, Any], extra_valid: tuple[str, ...] =
     if missing:
         raise OptionError("this key is required for this kind", missing[0])
     return cls(**values)
+
+
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    """A dataclass's field types, evaluated once per class: evaluating the string annotations
+    was most of the time of loading thousands of sources."""
+    return typing.get_type_hints(cls)
 
 
 def _check(key: str, value: Any, hint: Any, choices: tuple[str, ...] | None) -> Any:

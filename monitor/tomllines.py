@@ -97,21 +97,49 @@ def _holds(fragment: str, value: str) -> bool:
 
 
 class TomlLines:
-    """`find_line` over one text, with the questions sources.toml's validation asks."""
+    """`find_line` over one text, with the questions sources.toml's validation asks.
+
+    The headers are indexed in one pass when first asked for, so asking for the line of each of
+    n `[[sources]]` costs one scan in all, not one each (which made loading quadratic)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self._lines: list[str] | None = None
+        self._headers: dict[tuple[str, ...], list[int]] | None = None
+
+    def _index(self) -> dict[tuple[str, ...], list[int]]:
+        """Each header's name -> the 1-based lines where it is written, in order (the same
+        test for a header as find_line's)."""
+        if self._headers is None:
+            self._lines = self.text.splitlines()
+            self._headers = {}
+            for number, line in enumerate(self._lines, start=1):
+                header = _HEADER_RE.match(line)
+                if header and not _KEY_RE.match(line):
+                    name = _split_dotted(header.group("name"))
+                    self._headers.setdefault(name, []).append(number)
+        return self._headers
 
     def table_line(self, name: str) -> int | None:
-        return find_line(self.text, (name,))
+        found = self._index().get((name,))
+        return found[0] if found else None
 
     def array_table_line(self, name: str, index: int) -> int | None:
-        return find_line(self.text, (name,), occurrence=index)
+        found = self._index().get((name,), [])
+        return found[index] if 0 <= index < len(found) else None
 
     def key_line(self, table: str, index: int | None, key: str) -> int | None:
         """The line of `key` in `[table]`, or in the index-th `[[table]]` when index is given;
         the table's header when the key is not written out."""
-        return find_line(self.text, (table,), key, occurrence=index or 0)
+        occurrences = self._index().get((table,), [])
+        if index is None or not 0 <= index < len(occurrences):
+            return find_line(self.text, (table,), key, occurrence=index or 0)
+        # Only the lines from this occurrence's header to the next one's can hold its key.
+        assert self._lines is not None
+        start = occurrences[index] - 1
+        end = occurrences[index + 1] - 1 if index + 1 < len(occurrences) else len(self._lines)
+        found = find_line("\n".join(self._lines[start:end]), (table,), key)
+        return None if found is None else found + start
 
     def find(self, table: tuple[str, ...], occurrence: int, key: str | None = None) -> int | None:
         """The line of `key` in the occurrence-th `[a.b]` header of `table` (a sub-table of an

@@ -408,3 +408,51 @@ def test_notifiers_take_their_secrets_from_the_environment_only(write_config):
         assert secret not in repr(config)
     bare = load(write_config(VALID, "bare.toml"), environ={}, kinds=KINDS)
     assert not bare.teams.configured and not bare.email.configured
+
+
+def _many_feeds(count: int) -> list[str]:
+    """`count` rss sources, five lines each, numbered from 0."""
+    return [
+        f'[[sources]]\nid = "feed-{n}"\nkind = "rss"\nurl = "https://example.org/{n}.xml"\n'
+        for n in range(count)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("late", "fragments"),
+    [
+        pytest.param('every = "soon"', ["source 'feed-298'", "'every'"], id="bad-value"),
+        pytest.param("colour = 3", ["source 'feed-298'", "'colour': unknown key"], id="unknown"),
+        pytest.param('id = "feed-7"', ["duplicate source id 'feed-7'"], id="duplicate-id"),
+    ],
+)
+def test_an_error_in_a_late_source_names_its_own_line(write_config, late, fragments):
+    """Lines are found from one index of the headers: the 299th source's key is still
+    named by its own line, not by an earlier source's nor by its header."""
+    blocks = _many_feeds(300)
+    if late.startswith("id ="):
+        blocks[298] = blocks[298].replace('id = "feed-298"', late)
+    else:
+        blocks[298] += late + "\n"
+    text = "[settings]\nretries = 0\n\n" + "\n".join(blocks) + '\n[digest]\ntime = "08:00"\n'
+    path = write_config(text)
+    lines = text.splitlines()
+    expected = len(lines) - lines[::-1].index(late)  # the late source's line, not source 7's
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, kinds=KINDS)
+    message = str(caught.value)
+    assert message.startswith(f"{path}, line {expected}: "), message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_a_missing_key_in_a_late_source_names_its_header(write_config):
+    blocks = _many_feeds(300)
+    blocks[250] = blocks[250].replace('url = "https://example.org/250.xml"\n', "")
+    text = "\n".join(blocks)
+    path = write_config(text)
+    header = [n for n, line in enumerate(text.splitlines(), 1) if line == "[[sources]]"][250]
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, kinds=KINDS)
+    assert str(caught.value).startswith(f"{path}, line {header}: "), str(caught.value)
+    assert "feed-250" in str(caught.value) and "'url'" in str(caught.value)
