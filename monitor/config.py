@@ -75,8 +75,9 @@ class Settings:
     allow_private: bool = False
     # extra attempts after a connection error, 429 or 5xx
     retries: int = field(default=3, metadata={"minimum": 0, "maximum": 10})
-    # requests in flight at once, all sources together
-    concurrency: int = field(default=20, metadata={"minimum": 1})
+    # requests in flight at once, all sources together; unset, only per_host limits them,
+    # so a global limit can never bind before the politeness towards each host does
+    concurrency: int | None = field(default=None, metadata={"minimum": 1})
     per_host: int = field(default=2, metadata={"minimum": 1})  # requests in flight to one host
     # seconds between request starts to one host
     host_delay: float = field(default=0.25, metadata={"minimum": 0})

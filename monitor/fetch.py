@@ -1,7 +1,7 @@
 """The one HTTP client factory, and a polite fetcher whose failures end in one plain FetchError.
 
-Polite: at most `concurrency` requests in flight overall, at most `per_host` to one host, and
-request starts to one host spaced by `host_delay`. Careful: one deadline for each whole exchange
+Polite: at most `per_host` requests in flight to one host, request starts to one host spaced by
+`host_delay`, and (only if set) at most `concurrency` in flight overall. Careful: one deadline for each whole exchange
 (connect, headers and body: `timeout` alone bounds each read, so a server trickling a byte a
 second would hold a source for ever), a cap on the body size (checked while streaming, and
 every content-encoding layer unpacked in bounded steps by our own code, so a huge or bombed body
@@ -58,9 +58,15 @@ def make_client(
         max_redirects=MAX_REDIRECTS,
         transport=transport,
         event_hooks=guard_hooks(settings.allow_private),
-        # Our own limits below decide concurrency; the pool must not be the bottleneck.
-        limits=httpx.Limits(max_connections=None, max_keepalive_connections=50),
+        limits=pool_limits(settings.concurrency),
     )
+
+
+def pool_limits(concurrency: int | None) -> httpx.Limits:
+    """The connection pool as wide as the Fetcher's own limits: it must never be the bottleneck,
+    and every connection may be kept for the host's next request (per_host bounds how many one
+    host gets; an unset `concurrency` leaves the pool unbounded, as the Fetcher is)."""
+    return httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
 
 @dataclass(frozen=True)
@@ -149,7 +155,8 @@ class Fetcher:
         self.client = client
         self.policy = policy or RetryPolicy()
         self.politeness = politeness or Politeness()
-        self._slots = asyncio.Semaphore(self.politeness.concurrency)
+        limit = self.politeness.concurrency
+        self._slots = asyncio.Semaphore(limit) if limit is not None else None
         self._hosts: dict[str, _HostGate] = {}
         self.in_flight = 0
         self.peak_in_flight = 0
@@ -215,6 +222,8 @@ class Fetcher:
                 if wait > 0:
                     await asyncio.sleep(wait)
                 gate.next_start = time.monotonic() + self.politeness.host_delay
+            if self._slots is None:
+                return await self._counted(method, url, **kwargs)
             async with self._slots:
                 return await self._counted(method, url, **kwargs)
 

@@ -135,7 +135,8 @@ class Validators:
 
 @dataclass(frozen=True)
 class Politeness:
-    concurrency: int = 20
+    # requests in flight at once, all hosts together; None: no such limit, only per_host's
+    concurrency: int | None = None
     per_host: int = 2
     host_delay: float = 0.25  # seconds between request starts to one host
     max_bytes: int = 20_000_000

@@ -93,6 +93,29 @@ def test_200_sources_on_20_hosts_are_fetched_together_and_then_answer_304(tmp_pa
             server.__exit__(None, None, None)
 
 
+def test_by_default_only_the_politeness_per_host_limits_how_many_are_in_flight(tmp_path):
+    """No global limit unless one is set: 20 hosts with 2 each in flight is 40 at once (the
+    old default of 20 in all made a run wait for global slots while hosts sat idle)."""
+    servers = [FaultServer(host=host) for host in HOSTS]
+    for server in servers:
+        for n in range(4):
+            server.route(f"/feed-{n}")(feed_with_etag(0.3))
+    sources = [
+        (f"feed-{h}-{n}", "rss", server.url(f"/feed-{n}"))
+        for h, server in enumerate(servers)
+        for n in range(4)
+    ]
+    with_servers = [s.__enter__() for s in servers]
+    try:
+        summary, _ = run(write_config(tmp_path, sources, "host_delay = 0"))
+        assert len(summary.outcomes) == 80 and not summary.failed
+        assert summary.peak_in_flight == 40
+        assert all(server.peak_in_flight == 2 for server in with_servers)
+    finally:
+        for server in with_servers:
+            server.__exit__(None, None, None)
+
+
 BOMB = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
 <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
