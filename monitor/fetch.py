@@ -1,12 +1,12 @@
 """The one HTTP client factory, and a polite fetcher whose failures end in one plain FetchError.
 
 Polite: at most `per_host` requests in flight to one host, request starts to one host spaced by
-`host_delay`, and (only if set) at most `concurrency` in flight overall. Careful: one deadline for each whole exchange
-(connect, headers and body: `timeout` alone bounds each read, so a server trickling a byte a
-second would hold a source for ever), a cap on the body size (checked while streaming, and
-every content-encoding layer unpacked in bounded steps by our own code, so a huge or bombed body
-is never held whole), bounded redirects, only http(s) to public addresses unless allowed
-(`addresses.py`, on every redirect hop too).
+`host_delay`, and (only if set) at most `concurrency` in flight overall. Careful: one deadline
+for each whole exchange (connect, headers and body: `timeout` alone bounds each read, so a
+server trickling a byte a second would hold a source for ever), a cap on the body size (checked
+while streaming, and every content-encoding layer unpacked in bounded steps by our own code, so
+a huge or bombed body is never held whole), bounded redirects, only http(s) to public addresses
+unless allowed (`addresses.py`, on every redirect hop too).
 Retried: connection errors, per-read timeouts, bodies cut off mid-way, 429 and 5xx, with
 exponential backoff that honours `Retry-After`. Not retried: other 4xx, which will not get
 better by asking again, and an answer over the deadline (it would trickle again). Conditional
