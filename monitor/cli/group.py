@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 import traceback
+import types
 
 import click
 
@@ -17,6 +19,11 @@ from monitor.cli.app import App
 from monitor.config import secret_values
 from monitor.errors import MonitorError
 from monitor.redact import Redactor, install
+
+# httpx imports its own command line, and with it rich and pygments, whenever they are installed
+# (rich is, for our terminal tables): ~40 ms of every command that fetches, for a program we
+# never run. An empty module in its place makes httpx fall back to its stub, as without them.
+sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
 
 # Each verb lives in its own module, imported only when that verb runs: `monitor search`
 # should not pay for importing the HTTP client, feed parsers, Slack or the scheduler.
@@ -37,9 +44,39 @@ COMMANDS = {
 }
 
 
+# Each verb's summary (the first sentence of its docstring; a test keeps them equal), so that
+# `monitor --help` lists the verbs without importing one.
+SUMMARIES = {
+    "deadlines": "Upcoming deadlines of open and forthcoming calls, soonest first, with days left.",
+    "digest": "Show the weekly digest: new calls by area, calls closing soon, changed calls, "
+    'network news and sources that stopped working, in Swedish unless [settings] language = "en".',
+    "export": "Write stored items, with all their fields and areas, as JSON, JSON Lines, CSV or "
+    "iCalendar.",
+    "feedback": "Say whether a call is relevant for the kommun, optionally for one area.",
+    "report": "Write the yearly report for kommunstyrelsen, as Markdown or HTML.",
+    "rules": "List the priority areas: id, name, number of terms, threshold and Slack channel.",
+    "run": "Fetch every enabled source once, store what is new or changed, and match it to areas.",
+    "search": "Search stored calls and news: best match first.",
+    "serve": "Run unattended: fetch each source on its own `every`, and send the digest on "
+    "[digest] weekday and time (settings.timezone).",
+    "show": "Everything about one item: every field, its change history, its areas with the "
+    "phrases that matched, and the news that mention it.",
+    "sources": "List every source with its kind, last run, item count and health.",
+    "track": "Record a call's state for a förvaltning: interested, applying, submitted, granted, "
+    "rejected or not-for-us (the Swedish labels are understood too: söker, inte för oss).",
+    "tracked": "The tracked calls: each call and förvaltning with its state, next deadline and "
+    "the days left, the amount (kronor) and the last change; soonest deadline first.",
+}
+
+
 class MonitorGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The verbs and their summaries from the tables above: no verb module is imported."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, SUMMARIES[name]) for name in self.list_commands(ctx)])
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in COMMANDS:

@@ -1,0 +1,80 @@
+"""What a command loads before it does anything: `--help` no verb, a read command no HTTP
+client, no sqlite-utils plugin scan, nothing of httpx's own command line."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from monitor.cli.group import COMMANDS, SUMMARIES
+
+# Run `monitor` as the console script does, then list what was imported.
+PROBE = """
+import json, sys
+sys.argv = ["monitor", *json.loads(sys.argv[1])]
+from monitor.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+print("MODULES " + json.dumps(sorted(sys.modules)))
+"""
+
+
+def imported(args: list[str], cwd) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES "))
+    return set(json.loads(line.removeprefix("MODULES ")))
+
+
+def test_the_verb_summaries_are_the_first_sentences_of_their_docstrings():
+    assert set(SUMMARIES) == set(COMMANDS)
+    for name, target in COMMANDS.items():
+        module, attribute = target.split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        paragraph = " ".join(inspect.cleandoc(command.help or "").split("\n\n")[0].split())
+        first = re.match(r"(.*?\.)(\s|$)", paragraph)
+        assert first is not None and SUMMARIES[name] == first.group(1), name
+
+
+def test_help_lists_every_verb_without_importing_one(tmp_path):
+    modules = imported(["--help"], tmp_path)
+    verbs = {target.split(":")[0] for target in COMMANDS.values()}
+    assert not verbs & modules, verbs & modules
+    assert not {"httpx", "sqlite_utils", "feedparser", "bs4"} & modules
+
+
+@pytest.mark.parametrize("verb", [["search", "x"], ["deadlines"]])
+def test_a_read_command_loads_no_http_client_and_scans_no_plugins(tmp_path, verb):
+    (tmp_path / "sources.toml").write_text(
+        '[settings]\ndatabase = "monitor.db"\n\n[[sources]]\nid = "feed"\nkind = "rss"\n'
+        'url = "https://example.org/feed.xml"\n',
+        encoding="utf-8",
+    )
+    modules = imported(verb, tmp_path)
+    assert "monitor.store.db" in modules  # it did read the database
+    assert not {"httpx", "feedparser", "bs4", "pygments"} & modules
+    assert "importlib.metadata" not in modules  # sqlite-utils' plugin scan reads entry points
+
+
+def test_the_fetching_commands_load_httpx_without_its_command_line():
+    probe = (
+        "import sys, monitor.cli, monitor.fetch; "
+        "print(sorted({'rich', 'pygments'} & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
