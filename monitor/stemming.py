@@ -9,18 +9,25 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-import snowballstemmer
+from typing import Any
 
 _WORD = re.compile(r"[^\W\d_]{3,}")  # letters only: identifiers and numbers are not stemmed
-_SWEDISH = snowballstemmer.stemmer("swedish")
-_ENGLISH = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _stemmers() -> tuple[Any, Any]:
+    # Imported at the first word: snowballstemmer loads all its ~30 languages (0.1-0.2 s), which
+    # a command that stems nothing (a run answered by 304s, `deadlines`) should not pay.
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("swedish"), snowballstemmer.stemmer("english")
 
 
 @lru_cache(maxsize=500_000)
 def word_stems(word: str) -> tuple[str, ...]:
     """The Swedish and English stems of one lower-case word (one when they agree)."""
-    swedish, english = _SWEDISH.stemWord(word), _ENGLISH.stemWord(word)
+    swedish_stemmer, english_stemmer = _stemmers()
+    swedish, english = swedish_stemmer.stemWord(word), english_stemmer.stemWord(word)
     return (swedish,) if swedish == english else (swedish, english)
 
 

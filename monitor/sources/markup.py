@@ -6,15 +6,17 @@ from __future__ import annotations
 import codecs
 import re
 import warnings
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
-
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
-from bs4.builder import ParserRejectedMarkup, XMLParsedAsHTMLWarning
-from bs4.dammit import EncodingDetector
 
 from monitor.errors import FetchError
 from monitor.options import OptionError
 from monitor.sources.dated_url import check_placeholders
+
+# BeautifulSoup (and soupsieve, ~0.1 s to import) only where a page is parsed: a feed source
+# loads it for its first detail page, not at start-up for check_url and http_link.
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup, Tag
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -65,6 +67,8 @@ def decode_markup(content: bytes, declared: str | None) -> str:
         return content.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    from bs4.dammit import EncodingDetector
+
     in_page = _codec(EncodingDetector.find_declared_encoding(content, is_html=True))
     if in_page and in_page.startswith(("utf-16", "utf-32")):
         in_page = None  # a page that can say so in ASCII is not in UTF-16
@@ -79,6 +83,9 @@ def decode_markup(content: bytes, declared: str | None) -> str:
 
 def html_soup(content: bytes, declared: str | None) -> BeautifulSoup:
     """The page parsed with the standard library's parser, which expands no entities."""
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+    from bs4.builder import ParserRejectedMarkup, XMLParsedAsHTMLWarning
+
     text = decode_markup(content, declared)
     with warnings.catch_warnings():
         # An XML or very short document is still read as HTML, quietly.
@@ -131,6 +138,8 @@ def http_link(href: str | None, base: str) -> str | None:
 
 def document_base(soup: BeautifulSoup, url: str) -> str:
     """What relative links resolve against: the page's <base href>, else its address."""
+    from bs4 import Tag
+
     base = soup.find("base", href=True)
     if isinstance(base, Tag):
         return http_link(str(base["href"]), url) or url
