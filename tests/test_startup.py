@@ -66,6 +66,7 @@ def test_a_read_command_loads_no_http_client_and_scans_no_plugins(tmp_path, verb
     modules = imported(verb, tmp_path)
     assert "monitor.store.db" in modules  # it did read the database
     assert not {"httpx", "feedparser", "bs4", "pygments"} & modules
+    assert "numpy" not in modules  # sqlite-utils would load it, installed with scikit-learn
     assert "importlib.metadata" not in modules  # sqlite-utils' plugin scan reads entry points
 
 
@@ -78,3 +79,11 @@ def test_the_fetching_commands_load_httpx_without_its_command_line():
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
     )
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_numpy_stays_importable_after_the_store_is():
+    probe = "import monitor.store, numpy; print(numpy.__name__)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.strip() == "numpy", done.stderr
