@@ -14,7 +14,6 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator
 
-import snowballstemmer
 import sqlite_utils
 
 # remove_diacritics 2: "malardalen" finds "Mälardalen", as officials type on any keyboard.
@@ -244,6 +243,8 @@ _STEMS_5_WORD = re.compile(r"[^\W\d_]{3,}")
 
 def _stems_5(rows: list[tuple[str, str | None, str | None]]) -> list[tuple[str, str]]:
     """(id, title, summary) -> (search_stems, id); stems cached per word, as the module did."""
+    import snowballstemmer  # only this old migration stems here; start-up should not load it
+
     swedish, english = snowballstemmer.stemmer("swedish"), snowballstemmer.stemmer("english")
     cache: dict[str, tuple[str, ...]] = {}
     result = []
