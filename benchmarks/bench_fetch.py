@@ -93,7 +93,8 @@ def timed(hosts: Hosts, command: list[str], cwd: Path) -> Timed:
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     ended = time.time()
     if done.returncode != 0:
-        raise SystemExit(f"{command[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
+        failed = [line for line in done.stdout.splitlines() if "FAILED" in line][:5]
+        raise SystemExit(f"{command[0]} failed ({done.returncode}): {failed} {done.stderr[-2000:]}")
     s = hosts.stats()
     first, last = s["first_request"] or began, s["last_answer"] or ended
     return Timed(

@@ -85,7 +85,9 @@ async def serve(hosts: int, feeds: int, delay: float) -> None:
                 if close:
                     break
         except (asyncio.IncompleteReadError, ConnectionError):
-            pass
+            pass  # the client closed the connection
+        except Exception as exc:  # a bug here would look like a failing feed in the benchmark
+            print(f"feed_hosts: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
         finally:
             writer.close()
 

@@ -19,9 +19,10 @@ import email.utils
 import json
 import logging
 import random
+import ssl
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -46,11 +47,18 @@ UNPACK_STEP = 64 * 1024  # bytes one unpacking step may produce: what is held be
 
 
 def make_client(
-    settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    connections: int | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> httpx.AsyncClient:
     """The client every source shares: explicit timeouts, our User-Agent, bounded redirects,
-    and (unless `allow_private`) only public addresses, checked on every hop."""
+    and (unless `allow_private`) only public addresses, checked on every hop. `connections`
+    sizes its pool (one host's: per_host); by default it is as wide as `concurrency`. `tls`:
+    a context made once for many clients (loading the CA bundle takes tens of milliseconds)."""
     return httpx.AsyncClient(
+        verify=tls if tls is not None else True,
         # Only gzip: it is the encoding we unpack and check ourselves (see _unpack_capped).
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip"},
         timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 15.0)),
@@ -58,7 +66,7 @@ def make_client(
         max_redirects=MAX_REDIRECTS,
         transport=transport,
         event_hooks=guard_hooks(settings.allow_private),
-        limits=pool_limits(settings.concurrency),
+        limits=pool_limits(connections or settings.concurrency),
     )
 
 
@@ -144,15 +152,23 @@ class _HostGate:
 
 
 class Fetcher:
-    """Sends requests for every source of a run, within the politeness limits."""
+    """Sends requests for every source of a run, within the politeness limits.
+
+    With `host_client`, each host's requests go through a client of its own, made on the
+    host's first request: httpcore's pool looks through all its connections for every request
+    it places, so one pool for hundreds of hosts spent more time choosing a connection than the
+    hosts took to answer (800 feeds on 80 hosts: 40 s for a 2.5 s fetch). Close with aclose()."""
 
     def __init__(
         self,
         client: httpx.AsyncClient,
         policy: RetryPolicy | None = None,
         politeness: Politeness | None = None,
+        host_client: Callable[[], httpx.AsyncClient] | None = None,
     ) -> None:
         self.client = client
+        self._host_client = host_client
+        self._clients: dict[str, httpx.AsyncClient] = {}
         self.policy = policy or RetryPolicy()
         self.politeness = politeness or Politeness()
         limit = self.politeness.concurrency
@@ -162,6 +178,20 @@ class Fetcher:
         self.peak_in_flight = 0
         self.bytes_received = 0
         self.bytes_unpacked = 0  # produced by unpacking content encodings, every layer
+
+    async def aclose(self) -> None:
+        """Close the hosts' own clients (the shared one belongs to its maker)."""
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    def _client(self, host: str) -> httpx.AsyncClient:
+        if self._host_client is None:
+            return self.client
+        client = self._clients.get(host)
+        if client is None:
+            client = self._clients[host] = self._host_client()
+        return client
 
     async def request(self, method: str, url: str, **kwargs: Any) -> Fetched:
         """A 2xx or 304 answer with its body read, or FetchError saying why not."""
@@ -223,17 +253,17 @@ class Fetcher:
                     await asyncio.sleep(wait)
                 gate.next_start = time.monotonic() + self.politeness.host_delay
             if self._slots is None:
-                return await self._counted(method, url, **kwargs)
+                return await self._counted(host, method, url, **kwargs)
             async with self._slots:
-                return await self._counted(method, url, **kwargs)
+                return await self._counted(host, method, url, **kwargs)
 
-    async def _counted(self, method: str, url: str, **kwargs: Any) -> Fetched:
+    async def _counted(self, host: str, method: str, url: str, **kwargs: Any) -> Fetched:
         self.in_flight += 1
         self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
             # The whole exchange, not each read: httpx's timeout restarts with every byte.
             async with asyncio.timeout(self.politeness.timeout) as deadline:
-                return await self._read_capped(method, url, **kwargs)
+                return await self._read_capped(self._client(host), method, url, **kwargs)
         except TimeoutError as exc:
             if deadline.expired():
                 raise _Overdue from exc
@@ -241,9 +271,11 @@ class Fetcher:
         finally:
             self.in_flight -= 1
 
-    async def _read_capped(self, method: str, url: str, **kwargs: Any) -> Fetched:
+    async def _read_capped(
+        self, client: httpx.AsyncClient, method: str, url: str, **kwargs: Any
+    ) -> Fetched:
         cap = self.politeness.max_bytes
-        async with self.client.stream(method, url, **kwargs) as response:
+        async with client.stream(method, url, **kwargs) as response:
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > cap:
                 raise FetchError(_too_big(url, cap), status=response.status_code)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -124,8 +123,17 @@ async def _fetch_all(
         saver.add(outcome, save)
         return outcome
 
-    async with make_client(config.settings, transport) as client:
-        fetcher = Fetcher(client, policy, config.politeness)
+    settings = config.settings
+    # A client per host over the network (see Fetcher); an in-process transport has no
+    # connections to choose from, and one client for it is enough.
+    tls = httpx.create_ssl_context()
+    host_client = (
+        (lambda: make_client(settings, connections=settings.per_host, tls=tls))
+        if transport is None
+        else None
+    )
+    async with make_client(settings, transport, tls=tls) as client:
+        fetcher = Fetcher(client, policy, config.politeness, host_client)
         jobs = [
             run_one(src) if run_id is not None else _check_source(src, config, store, fetcher, when)
             for src in sources
@@ -137,28 +145,48 @@ async def _fetch_all(
                 return await asyncio.gather(*jobs), fetcher
         finally:
             saver.flush()  # what was collected whole is kept, even when the run is stopped
+            await fetcher.aclose()
 
 
 class _Saver:
     """Stores finished sources in batches: one transaction, one wait for the disk, for all the
-    sources done within SAVE_EVERY seconds, rather than one per source. Saving runs on the event
-    loop, so while it waits no request starts: per source, that was most of a run answered by
-    304s. Each source is still stored whole or not at all; a run killed between two batches
-    leaves the sources of the last one unstored, fetched in full at the next run."""
+    sources done within SAVE_EVERY seconds of the first of them, rather than one per source.
+    Saving runs on the event loop, so while it waits no request starts: per source, that was
+    most of a run answered by 304s. Each source is still stored whole or not at all; a run
+    killed between two batches leaves the last one's sources unstored, fetched in full at the
+    next run. A failed save (the database held by another program) stops the run at the next
+    source done, as it did when each source saved itself."""
 
     def __init__(self, store: Store, on_done: Callable[[SourceOutcome], None] | None) -> None:
         self.store, self.on_done = store, on_done
         self.pending: list[tuple[SourceOutcome, Callable[[], None]]] = []
-        self.last = time.monotonic()
+        self._timer: asyncio.TimerHandle | None = None
+        self._failure: BaseException | None = None
 
     def add(self, outcome: SourceOutcome, save: Callable[[], None]) -> None:
+        self._raise_failure()
         self.pending.append((outcome, save))
-        if time.monotonic() - self.last >= SAVE_EVERY:
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(SAVE_EVERY, self._on_time)
+
+    def _on_time(self) -> None:
+        self._timer = None
+        try:
             self.flush()
+        except BaseException as exc:  # a loop callback cannot raise into the run: kept
+            self._failure = exc
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
 
     def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._raise_failure()
         pending, self.pending = self.pending, []
-        self.last = time.monotonic()
         if not pending:
             return
         with self.store.batch():
