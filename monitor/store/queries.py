@@ -6,7 +6,7 @@ import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -14,6 +14,7 @@ import sqlite_utils
 from monitor.errors import MonitorError
 from monitor.stemming import word_stems
 from monitor.store.columns import select_list
+from monitor.store.matches import any_matches
 from monitor.vocabulary import Phrase, Query, Term, Vocabulary
 
 # The export's field names, in order; the JSON and CSV exports and `search --format` use them.
@@ -187,6 +188,28 @@ def search_sql(
         sql += " LIMIT ?"
         args.append(limit)
     return sql, args
+
+
+def upcoming_deadlines(
+    db: sqlite_utils.Database,
+    today: date,
+    within: int,
+    *,
+    area: str | None = None,
+    everything: bool = False,
+) -> list[dict[str, Any]]:
+    """Open and forthcoming calls with a deadline in the next `within` days, soonest first:
+    only those the rules put in the digest unless `everything` (or nothing is matched yet)."""
+    relevant_only = not everything and any_matches(db)
+    filters = SearchFilters(
+        kind="call",
+        area=area,
+        deadline_after=today,
+        deadline_before=today + timedelta(days=within),
+        not_closed=True,
+        relevant_only=relevant_only,
+    )
+    return search_items(db, None, filters, limit=None)
 
 
 def all_items(
