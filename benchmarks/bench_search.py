@@ -99,7 +99,10 @@ def build(path: Path, size: int) -> None:
                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     batch_rows,
                 )
-                db.conn.executemany("INSERT INTO matches VALUES (?, ?, ?, ?)", batch_matches)
+                db.conn.executemany(
+                    "INSERT INTO matches (item_id, area, score, phrases) VALUES (?, ?, ?, ?)",
+                    batch_matches,
+                )
             batch_rows, batch_matches = [], []
     db.execute("ANALYZE")
     store.close()
