@@ -61,10 +61,11 @@ def measure_run(calls: int, folder: str, runs: int, queue) -> None:
 
     from monitor.config import load_config
     from monitor.pipeline import chosen_sources, run_once
+    from monitor.sources.kinds import KINDS
     from monitor.store import open_store
 
     portal = emulator(calls)
-    config = load_config(write_config(Path(folder)))
+    config = load_config(write_config(Path(folder)), kinds=KINDS)
     store = open_store(config.settings.database)
     times = []
     for _ in range(runs):
