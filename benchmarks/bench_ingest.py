@@ -178,6 +178,20 @@ def in_child(target, *args):
     return result
 
 
+def print_runs(first, again, seen, memory, naive_time, naive_seen, naive_memory) -> None:
+    print(f"  {'run':<40} {'seconds':>8} {'items/s':>9} {'peak MB':>8}")
+    label = "monitor run (fetch, parse, store)"
+    print(f"  {label:<40} {first:8.2f} {seen / first:9,.0f} {memory:8.0f}")
+    print(f"  {'monitor run again (all unchanged)':<40} {again:8.2f} {seen / again:9,.0f}")
+    print(
+        f"  {'naive: parse, then one item at a time':<40} {naive_time:8.2f} "
+        f"{naive_seen / naive_time:9,.0f} {naive_memory:8.0f}"
+    )
+    print(
+        f"  monitor run vs naive: {naive_time / first:.1f}x (targets: >= 5,000 items/s, < 300 MB)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=10_000)
@@ -201,17 +215,8 @@ def main() -> None:
                 stored[row_by_row].append(times)
     assert seen == naive_seen == options.calls, (seen, naive_seen)
     print(f"{options.calls:,} portal calls in {options.calls // 100} pages")
-    print(f"  {'run':<40} {'seconds':>8} {'items/s':>9} {'peak MB':>8}")
-    label = "monitor run (fetch, parse, store)"
-    print(f"  {label:<40} {first:8.2f} {seen / first:9,.0f} {memory:8.0f}")
-    print(f"  {'monitor run again (all unchanged)':<40} {again:8.2f} {seen / again:9,.0f}")
-    print(
-        f"  {'naive: parse, then one item at a time':<40} {naive_time:8.2f} "
-        f"{naive_seen / naive_time:9,.0f} {naive_memory:8.0f}"
-    )
-    print(
-        f"  monitor run vs naive: {naive_time / first:.1f}x (targets: >= 5,000 items/s, < 300 MB)"
-    )
+    if not options.store_only:
+        print_runs(first, again, seen, memory, naive_time, naive_seen, naive_memory)
     bulk, rows = (min(t[0] for t in stored[k]) for k in (False, True))
     unchanged = min(t[1] for t in stored[False])
     print(f"\n  {'storing only (best of two)':<40} {'seconds':>8} {'items/s':>9}")
