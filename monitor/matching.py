@@ -6,6 +6,7 @@ its tier (relevant, maybe, no), its learned score and whether it is in the diges
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from datetime import datetime
@@ -40,9 +41,27 @@ def load_matcher(rules_dir: Path) -> Matcher | None:
     """
     if not rules_dir.exists():
         return None
+    key = _rules_key(rules_dir)
+    if _compiled.get(rules_dir) is not None and _compiled[rules_dir][0] == key:
+        return _compiled[rules_dir][1]
     from monitor.rules import load_rules  # imported here: commands without rules start faster
 
-    return load_rules(rules_dir).compile()
+    matcher = load_rules(rules_dir).compile()
+    _compiled[rules_dir] = (key, matcher)
+    return matcher
+
+
+# A run asks for the rules more than once (matching, then the digest's areas, Slack's area
+# channels); compiling them is the costly part, so the last matcher per folder is kept for as
+# long as the folder's rule files hold the very same bytes (monitor serve sees edits).
+_compiled: dict[Path, tuple[bytes, Matcher]] = {}
+
+
+def _rules_key(rules_dir: Path) -> bytes:
+    digest = hashlib.sha256()
+    for path in sorted(rules_dir.glob("*.toml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.digest()
 
 
 def item_fields(row: dict[str, Any]) -> dict[str, str | None]:

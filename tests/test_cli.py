@@ -6,11 +6,13 @@ import csv
 import io
 import json
 import re
+import shutil
 import socket
 
 import click
 import pytest
 
+from helpers.paths import ROOT
 from helpers.portal_emulator import portal_config
 from monitor.cli import cli
 from monitor.store.queries import EXPORT_FIELDS
@@ -205,3 +207,26 @@ def test_every_command_has_help(runner):
         first_line = command.help.strip().split("\n")[0]
         assert " ".join(first_line.split()) in " ".join(result.output.split())
         assert f"  {name} " in listing
+
+
+def test_a_run_compiles_the_rules_once_and_again_only_when_they_change(
+    runner, write_config, live_portal, tmp_path, monkeypatch
+):
+    """Matching and the digest printed after it share one compiled rule set; an edited rule
+    file is compiled afresh (monitor serve reads the rules anew for each run)."""
+    from monitor.rules import RuleSet
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    config = write_config(portal_config(live_portal.base_url, settings=f'rules = "{rules}"'))
+    compiled = []
+    original = RuleSet.compile
+    monkeypatch.setattr(RuleSet, "compile", lambda self: compiled.append(1) or original(self))
+    result = runner.invoke(cli, ["--config", str(config), "run"])
+    assert result.exit_code == 0, result.output
+    assert "EU-bevakning vecka " in result.stdout  # the digest was built too
+    assert len(compiled) == 1
+    gate = rules / "_gate.toml"
+    gate.write_text(gate.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    runner.invoke(cli, ["--config", str(config), "run", "--no-digest"])
+    assert len(compiled) == 2

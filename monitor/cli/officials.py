@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,13 +25,13 @@ from monitor.cli.words import VALUE_FIELDS, field_label, local_time, words
 from monitor.errors import MonitorError
 from monitor.store.columns import JSON_COLUMNS
 from monitor.store.item_details import item_details
-from monitor.store.matches import any_matches
 from monitor.store.queries import (
     SearchFilters,
     all_items,
     known_filter_values,
     programme_stored,
     search_items,
+    upcoming_deadlines,
 )
 from monitor.vocabulary import Query, Vocabulary, load_vocabulary, matched
 
@@ -203,15 +203,7 @@ def deadlines(app: App, within: int, area: str | None, everything: bool, fmt: st
     settings = app.settings_config.settings
     said = words(settings.language)
     today = app.clock.today(settings.timezone)
-    filters = SearchFilters(
-        kind="call",
-        area=area,
-        deadline_after=today,
-        deadline_before=today + timedelta(days=within),
-        not_closed=True,
-        relevant_only=not everything and any_matches(app.reader.db),
-    )
-    rows = search_items(app.reader.db, None, filters, limit=None)
+    rows = upcoming_deadlines(app.reader.db, today, within, area=area, everything=everything)
     if fmt != "table":
         _write_rows(rows, fmt, settings.language)
         return

@@ -6,7 +6,7 @@ import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -14,6 +14,7 @@ import sqlite_utils
 from monitor.errors import MonitorError
 from monitor.stemming import word_stems
 from monitor.store.columns import select_list
+from monitor.store.matches import any_matches
 from monitor.vocabulary import Phrase, Query, Term, Vocabulary
 
 # The export's field names, in order; the JSON and CSV exports and `search --format` use them.
@@ -173,16 +174,64 @@ def search_sql(
         raise MonitorError(f"the search '{text}' has no words to look for")
     where, args = filters.clauses()
     if match:
-        sql = f"SELECT {_SELECT} FROM items_fts JOIN items ON items.rowid = items_fts.rowid"
-        where.insert(0, "items_fts MATCH ?")
-        args.insert(0, match)
-        order = "items_fts.rank"
-    else:
-        sql = f"SELECT {_SELECT} FROM items"
-        order = "items.deadline IS NULL, items.deadline, items.title"
+        return _ranked_sql(match, where, args, limit)
+    sql = f"SELECT {_SELECT} FROM items"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    sql += f" ORDER BY {order}"
+    sql += " ORDER BY items.deadline IS NULL, items.deadline, items.title"
+    if limit is not None:
+        sql += " LIMIT ?"
+        args.append(limit)
+    return sql, args
+
+
+def upcoming_deadlines(
+    db: sqlite_utils.Database,
+    today: date,
+    within: int,
+    *,
+    area: str | None = None,
+    everything: bool = False,
+) -> list[dict[str, Any]]:
+    """Open and forthcoming calls with a deadline in the next `within` days, soonest first:
+    only those the rules put in the digest unless `everything` (or nothing is matched yet)."""
+    relevant_only = not everything and any_matches(db)
+    filters = SearchFilters(
+        kind="call",
+        area=area,
+        deadline_after=today,
+        deadline_before=today + timedelta(days=within),
+        not_closed=True,
+        relevant_only=relevant_only,
+    )
+    return search_items(db, None, filters, limit=None)
+
+
+# A search ranks (bm25) at most this many matches: the most recently stored that match the
+# text and the filters. Ranking is most of a search's time, and a word as common as "climate"
+# matches tens of thousands of calls in a database kept for years; below this bound (every
+# search of a few years' calls) the order is exactly bm25's over every match.
+RANKED = 5_000
+
+
+def _ranked_sql(
+    match: str, where: list[str], args: list[Any], limit: int | None
+) -> tuple[str, list[Any]]:
+    bound = None if limit is None else max(limit, RANKED)  # all asked for: all ranked
+    conditions = " AND ".join(["items_fts MATCH ?", *where])
+    hits = "SELECT items_fts.rowid AS hit, items_fts.rank AS rank FROM items_fts"
+    if where:  # the filters read items
+        hits += " JOIN items ON items.rowid = items_fts.rowid"
+    hits += f" WHERE {conditions}"
+    args = [match, *args]
+    if bound is not None:
+        # FTS5 walks its matches newest first and ranks only the rows this LIMIT keeps.
+        hits += " ORDER BY items_fts.rowid DESC LIMIT ?"
+        args.append(bound)
+    sql = (
+        f"SELECT {_SELECT} FROM ({hits}) AS hits JOIN items ON items.rowid = hits.hit"
+        " ORDER BY hits.rank, hits.hit"  # equal ranks: the first stored first, as FTS5 gave
+    )
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)
@@ -202,7 +251,9 @@ def all_items(
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:
     for name in LIST_FIELDS:
-        row[name] = json.loads(row[name] or "[]")
+        text = row[name]
+        # Most lists are empty: no parser for them (deadlines returns thousands of rows).
+        row[name] = json.loads(text) if text and text != "[]" else []
     # true only for the main tier; None for an item the rules have not judged yet
     row["relevant"] = None if row["relevance"] is None else bool(row["relevant"])
     return row

@@ -511,6 +511,18 @@ def _groups(db: sqlite_utils.Database) -> None:
     )
 
 
+def _deadlines_index(db: sqlite_utils.Database) -> None:
+    """`deadlines` and the digest ask for relevant calls by deadline: one index range instead of
+    every relevant row; it also serves `relevant = 1` alone, so the old index on it goes."""
+    _run(
+        db,
+        """
+        CREATE INDEX items_relevant_deadline ON items(relevant, deadline);
+        DROP INDEX items_relevant;
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _health_and_mentions,
@@ -525,6 +537,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _notifiers,
     _search_index_for_datasette,
     _groups,
+    _deadlines_index,
 ]
 
 
