@@ -267,15 +267,16 @@ TEXT = st.one_of(
 @settings(max_examples=300)
 @given(st.dictionaries(FIELD_NAMES, TEXT, max_size=6))
 @example({"title": "SCHOOLS", "programme_code": "0"})  # passes gate and area, yet only maybe
+@example({"title": "PUBLIC:BODIES", "programme_code": "0"})  # gate passed, no area: maybe
 def test_no_input_crashes_the_matcher(fields):
     verdict = DEFAULT.match(fields)
-    # The learned scorer ranks what passes into tiers: only the main tier is relevant, and
-    # nothing the gate or the areas refused reaches it ("SCHOOLS" alone passes both, and is
-    # only "maybe").
+    # The learned scorer ranks what passes into tiers: only the main tier is relevant, and it
+    # needs the gate and an area; a call the gate passes without an area is at most "maybe"
+    # (the digest files a call under an area), and what the rubric rules out is "no".
     assert verdict.relevant == (verdict.tier == "relevant")
     if verdict.relevant:
         assert verdict.gate.passed and verdict.areas
-    if not (verdict.gate.passed and verdict.areas):
+    if verdict.gate.excluded_by or verdict.gate.anchor_missing:
         assert verdict.tier == "no"
     thresholds = {area.id: area.threshold for area in DEFAULT.areas}
     assert all(m.score >= thresholds[m.area] for m in verdict.areas)
