@@ -1,17 +1,22 @@
 """Between the store and the rules: match stored items to areas and keep the outcome.
 
-For each item: its areas (with score and the phrases that hit) in `matches`, and in `items`
-its tier (relevant, maybe, no), its learned score and whether it is in the digest's main list.
+For each item and group: its areas (with score and the phrases that hit) in `matches`, and its
+tier (relevant, maybe, no), its learned score and whether it is in the digest's main list (see
+store/matches.py). Each group judges with its own rules, and only the items of the sources
+that serve it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from monitor.config import Config
+from monitor.errors import RuleError
+from monitor.models import DEFAULT_GROUP
 from monitor.store import Store
 from monitor.store.matches import ItemVerdict, StoredMatch, rows_to_match, save_verdicts
 
@@ -45,6 +50,59 @@ def load_matcher(rules_dir: Path) -> Matcher | None:
     return load_rules(rules_dir).compile()
 
 
+def load_group_matcher(config: Config, group_id: str) -> Matcher | None:
+    """The compiled rules of one group: the common rules, with the group's own folder on top
+    when [[groups]] gives it one. None when the common rules folder does not exist.
+
+    A broken rule file is a RuleError; with [[groups]] it names the group."""
+    overlay = _overlay(config, group_id)
+    named = f"group {group_id}" if config.groups else None
+    if overlay is not None:
+        # The overlay loader (rules/loader.load_group_rules) is wired in at the merge.
+        raise RuleError(
+            f"the group's rule folder {overlay} cannot be read by this version, which reads"
+            " the common rules only: remove `rules` from the group, or upgrade",
+            file=config.path,
+            where=named,
+        )
+    try:
+        return load_matcher(config.settings.rules)
+    except RuleError as exc:
+        if named is None:
+            raise
+        where = named + (f", {exc.where}" if exc.where else "")
+        raise RuleError(exc.message, file=exc.file, line=exc.line, where=where) from exc
+
+
+def _overlay(config: Config, group_id: str) -> Path | None:
+    if group_id not in config.group_ids:
+        config.for_group(group_id)  # the one-line error naming the groups there are
+    return next((g.rules for g in config.groups if g.id == group_id), None)
+
+
+def load_matchers(config: Config) -> dict[str, Matcher | None]:
+    """Every group's rules, loaded before anything is fetched: broken rules of any group stop
+    the run, naming the group. The groups on the common rules alone share one matcher (290
+    kommuner need not compile the same rules 290 times)."""
+    matchers: dict[str, Matcher | None] = {}
+    common: dict[str, Matcher | None] = {}
+    for group_id in config.group_ids:
+        if _overlay(config, group_id) is None and common:
+            matchers[group_id] = next(iter(common.values()))
+            continue
+        matchers[group_id] = load_group_matcher(config, group_id)
+        if _overlay(config, group_id) is None:
+            common[group_id] = matchers[group_id]
+    return matchers
+
+
+def sources_not_serving(config: Config, group_id: str) -> set[str]:
+    """The configured sources whose items `group_id` does not judge (`groups = [...]` leaves
+    it out). Items of a source no longer configured are judged by every group, as before."""
+    serving = {s.id for s in config.sources_of(group_id)}
+    return {s.id for s in config.sources if s.id not in serving}
+
+
 def item_fields(row: dict[str, Any]) -> dict[str, str | None]:
     """A stored item row as the mapping the matcher reads (keywords as one line of text, the
     first type of action as the scorer's metadata)."""
@@ -60,14 +118,21 @@ def item_fields(row: dict[str, Any]) -> dict[str, str | None]:
 
 
 def match_and_store(
-    store: Store, matcher: Matcher, item_ids: Iterable[str] | None, now: datetime
+    store: Store,
+    matcher: Matcher,
+    item_ids: Iterable[str] | None,
+    now: datetime,
+    *,
+    group: str = DEFAULT_GROUP,
+    not_sources: Collection[str] = (),
 ) -> int:
-    """Match the given items (every item when None), replacing what was stored and stamping
-    them `now`; returns how many of them are relevant."""
-    rows = rows_to_match(store.db, item_ids)
+    """Match the given items (every item when None) for `group`, replacing what it had stored
+    and stamping them `now`, but not the items of `not_sources` (the sources that do not
+    serve it); returns how many of them are relevant."""
+    rows = rows_to_match(store.db, item_ids, not_sources=not_sources)
     stamp = now.isoformat(timespec="seconds")
     verdicts = [_verdict(row["id"], matcher.match(item_fields(row))) for row in rows]
-    save_verdicts(store.db, verdicts, stamp)
+    save_verdicts(store.db, verdicts, stamp, group=group)
     return sum(v.relevant for v in verdicts)
 
 
