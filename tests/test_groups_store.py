@@ -122,7 +122,8 @@ def _before_groups(path: Path) -> sqlite_utils.Database:
     )
     old["matches"].insert({"item_id": CLIMATE_ID, "area": "klimat-miljo", "score": 6.0})
     old.execute(
-        "INSERT INTO tracking (item_id, unit, state, changed_at) VALUES (?, 'Miljö', 'applying', ?)",
+        "INSERT INTO tracking (item_id, unit, state, changed_at)"
+        " VALUES (?, 'Miljö', 'applying', ?)",
         [CLIMATE_ID, stamp],
     )
     old.execute(
