@@ -62,6 +62,8 @@ def _name(config: Config, group_id: str) -> str:
 
 def _rules(config: Config, group_id: str) -> str:
     common = str(config.settings.rules)
+    if not config.settings.rules.exists():
+        common += " (missing)"
     overlay = next((g.rules for g in config.groups if g.id == group_id), None)
     return f"{common} + {overlay}" if overlay else common
 
