@@ -132,3 +132,16 @@ def test_several_groups_and_none_named_asks_which(runner, project, verb):
     assert result.exit_code == 1
     [line] = result.output.strip().splitlines()
     assert "several groups (a, b)" in line and "--group" in line
+
+
+def test_the_report_is_the_groups_calls_areas_and_applications(runner, project):
+    monitor(
+        runner, project, "track", CLIMATE, "--state", "submitted",
+        "--unit", "Miljöförvaltningen", "--group", "a",
+    )  # fmt: skip
+    a = monitor(runner, project, "report", "--group", "a").stdout
+    b = monitor(runner, project, "report", "--group", "b").stdout
+    assert "| klimat-miljo | 1 |" in a and "| kultur |" not in a
+    assert "| kultur | 1 |" in b and "| klimat-miljo |" not in b
+    assert "| Miljöförvaltningen | 0 | 1 |" in a
+    assert "Miljöförvaltningen" not in b
