@@ -3,6 +3,8 @@ history to another."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from monitor.cli.app import App, say_waiting
@@ -61,11 +63,19 @@ def _name(config: Config, group_id: str) -> str:
 
 
 def _rules(config: Config, group_id: str) -> str:
-    common = str(config.settings.rules)
+    common = _shown(config, config.settings.rules)
     if not config.settings.rules.exists():
         common += " (missing)"
     overlay = next((g.rules for g in config.groups if g.id == group_id), None)
-    return f"{common} + {overlay}" if overlay else common
+    return f"{common} + {_shown(config, overlay)}" if overlay else common
+
+
+def _shown(config: Config, path: Path) -> str:
+    """A folder as sources.toml names it: relative to the file when it is under it."""
+    folder = config.path.resolve().parent if config.path is not None else None
+    if folder is not None and path.resolve().is_relative_to(folder):
+        return str(path.resolve().relative_to(folder))
+    return str(path)
 
 
 def _channels(config: Config) -> str:
