@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from monitor.clock import Clock
 from monitor.config import Config, SourceConfig
-from monitor.matching import load_matcher, match_and_store
+from monitor.matching import load_matchers, match_and_store, sources_not_serving
 from monitor.models import RunSummary, SourceOutcome
 from monitor.pipeline import run_once
 from monitor.stop import StopRequested
@@ -22,16 +22,23 @@ def fetch_and_match(
     on_done: Callable[[SourceOutcome], None] | None = None,
     stop: StopRequested | None = None,
 ) -> tuple[RunSummary, bool]:
-    """Fetch and store `sources`, then match new and changed items; (summary, rules found).
+    """Fetch and store `sources`, then match new and changed items for every group; (summary,
+    rules found).
 
-    The rules are loaded before fetching, so broken rules stop the run before anything
-    is stored unmatched. `stop` cuts the fetch short (monitor serve's SIGTERM).
+    Every group's rules are loaded before fetching, so broken rules stop the run before
+    anything is stored unmatched. Each source is fetched once, whatever the number of groups;
+    each group then judges the new and changed items of the sources that serve it. `stop`
+    cuts the fetch short (monitor serve's SIGTERM).
     """
-    matcher = load_matcher(config.settings.rules)
+    matchers = load_matchers(config)
     summary = run_once(config, store, sources, clock=clock, on_done=on_done, stop=stop)
-    if matcher is not None:
-        match_and_store(store, matcher, summary.new_or_changed_ids, clock.now())
-    return summary, matcher is not None
+    now = clock.now()
+    for group, matcher in matchers.items():
+        if matcher is not None:
+            skip = sources_not_serving(config, group)
+            ids = summary.new_or_changed_ids
+            match_and_store(store, matcher, ids, now, group=group, not_sources=skip)
+    return summary, any(m is not None for m in matchers.values())
 
 
 def summary_lines(summary: RunSummary) -> list[str]:

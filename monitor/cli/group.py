@@ -41,6 +41,7 @@ COMMANDS = {
     "track": "monitor.cli.track:track",
     "tracked": "monitor.cli.tracked:tracked",
     "feedback": "monitor.cli.feedback:feedback",
+    "groups": "monitor.cli.groups:groups",
 }
 
 

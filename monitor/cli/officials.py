@@ -20,9 +20,10 @@ from monitor.cli.output import (
     write_jsonl,
     write_table,
 )
-from monitor.cli.params import DAY
+from monitor.cli.params import DAY, GROUP_OPTION
 from monitor.cli.words import VALUE_FIELDS, field_label, local_time, words
 from monitor.errors import MonitorError
+from monitor.models import DEFAULT_GROUP
 from monitor.store.columns import JSON_COLUMNS
 from monitor.store.item_details import item_details
 from monitor.store.queries import (
@@ -82,9 +83,16 @@ _FORMAT = click.option(
     "--exact", is_flag=True, help="Only the words as typed, not their Swedish/English equivalents."
 )
 @_FORMAT
+@GROUP_OPTION
 @click.pass_obj
 def search(
-    app: App, query: tuple[str, ...], fmt: str, limit: int, exact: bool, **options: Any
+    app: App,
+    query: tuple[str, ...],
+    fmt: str,
+    limit: int,
+    exact: bool,
+    group: str | None,
+    **options: Any,
 ) -> None:
     """Search stored calls and news: best match first.
 
@@ -93,26 +101,33 @@ def search(
     English equivalents (klimatanpassning finds "climate adaptation", school finds skola; the
     table says which matched; --exact turns this off). `klimat*` finds every word starting with
     klimat, `OR` between words finds either, and a, o find å, ä, ö. No quotes needed. Without
-    QUERY, every item that passes the filters is listed, soonest deadline first.
+    QUERY, every item that passes the filters is listed, soonest deadline first. With
+    [[groups]], the items of the sources that serve the group, as its rules judged them.
     """
     for key in ("since", "deadline_before", "deadline_after"):
         options[key] = _date(options[key])
-    _check_filters(app, options["area"], options["source"], options["programme"])
+    group_id = app.group(group)
+    _check_filters(app, options["area"], options["source"], options["programme"], group_id)
     text = " ".join(query) or None
     terms = _vocabulary(app).terms(text, exact=exact) if text else None
-    rows = search_items(app.reader.db, text, SearchFilters(**options), limit, terms)
+    filters = SearchFilters(**options)
+    rows = search_items(app.reader.db, text, filters, limit, terms, group=group_id)
     notes = [_matched_note(terms or [], row, app) for row in rows] if fmt == "table" else []
     _write_rows(rows, fmt, app.settings_config.settings.language, notes)
 
 
 def _check_filters(
-    app: App, area: str | None, source: str | None, programme: str | None = None
+    app: App,
+    area: str | None,
+    source: str | None,
+    programme: str | None = None,
+    group: str = DEFAULT_GROUP,
 ) -> None:
     """An unknown area, source or programme is an error listing the known ones: a typo must not
     look like an empty history."""
     if area is None and source is None and programme is None:
         return
-    known = known_filter_values(app.reader.db)
+    known = known_filter_values(app.reader.db, group=group)
     if area is not None:
         areas = sorted({*known["area"], *_rule_area_ids(app)})
         if area not in areas:
@@ -196,14 +211,20 @@ def _matched_note(terms: Query, row: dict[str, Any], app: App) -> str | None:
     help="Every call, not only those the rules put in the digest.",
 )
 @_FORMAT
+@GROUP_OPTION
 @click.pass_obj
-def deadlines(app: App, within: int, area: str | None, everything: bool, fmt: str) -> None:
+def deadlines(
+    app: App, within: int, area: str | None, everything: bool, fmt: str, group: str | None
+) -> None:
     """Upcoming deadlines of open and forthcoming calls, soonest first, with days left."""
-    _check_filters(app, area, None)
+    group_id = app.group(group)
+    _check_filters(app, area, None, None, group_id)
     settings = app.settings_config.settings
     said = words(settings.language)
     today = app.clock.today(settings.timezone)
-    rows = upcoming_deadlines(app.reader.db, today, within, area=area, everything=everything)
+    rows = upcoming_deadlines(
+        app.reader.db, today, within, area=area, everything=everything, group=group_id
+    )
     if fmt != "table":
         _write_rows(rows, fmt, settings.language)
         return
@@ -218,17 +239,19 @@ def deadlines(app: App, within: int, area: str | None, everything: bool, fmt: st
 
 @click.command()
 @click.argument("item")
+@GROUP_OPTION
 @click.pass_obj
-def show(app: App, item: str) -> None:
+def show(app: App, item: str, group: str | None) -> None:
     """Everything about one item: every field, its change history, its areas with the phrases
-    that matched, and the news that mention it.
+    that matched, and the news that mention it. With [[groups]], the tier and areas are the
+    group's.
 
     ITEM is an item id (eu-portal:LIFE-2026-SAP-CLIMA-CCA) or a call identifier.
     """
     settings = app.settings_config.settings
     language, zone = settings.language, settings.timezone
     said = words(language)
-    details = item_details(app.reader.db, item)
+    details = item_details(app.reader.db, item, group=app.group(group))
     row = details.row
     hidden = {"search_stems", "uid", "budget", "description", "conditions", "details_url"}
     hidden |= set(_CALL_FACTS)
@@ -362,6 +385,7 @@ def _wrap(text: str, indent: int, width: int = 100) -> str:
     help="With --format csv: for Excel set to Swedish (UTF-8 with BOM, `;`, decimal comma).",
 )
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@GROUP_OPTION
 @click.pass_obj
 def export(
     app: App,
@@ -374,25 +398,28 @@ def export(
     tracked: bool,
     excel: bool,
     output: Path | None,
+    group: str | None,
 ) -> None:
     """Write stored items, with all their fields and areas, as JSON, JSON Lines, CSV or iCalendar.
 
     Dates are ISO 8601; `deadline` is the next deadline and `deadlines` all of them. In the
     iCalendar file each deadline is an all-day event whose UID stays the same between exports,
-    so a calendar that imports it again updates its events instead of adding new ones.
+    so a calendar that imports it again updates its events instead of adding new ones. With
+    [[groups]], the group's items, tiers, areas and tracked calls.
     """
     if excel and fmt != "csv":
         raise MonitorError("--excel is for --format csv (a CSV file for Excel set to Swedish)")
-    _check_filters(app, area, source, programme)
+    group_id = app.group(group)
+    _check_filters(app, area, source, programme, group_id)
     language = app.settings_config.settings.language
     rows: Iterable[dict[str, Any]]
     filters = SearchFilters(
         area=area, source=source, programme=programme, status=status, relevance=relevance
     )
-    rows = all_items(app.reader.db, filters)
+    rows = all_items(app.reader.db, filters, group=group_id)
     units: dict[str, list[tuple[str, str]]] = {}
     if tracked:
-        units = _tracking_units(app, language)
+        units = _tracking_units(app, language, group_id)
         rows = (row for row in rows if row["id"] in units)
     if fmt == "ics":
         from monitor.cli.ics import write_ics
@@ -415,13 +442,13 @@ def export(
     click.echo(said["wrote"].format(count=count, noun=noun, path=output), err=True)
 
 
-def _tracking_units(app: App, language: str) -> dict[str, list[tuple[str, str]]]:
+def _tracking_units(app: App, language: str, group: str) -> dict[str, list[tuple[str, str]]]:
     """Item id -> (unit, its state's label) for each unit still working on the call."""
     from monitor.store.tracking import tracked_calls
     from monitor.tracking import ACTIVE, state_label
 
     units: dict[str, list[tuple[str, str]]] = {}
-    for row in tracked_calls(app.reader.db, states=ACTIVE):
+    for row in tracked_calls(app.reader.db, states=ACTIVE, group=group):
         label = state_label(row["state"], language)
         units.setdefault(row["item_id"], []).append((row["unit"], label))
     return units

@@ -8,6 +8,7 @@ import click
 
 from monitor.cli.app import App
 from monitor.cli.output import write_atomically
+from monitor.cli.params import GROUP_OPTION
 from monitor.errors import MonitorError
 from monitor.report.build import FORMATS, build_report, render
 
@@ -31,8 +32,11 @@ _SUFFIXES[".htm"] = "html"
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout."
 )
+@GROUP_OPTION
 @click.pass_obj
-def report(app: App, year: int | None, fmt: str | None, output: Path | None) -> None:
+def report(
+    app: App, year: int | None, fmt: str | None, output: Path | None, group: str | None
+) -> None:
     """Write the yearly report for kommunstyrelsen, as Markdown or HTML.
 
     Calls seen and matched per area, month and programme; the calls that closed in the year, by
@@ -40,8 +44,9 @@ def report(app: App, year: int | None, fmt: str | None, output: Path | None) -> 
 
     Markdown has headings and tables; HTML is one self-contained file with the same content and
     a bar chart of matched calls per area and month. A year without data gives a report that
-    says so.
+    says so. With [[groups]], the group's calls, areas and applications.
     """
+    group_id = app.group(group)
     suffix = output.suffix.lower() if output else ""
     if suffix and suffix not in _SUFFIXES:
         raise MonitorError(
@@ -52,7 +57,7 @@ def report(app: App, year: int | None, fmt: str | None, output: Path | None) -> 
         fmt = _SUFFIXES.get(suffix, "markdown")
     config = app.config
     today = app.clock.today(config.settings.timezone)  # the default year; a year in progress ends
-    doc = build_report(config, app.reader, year or today.year, today)
+    doc = build_report(config, app.reader, year or today.year, today, group=group_id)
     text = render(doc, fmt)
     if output is None:
         click.echo(text, nl=False)

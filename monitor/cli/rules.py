@@ -10,19 +10,27 @@ import click
 
 from monitor.cli.app import App, say_waiting
 from monitor.cli.output import aligned_lines
+from monitor.cli.params import GROUP_OPTION
 from monitor.config import LOCK_WAIT
 from monitor.errors import MonitorError, RuleError
 from monitor.lock import run_lock
-from monitor.matching import item_fields, load_matcher, match_and_store
+from monitor.matching import (
+    item_fields,
+    load_group_matcher,
+    match_and_store,
+    sources_not_serving,
+)
+from monitor.models import DEFAULT_GROUP
 from monitor.rules.scorer import SCORER_FILE
-from monitor.store.queries import find_item, item_by_identifier, item_count
+from monitor.store.matches import count_to_match
+from monitor.store.queries import find_item, item_by_identifier
 
 
-def _matcher(app: App):
-    rules_dir = app.settings_config.settings.rules
-    matcher = load_matcher(rules_dir)
+def _matcher(app: App, group: str = DEFAULT_GROUP):
+    """The group's rules (the common rules without [[groups]]); an error when there are none."""
+    matcher = load_group_matcher(app.settings_config, group)
     if matcher is None:
-        raise RuleError(f"the rules folder {rules_dir} does not exist")
+        raise RuleError(f"the rules folder {app.settings_config.settings.rules} does not exist")
     return matcher
 
 
@@ -70,27 +78,43 @@ def test_text(app: App, text: str | None, file_) -> None:
 
 @rules.command()
 @click.argument("item")
+@GROUP_OPTION
 @click.pass_obj
-def explain(app: App, item: str) -> None:
-    """Show why a stored item matched its areas, or why not (the gate included).
+def explain(app: App, item: str, group: str | None) -> None:
+    """Show why a stored item matched its areas, or why not (the gate included); with
+    [[groups]], by the group's rules.
 
     ITEM is an item id (eu-portal:LIFE-2026-SAP-CLIMA-CCA) or a call identifier.
     """
+    group_id = app.group(group)
     row = find_item(app.store.db, item)
     click.echo(f"{row['id']}: {row['title']}")
-    click.echo(_matcher(app).explain(item_fields(row), app.settings_config.settings.language))
+    language = app.settings_config.settings.language
+    click.echo(_matcher(app, group_id).explain(item_fields(row), language))
 
 
 @rules.command()
+@GROUP_OPTION
 @click.pass_obj
-def reapply(app: App) -> None:
-    """Match every stored item again, after the rules have changed. Waits for a run in
-    progress (the run lock), as `monitor run` does."""
-    matcher = _matcher(app)
-    with run_lock(app.settings_config.settings.database, LOCK_WAIT, on_wait=say_waiting):
-        total = item_count(app.store.db)
-        relevant = match_and_store(app.store, matcher, None, app.clock.now())
-    click.echo(f"Matched {total} items again: {relevant} belong in the digest.")
+def reapply(app: App, group: str | None) -> None:
+    """Match every stored item again, after the rules have changed: for every group, or the
+    one --group names, each by its own rules and only the items of the sources that serve it.
+    Waits for a run in progress (the run lock), as `monitor run` does."""
+    settings_config = app.settings_config
+    groups = [app.group(group)] if group is not None else list(settings_config.group_ids)
+    # Every group's rules are read first: a broken one changes nothing.
+    matchers = {g: _matcher(app, g) for g in groups}
+    # Which sources serve which group is only in [[sources]]: read them only when it matters.
+    config = app.config if settings_config.groups else settings_config
+    with run_lock(settings_config.settings.database, LOCK_WAIT, on_wait=say_waiting):
+        for group_id, matcher in matchers.items():
+            skip = sources_not_serving(config, group_id)
+            total = count_to_match(app.store.db, not_sources=skip)
+            relevant = match_and_store(
+                app.store, matcher, None, app.clock.now(), group=group_id, not_sources=skip
+            )
+            said = f"Matched {total} items again: {relevant} belong in the digest."
+            click.echo(f"{group_id}: {said}" if settings_config.groups else said)
 
 
 def _labels(path: Path) -> dict[str, dict]:
@@ -128,14 +152,14 @@ def _examples(matcher, labels: dict[str, dict], rows: dict[str, dict]):
 
 
 def _with_judgements(
-    app: App, labels: dict[str, dict], rows: dict[str, dict]
+    app: App, labels: dict[str, dict], rows: dict[str, dict], group: str
 ) -> tuple[dict[str, dict], dict[str, dict], int]:
     """The labels and rows with the group's judgements added (they win for the same call:
     they are the kommun's own), and how many calls the judgements label."""
     from monitor.rules.judgements import judged_labels
     from monitor.store.tracking import judgements
 
-    judged, judged_rows = judged_labels(judgements(app.store.db))
+    judged, judged_rows = judged_labels(judgements(app.store.db, group=group))
     return {**labels, **judged}, {**rows, **judged_rows}, len(judged)
 
 
@@ -157,22 +181,27 @@ def _with_judgements(
     type=click.IntRange(min=0),
     help="Cross-validate the scorer in this many folds (0: only the rules as they are).",
 )
+@GROUP_OPTION
 @click.pass_obj
-def eval_(app: App, labels_file: Path | None, with_feedback: bool, folds: int) -> None:
+def eval_(
+    app: App, labels_file: Path | None, with_feedback: bool, folds: int, group: str | None
+) -> None:
     """Measure the rules against labelled calls: precision, recall and F1 per tier, misses and
     false alarms, and cross-validated figures.
 
     LABELS_FILE maps call identifiers to {"relevant": true/false, "areas": [...]}; the calls are
     looked up in the database by identifier, so run `monitor run` first. The first figures are
     the rules and scorer as they are; if the scorer was trained on these labels they are a
-    training score. The cross-validated ones refit the scorer without each fold's items.
+    training score. The cross-validated ones refit the scorer without each fold's items. With
+    [[groups]], the group's rules and judgements.
     """
     from monitor.rules import evaluate
 
     if labels_file is None and not with_feedback:
         raise MonitorError("give a labels file, --feedback, or both")
+    group_id = app.group(group)
     labels = _labels(labels_file) if labels_file else {}
-    matcher = _matcher(app)
+    matcher = _matcher(app, group_id)
     rows = _labelled_rows(app, labels)
     if labels and not rows:
         raise MonitorError(
@@ -186,7 +215,7 @@ def eval_(app: App, labels_file: Path | None, with_feedback: bool, folds: int) -
             err=True,
         )
     if with_feedback:
-        labels, rows, judged = _with_judgements(app, labels, rows)
+        labels, rows, judged = _with_judgements(app, labels, rows, group_id)
         if not judged and labels_file is None:
             raise MonitorError(
                 "the group has judged no calls yet: `monitor feedback` or `monitor track`"
@@ -242,6 +271,7 @@ def _cross_validated(matcher, labels, rows, k: int, area_ids: list[str]) -> str:
 )
 @click.option("--relevant-at", default=None, type=click.FloatRange(0, 1), help="Main list from.")
 @click.option("--maybe-at", default=None, type=click.FloatRange(0, 1), help="Kanske också from.")
+@GROUP_OPTION
 @click.pass_obj
 def train(
     app: App,
@@ -249,6 +279,7 @@ def train(
     output: Path | None,
     relevant_at: float | None,
     maybe_at: float | None,
+    group: str | None,
 ) -> None:
     """Fit the scorer's weights on labelled calls and write them to rules/_scorer.toml.
 
@@ -256,16 +287,17 @@ def train(
     the calls are looked up in the database. The group's judgements (`monitor feedback`,
     tracked states, as `rules eval --feedback` reads them) are labels too, and win for the same
     call. Needs scikit-learn (the `learn` extra). Run `monitor rules reapply` afterwards to rank
-    the stored items with the new weights.
+    the stored items with the new weights. With [[groups]], the group's rules and judgements.
     """
     from monitor.rules.train import DEFAULT_MAYBE_AT, DEFAULT_RELEVANT_AT, fit, write_scorer
 
+    group_id = app.group(group)
     labels: dict[str, dict] = {}
     for path in labels_files:
         labels.update(_labels(path))
-    matcher = _matcher(app)
+    matcher = _matcher(app, group_id)
     rows = _labelled_rows(app, labels)
-    labels, rows, judged = _with_judgements(app, labels, rows)
+    labels, rows, judged = _with_judgements(app, labels, rows, group_id)
     if not rows:
         raise MonitorError(
             "none of the labelled calls is in the database and the group has judged none:"

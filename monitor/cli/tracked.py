@@ -12,6 +12,7 @@ import click
 
 from monitor.cli.app import App
 from monitor.cli.output import aligned_lines, write_excel_csv
+from monitor.cli.params import GROUP_OPTION
 from monitor.store.tracking import tracked_calls, tracking_history, units
 from monitor.tracking import parse_state, same_unit, state_label
 
@@ -51,23 +52,28 @@ _CSV_HEADER = (
     show_default=True,
     help="csv opens in Swedish Excel (UTF-8 with BOM, ';'); json has each call's history.",
 )
+@GROUP_OPTION
 @click.pass_obj
-def tracked(app: App, state_text: str | None, unit: str | None, fmt: str) -> None:
+def tracked(
+    app: App, state_text: str | None, unit: str | None, fmt: str, group: str | None
+) -> None:
     """The tracked calls: each call and förvaltning with its state, next deadline and the days
-    left, the amount (kronor) and the last change; soonest deadline first."""
+    left, the amount (kronor) and the last change; soonest deadline first. With [[groups]],
+    the group's own."""
+    group_id = app.group(group)
     states = (parse_state(state_text),) if state_text else ()
     db = app.reader.db
     if unit is not None:
-        unit = same_unit(units(db), unit)
+        unit = same_unit(units(db, group=group_id), unit)
     settings = app.settings_config.settings
     zone = ZoneInfo(settings.timezone)
     today = app.clock.today(settings.timezone)
     rows = [
         _view(r, today, zone, settings.language)
-        for r in tracked_calls(db, states=states, unit=unit)
+        for r in tracked_calls(db, states=states, unit=unit, group=group_id)
     ]
     if fmt == "json":
-        history = tracking_history(db)
+        history = tracking_history(db, group=group_id)
         for row in rows:
             row["history"] = [
                 _change(c, settings.language)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.config import Config
 from monitor.matching import load_matcher
+from monitor.models import DEFAULT_GROUP
 from monitor.report.blocks import Document
 from monitor.report.document import compose
 from monitor.report.gather import gather_report
@@ -18,7 +19,9 @@ from monitor.store import Store
 FORMATS = ("markdown", "html")
 
 
-def build_report(config: Config, store: Store, year: int, today: date) -> Document:
+def build_report(
+    config: Config, store: Store, year: int, today: date, *, group: str = DEFAULT_GROUP
+) -> Document:
     matcher = load_matcher(config.settings.rules)  # None without rules: areas show their ids
     area_names = {a.id: a.name for a in matcher.areas} if matcher is not None else {}
     data = gather_report(
@@ -28,6 +31,7 @@ def build_report(config: Config, store: Store, year: int, today: date) -> Docume
         today=today,
         area_names=area_names,
         source_names={s.id: s.name for s in config.sources},
+        group=group,
     )
     return compose(data, ReportWords(config.settings.language))
 

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from monitor.health import status
+from monitor.models import DEFAULT_GROUP
 from monitor.report.applications import applications
 from monitor.report.model import ClosedCall, ProgrammeCount, ReportData, SourceYear
 from monitor.store import Database
@@ -38,7 +39,10 @@ def gather_report(
     today: date,
     area_names: dict[str, str],
     source_names: dict[str, str],
+    group: str = DEFAULT_GROUP,
 ) -> ReportData:
+    """The year as `group` saw it: its calls and verdicts, its areas, its applications; the
+    sources' own record is shared."""
     ongoing = year == today.year
     data = ReportData(
         year=year,
@@ -49,12 +53,12 @@ def gather_report(
         area_names=dict(area_names),
     )
     bounds = _bounds(year, zone)
-    _calls(db, data, bounds)
-    _matched_by_area(db, data, bounds)
-    data.closed, data.closed_matched = closed_calls(db, year, today)
+    _calls(db, data, bounds, group)
+    _matched_by_area(db, data, bounds, group)
+    data.closed, data.closed_matched = closed_calls(db, year, today, group)
     data.sources = sources_over_year(db, bounds, zone, source_names, ongoing=ongoing)
     data.applications = applications(
-        reads.tracking_changes_before(db, bounds["end"]),
+        reads.tracking_changes_before(db, bounds["end"], group=group),
         start=bounds["start"],
         end=bounds["end"],
         previous_start=stamp(date(year - 1, 1, 1), zone),
@@ -62,14 +66,14 @@ def gather_report(
     return data
 
 
-def _calls(db: Database, data: ReportData, bounds: dict[str, str]) -> None:
+def _calls(db: Database, data: ReportData, bounds: dict[str, str], group: str) -> None:
     """Calls seen and matched per month and per programme, in one pass over the year's items.
 
     Programmes are grouped by abbreviation when there is one: the portal writes one
     programme's long name in more than one way over the years.
     """
     programmes: dict[str | None, ProgrammeCount] = {}
-    for row in reads.calls_by_month_and_programme(db, bounds):
+    for row in reads.calls_by_month_and_programme(db, bounds, group=group):
         month, matched = row["month"], row["matched"] or 0
         data.seen_by_month[month] = data.seen_by_month.get(month, 0) + row["seen"]
         data.matched_by_month[month] = data.matched_by_month.get(month, 0) + matched
@@ -89,16 +93,18 @@ def _calls(db: Database, data: ReportData, bounds: dict[str, str]) -> None:
     )
 
 
-def _matched_by_area(db: Database, data: ReportData, bounds: dict[str, str]) -> None:
-    for row in reads.matched_by_area_and_month(db, bounds):
+def _matched_by_area(db: Database, data: ReportData, bounds: dict[str, str], group: str) -> None:
+    for row in reads.matched_by_area_and_month(db, bounds, group=group):
         months = data.matched_by_area_month.setdefault(row["area"], {})
         months[row["month"]] = row["n"]
         data.matched_by_area[row["area"]] = data.matched_by_area.get(row["area"], 0) + row["n"]
 
 
-def closed_calls(db: Database, year: int, today: date) -> tuple[int, list[ClosedCall]]:
+def closed_calls(
+    db: Database, year: int, today: date, group: str = DEFAULT_GROUP
+) -> tuple[int, list[ClosedCall]]:
     """How many calls closed in the year, and the relevant ones with their areas."""
-    total, relevant = reads.closed_in_year(db, year, today.isoformat())
+    total, relevant = reads.closed_in_year(db, year, today.isoformat(), group=group)
     # relevant = 1 always comes with matches; a row without any would have no area to go under.
     return total, [call for call in relevant if call.areas]
 

@@ -84,8 +84,12 @@ def items_of(group: str) -> str:
         return "items"
     own = ", ".join(f"i.{c}" for c in (*ITEM_COLUMNS, *STORE_COLUMNS))
     verdict = ", ".join(f"v.{c}" for c in VERDICT_COLUMNS)
-    quoted = "'" + group.replace("'", "''") + "'"
     return (
         f"(SELECT i.rowid AS rowid, {own}, {verdict} FROM group_verdicts AS v"
-        f" JOIN items AS i ON i.id = v.item_id WHERE v.group_id = {quoted}) AS items"
+        f" JOIN items AS i ON i.id = v.item_id WHERE v.group_id = {quoted(group)}) AS items"
     )
+
+
+def quoted(group: str) -> str:
+    """A group id as an SQL string literal, for the fragments built once per query."""
+    return "'" + group.replace("'", "''") + "'"

@@ -1,4 +1,5 @@
-"""Everything stored about one item, for `monitor show`: its row, areas, changes and mentions."""
+"""Everything stored about one item, for `monitor show`: its row (with one group's tier),
+areas, changes and mentions."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 
 import sqlite_utils
 
-from monitor.store.matches import StoredMatch, areas_of
+from monitor.models import DEFAULT_GROUP
+from monitor.store.matches import StoredMatch, areas_of, verdict_of
 from monitor.store.queries import find_item
 
 
@@ -30,17 +32,20 @@ class Mentioner:
 
 @dataclass
 class ItemDetails:
-    row: dict[str, Any]  # every column, as stored (JSON columns as text)
+    row: dict[str, Any]  # every column, as stored (JSON columns as text), the group's tier
     areas: list[StoredMatch]
     changes: list[ItemChange]
     mentioned_in: list[Mentioner]  # other items naming this one's identifiers
     names: list[str]  # the call identifiers this item names
 
 
-def item_details(db: sqlite_utils.Database, key: str) -> ItemDetails:
-    """The item with this id or call identifier (MonitorError when none), with its history."""
+def item_details(db: sqlite_utils.Database, key: str, *, group: str = DEFAULT_GROUP) -> ItemDetails:
+    """The item with this id or call identifier (MonitorError when none), with its history,
+    its tier and areas as `group` judged it (none when it has not)."""
     row = find_item(db, key)
     item_id = row["id"]
+    if group != DEFAULT_GROUP:
+        row.update(verdict_of(db, item_id, group))
     changes = [
         ItemChange(c["changed_at"], c["field"], c["old"], c["new"])
         for c in db.query("SELECT * FROM item_changes WHERE item_id = ? ORDER BY id", [item_id])
@@ -48,7 +53,7 @@ def item_details(db: sqlite_utils.Database, key: str) -> ItemDetails:
     keys = [k for k in (row["identifier"], row["call_identifier"]) if k]
     return ItemDetails(
         row=row,
-        areas=areas_of(db, item_id),
+        areas=areas_of(db, item_id, group=group),
         changes=changes,
         mentioned_in=_mentioned_in(db, keys, item_id) if keys else [],
         names=[

@@ -1,17 +1,20 @@
-"""The rules' outcome per item: its areas in `matches`; in `items` its tier (`relevance`:
-relevant, maybe or no), the learned `score`, and `relevant` (the main tier: in the digest)."""
+"""The rules' outcome per item and group: its areas in `matches` (by group_id); its tier
+(`relevance`: relevant, maybe or no), the learned `score`, and `relevant` (the main tier: in
+the digest). The default group's tier is in `items`' own columns, as before groups; every other
+group's in `group_verdicts`."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
+from monitor.models import DEFAULT_GROUP
 from monitor.store.busy import writing
-from monitor.store.columns import ITEM_COLUMNS, select_list
+from monitor.store.columns import ITEM_COLUMNS, VERDICT_COLUMNS, select_list
 from monitor.store.items import rows_by_ids
 
 
@@ -36,41 +39,96 @@ class ItemVerdict:
 
 
 def rows_to_match(
-    db: sqlite_utils.Database, item_ids: Iterable[str] | None
+    db: sqlite_utils.Database,
+    item_ids: Iterable[str] | None,
+    *,
+    not_sources: Collection[str] = (),
 ) -> list[dict[str, Any]]:
-    """The stored items with these ids (every item when None), as rows with JSON text."""
+    """The stored items with these ids (every item when None), as rows with JSON text;
+    not those of `not_sources` (the sources that do not serve the group being matched)."""
     if item_ids is None:
-        return list(db.query(f"SELECT {select_list()} FROM items"))
-    return list(rows_by_ids(db, ITEM_COLUMNS, list(item_ids)))
+        rows = list(db.query(f"SELECT {select_list()} FROM items"))
+    else:
+        rows = list(rows_by_ids(db, ITEM_COLUMNS, list(item_ids)))
+    return [row for row in rows if row["source"] not in not_sources] if not_sources else rows
 
 
-def save_verdicts(db: sqlite_utils.Database, verdicts: Iterable[ItemVerdict], stamp: str) -> None:
-    """Replace each item's matches and relevance, all in one transaction."""
+def save_verdicts(
+    db: sqlite_utils.Database,
+    verdicts: Iterable[ItemVerdict],
+    stamp: str,
+    *,
+    group: str = DEFAULT_GROUP,
+) -> None:
+    """Replace each item's matches and relevance for `group`, all in one transaction; the
+    other groups' verdicts of the same items stay as they are."""
     with writing(db):
         for verdict in verdicts:
-            db.execute("DELETE FROM matches WHERE item_id = ?", [verdict.item_id])
+            db.execute(
+                "DELETE FROM matches WHERE item_id = ? AND group_id = ?",
+                [verdict.item_id, group],
+            )
             db.table("matches").insert_all(
                 {
                     "item_id": verdict.item_id,
+                    "group_id": group,
                     "area": m.area,
                     "score": m.score,
                     "phrases": json.dumps(list(m.phrases), ensure_ascii=False),
                 }
                 for m in verdict.areas
             )
-            db.execute(
-                "UPDATE items SET relevant = ?, relevance = ?, score = ?, matched_at = ?"
-                " WHERE id = ?",
-                [int(verdict.relevant), verdict.tier, verdict.score, stamp, verdict.item_id],
-            )
+            values = [int(verdict.relevant), verdict.tier, verdict.score, stamp]
+            if group == DEFAULT_GROUP:
+                db.execute(
+                    "UPDATE items SET relevant = ?, relevance = ?, score = ?, matched_at = ?"
+                    " WHERE id = ?",
+                    [*values, verdict.item_id],
+                )
+            else:
+                db.execute(
+                    """INSERT INTO group_verdicts
+                           (group_id, item_id, relevant, relevance, score, matched_at)
+                       VALUES (?, ?, ?, ?, ?, ?)
+                       ON CONFLICT (group_id, item_id) DO UPDATE SET
+                           relevant = excluded.relevant, relevance = excluded.relevance,
+                           score = excluded.score, matched_at = excluded.matched_at""",
+                    [group, verdict.item_id, *values],
+                )
 
 
-def any_matches(db: sqlite_utils.Database) -> bool:
-    """Whether the rules have matched anything yet."""
-    return db.execute("SELECT EXISTS (SELECT 1 FROM matches)").fetchone()[0] == 1
+def any_matches(db: sqlite_utils.Database, *, group: str = DEFAULT_GROUP) -> bool:
+    """Whether the rules have matched anything for `group` yet."""
+    row = db.execute("SELECT EXISTS (SELECT 1 FROM matches WHERE group_id = ?)", [group]).fetchone()
+    return row[0] == 1
 
 
-def areas_of(db: sqlite_utils.Database, item_id: str) -> list[StoredMatch]:
-    """An item's areas, strongest first."""
-    rows = db.query("SELECT * FROM matches WHERE item_id = ? ORDER BY score DESC", [item_id])
+def areas_of(
+    db: sqlite_utils.Database, item_id: str, *, group: str = DEFAULT_GROUP
+) -> list[StoredMatch]:
+    """An item's areas for `group`, strongest first."""
+    rows = db.query(
+        "SELECT * FROM matches WHERE item_id = ? AND group_id = ? ORDER BY score DESC",
+        [item_id, group],
+    )
     return [StoredMatch(r["area"], r["score"], tuple(json.loads(r["phrases"]))) for r in rows]
+
+
+def verdict_of(db: sqlite_utils.Database, item_id: str, group: str) -> dict[str, Any]:
+    """The verdict columns (relevant, relevance, score, matched_at) of an item as `group`
+    judged it; all None when it has not judged it."""
+    columns = ", ".join(VERDICT_COLUMNS)
+    if group == DEFAULT_GROUP:
+        sql, args = f"SELECT {columns} FROM items WHERE id = ?", [item_id]
+    else:
+        sql = f"SELECT {columns} FROM group_verdicts WHERE item_id = ? AND group_id = ?"
+        args = [item_id, group]
+    row = next(iter(db.query(sql, args)), None)
+    return row if row is not None else dict.fromkeys(VERDICT_COLUMNS)
+
+
+def count_to_match(db: sqlite_utils.Database, *, not_sources: Collection[str] = ()) -> int:
+    """How many stored items `rows_to_match(db, None, not_sources=...)` gives."""
+    marks = ", ".join("?" * len(not_sources))
+    where = f" WHERE source NOT IN ({marks})" if not_sources else ""
+    return db.execute(f"SELECT COUNT(*) FROM items{where}", list(not_sources)).fetchone()[0]

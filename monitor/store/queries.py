@@ -12,8 +12,9 @@ from typing import Any
 import sqlite_utils
 
 from monitor.errors import MonitorError
+from monitor.models import DEFAULT_GROUP
 from monitor.stemming import word_stems
-from monitor.store.columns import select_list
+from monitor.store.columns import items_of, quoted, select_list
 from monitor.store.matches import any_matches
 from monitor.vocabulary import Phrase, Query, Term, Vocabulary
 
@@ -62,16 +63,20 @@ LIST_FIELDS = (
     "cross_cutting_priorities",
 )
 
-_AREAS = (
-    "(SELECT json_group_array(area) FROM "
-    "(SELECT area FROM matches WHERE matches.item_id = items.id ORDER BY score DESC, area))"
-)
-# programme_code rides along for the table view; the exports write EXPORT_FIELDS only.
-_SELECT = (
-    select_list(tuple(f for f in EXPORT_FIELDS if f not in ("areas", "relevant")))
-    + ", items.relevance = 'relevant' AS relevant"
-    + f", items.programme_code, {_AREAS} AS areas"
-)
+
+def _select(group: str) -> str:
+    """The select list of searches and exports: the item, its tier and areas for `group`."""
+    areas = (
+        "(SELECT json_group_array(area) FROM (SELECT area FROM matches"
+        f" WHERE matches.item_id = items.id AND matches.group_id = {quoted(group)}"
+        " ORDER BY score DESC, area))"
+    )
+    # programme_code rides along for the table view; the exports write EXPORT_FIELDS only.
+    return (
+        select_list(tuple(f for f in EXPORT_FIELDS if f not in ("areas", "relevant")))
+        + ", items.relevance = 'relevant' AS relevant"
+        + f", items.programme_code, {areas} AS areas"
+    )
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,12 @@ class SearchFilters:
     relevant_only: bool = False  # only what the rules put in the digest
     relevance: str | None = None  # only this tier: relevant, maybe or no
 
-    def clauses(self) -> tuple[list[str], list[Any]]:
-        """SQL conditions on `items` and their arguments."""
+    def clauses(self, group: str = DEFAULT_GROUP) -> tuple[list[str], list[Any]]:
+        """SQL conditions on `items` (as `group` judged them) and their arguments."""
+        in_area = (
+            f"items.id IN (SELECT item_id FROM matches WHERE group_id = {quoted(group)}"
+            " AND area = ?)"
+        )
         where: list[str] = []
         args: list[Any] = []
         simple = (
@@ -99,7 +108,7 @@ class SearchFilters:
             ("items.deadline <= ?", _iso(self.deadline_before)),
             ("items.deadline >= ?", _iso(self.deadline_after)),
             ("items.first_seen >= ?", _iso(self.since)),
-            ("items.id IN (SELECT item_id FROM matches WHERE area = ?)", self.area),
+            (in_area, self.area),
             ("items.relevance = ?", self.relevance),
         )
         for clause, value in simple:
@@ -158,24 +167,32 @@ def search_items(
     filters: SearchFilters,
     limit: int | None = 50,
     terms: Query | None = None,
+    *,
+    group: str = DEFAULT_GROUP,
 ) -> list[dict[str, Any]]:
-    """Items matching `text` (best first) and the filters; without text, soonest deadline first.
-    `terms`: the text already parsed, with its equivalents (monitor.vocabulary)."""
-    sql, args = search_sql(text, filters, limit, terms)
+    """Items matching `text` (best first) and the filters; without text, soonest deadline first;
+    `group`'s items as it judged them. `terms`: the text already parsed, with its equivalents
+    (monitor.vocabulary)."""
+    sql, args = search_sql(text, filters, limit, terms, group=group)
     return [_decoded(row) for row in db.query(sql, args)]
 
 
 def search_sql(
-    text: str | None, filters: SearchFilters, limit: int | None = 50, terms: Query | None = None
+    text: str | None,
+    filters: SearchFilters,
+    limit: int | None = 50,
+    terms: Query | None = None,
+    *,
+    group: str = DEFAULT_GROUP,
 ) -> tuple[str, list[Any]]:
     """The SQL of a search and its arguments (benchmarks run the same query in sqlite3)."""
     match = fts_query(terms if terms is not None else text or "")
     if text and not match:
         raise MonitorError(f"the search '{text}' has no words to look for")
-    where, args = filters.clauses()
+    where, args = filters.clauses(group)
     if match:
-        return _ranked_sql(match, where, args, limit)
-    sql = f"SELECT {_SELECT} FROM items"
+        return _ranked_sql(match, where, args, limit, group)
+    sql = f"SELECT {_select(group)} FROM {items_of(group)}"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY items.deadline IS NULL, items.deadline, items.title"
@@ -192,10 +209,12 @@ def upcoming_deadlines(
     *,
     area: str | None = None,
     everything: bool = False,
+    group: str = DEFAULT_GROUP,
 ) -> list[dict[str, Any]]:
     """Open and forthcoming calls with a deadline in the next `within` days, soonest first:
-    only those the rules put in the digest unless `everything` (or nothing is matched yet)."""
-    relevant_only = not everything and any_matches(db)
+    only those `group`'s rules put in the digest unless `everything` (or nothing is matched
+    yet)."""
+    relevant_only = not everything and any_matches(db, group=group)
     filters = SearchFilters(
         kind="call",
         area=area,
@@ -204,7 +223,7 @@ def upcoming_deadlines(
         not_closed=True,
         relevant_only=relevant_only,
     )
-    return search_items(db, None, filters, limit=None)
+    return search_items(db, None, filters, limit=None, group=group)
 
 
 # A search ranks (bm25) at most this many matches: the most recently stored that match the
@@ -215,13 +234,14 @@ RANKED = 5_000
 
 
 def _ranked_sql(
-    match: str, where: list[str], args: list[Any], limit: int | None
+    match: str, where: list[str], args: list[Any], limit: int | None, group: str
 ) -> tuple[str, list[Any]]:
+    items = items_of(group)
     bound = None if limit is None else max(limit, RANKED)  # all asked for: all ranked
     conditions = " AND ".join(["items_fts MATCH ?", *where])
     hits = "SELECT items_fts.rowid AS hit, items_fts.rank AS rank FROM items_fts"
-    if where:  # the filters read items
-        hits += " JOIN items ON items.rowid = items_fts.rowid"
+    if where or group != DEFAULT_GROUP:  # the filters read items; a group sees its own only
+        hits += f" JOIN {items} ON items.rowid = items_fts.rowid"
     hits += f" WHERE {conditions}"
     args = [match, *args]
     if bound is not None:
@@ -229,7 +249,7 @@ def _ranked_sql(
         hits += " ORDER BY items_fts.rowid DESC LIMIT ?"
         args.append(bound)
     sql = (
-        f"SELECT {_SELECT} FROM ({hits}) AS hits JOIN items ON items.rowid = hits.hit"
+        f"SELECT {_select(group)} FROM ({hits}) AS hits JOIN {items} ON items.rowid = hits.hit"
         " ORDER BY hits.rank, hits.hit"  # equal ranks: the first stored first, as FTS5 gave
     )
     if limit is not None:
@@ -239,21 +259,25 @@ def _ranked_sql(
 
 
 def all_items(
-    db: sqlite_utils.Database, filters: SearchFilters | None = None
+    db: sqlite_utils.Database,
+    filters: SearchFilters | None = None,
+    *,
+    group: str = DEFAULT_GROUP,
 ) -> Iterator[dict[str, Any]]:
-    """Every stored item (that passes the filters) with its areas, in a stable order."""
-    where, args = (filters or SearchFilters()).clauses()
+    """Every stored item of `group` (that passes the filters) with its areas, in a stable
+    order."""
+    where, args = (filters or SearchFilters()).clauses(group)
     condition = f" WHERE {' AND '.join(where)}" if where else ""
-    sql = f"SELECT {_SELECT} FROM items{condition} ORDER BY items.source, items.id"
+    sql = (
+        f"SELECT {_select(group)} FROM {items_of(group)}{condition} ORDER BY items.source, items.id"
+    )
     for row in db.query(sql, args):
         yield _decoded(row)
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:
     for name in LIST_FIELDS:
-        text = row[name]
-        # Most lists are empty: no parser for them (deadlines returns thousands of rows).
-        row[name] = json.loads(text) if text and text != "[]" else []
+        row[name] = json.loads(row[name] or "[]")
     # true only for the main tier; None for an item the rules have not judged yet
     row["relevant"] = None if row["relevance"] is None else bool(row["relevant"])
     return row
@@ -297,13 +321,15 @@ def item_count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
 
 
-def known_filter_values(db: sqlite_utils.Database) -> dict[str, list[str]]:
+def known_filter_values(
+    db: sqlite_utils.Database, *, group: str = DEFAULT_GROUP
+) -> dict[str, list[str]]:
     """What the stored items can be filtered by: their sources, programme codes and the areas
-    they were matched to (so that a typo in a filter is an error, not an empty answer)."""
+    `group` matched them to (so that a typo in a filter is an error, not an empty answer)."""
     sql = {
         "source": "SELECT DISTINCT source FROM items UNION SELECT source FROM source_state",
         "programme": "SELECT DISTINCT programme_code FROM items WHERE programme_code != ''",
-        "area": "SELECT DISTINCT area FROM matches",
+        "area": f"SELECT DISTINCT area FROM matches WHERE group_id = {quoted(group)}",
     }
     return {key: sorted(r[0] for r in db.execute(q).fetchall() if r[0]) for key, q in sql.items()}
 

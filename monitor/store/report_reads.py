@@ -4,7 +4,8 @@ Time stamps in the store are UTC ("2026-03-01T10:00:00+00:00"). The caller turns
 and its months' local boundaries into such stamps once (`bounds`: start, end, m2 ... m12), so
 the queries compare text with text on the indexed column (items.first_seen) and months are
 counted in SQL with a CASE over those boundaries, exact across daylight-saving changes.
-Deadlines are dates.
+Deadlines are dates. Every read is one group's: its items as it judged them (`items_of`),
+its matches and its tracking.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any
 
 import sqlite_utils
 
+from monitor.models import DEFAULT_GROUP
 from monitor.report.model import ClosedCall
+from monitor.store.columns import items_of, quoted
 
 Row = dict[str, Any]
 
@@ -37,29 +40,34 @@ def _month_case(column: str) -> str:
     return f"CASE {whens} ELSE 12 END"
 
 
-def calls_by_month_and_programme(db: sqlite_utils.Database, bounds: dict[str, str]) -> list[Row]:
+def calls_by_month_and_programme(
+    db: sqlite_utils.Database, bounds: dict[str, str], *, group: str = DEFAULT_GROUP
+) -> list[Row]:
     """Per month and programme (abbreviation, else name) of the year's calls: month, code,
     name, seen, matched (relevant) and unjudged (not matched yet)."""
     sql = f"""SELECT {_month_case("items.first_seen")} AS month,
                      NULLIF(items.programme_code, '') AS code, MAX(items.programme) AS name,
                      COUNT(*) AS seen, SUM(items.relevant = 1) AS matched,
                      SUM(items.relevant IS NULL) AS unjudged
-              FROM items WHERE {_YEAR_CALLS}
+              FROM {items_of(group)} WHERE {_YEAR_CALLS}
               GROUP BY month, COALESCE(NULLIF(items.programme_code, ''), items.programme)"""
     return list(db.query(sql, bounds))
 
 
-def matched_by_area_and_month(db: sqlite_utils.Database, bounds: dict[str, str]) -> list[Row]:
+def matched_by_area_and_month(
+    db: sqlite_utils.Database, bounds: dict[str, str], *, group: str = DEFAULT_GROUP
+) -> list[Row]:
     """Per area and month: how many of the year's relevant calls matched it (area, month, n)."""
     sql = f"""SELECT matches.area, {_month_case("items.first_seen")} AS month, COUNT(*) AS n
-              FROM items JOIN matches ON matches.item_id = items.id
+              FROM {items_of(group)} JOIN matches ON matches.item_id = items.id
               WHERE {_YEAR_CALLS} AND +items.relevant = 1
+                AND matches.group_id = {quoted(group)}
               GROUP BY matches.area, month"""
     return list(db.query(sql, bounds))
 
 
 def closed_in_year(
-    db: sqlite_utils.Database, year: int, today: str
+    db: sqlite_utils.Database, year: int, today: str, *, group: str = DEFAULT_GROUP
 ) -> tuple[int, list[ClosedCall]]:
     """How many calls closed in the year, and the relevant ones with their areas.
 
@@ -71,11 +79,13 @@ def closed_in_year(
                AND (status = 'closed'
                     OR (deadline < :today AND deadline = json_extract(deadlines, '$[#-1]')))"""
     args = {"first": f"{year}-01-01", "last": f"{year}-12-31", "today": today}
-    total = db.execute(f"SELECT COUNT(*) FROM items WHERE {where}", args).fetchone()[0]
+    items = items_of(group)
+    total = db.execute(f"SELECT COUNT(*) FROM {items} WHERE {where}", args).fetchone()[0]
     sql = f"""SELECT id, title, identifier, programme, programme_code, deadline, url,
                      (SELECT json_group_array(area) FROM (SELECT area FROM matches
-                       WHERE matches.item_id = items.id ORDER BY score DESC, area)) AS areas
-              FROM items WHERE {where} AND +relevant = 1
+                       WHERE matches.item_id = items.id AND matches.group_id = {quoted(group)}
+                       ORDER BY score DESC, area)) AS areas
+              FROM {items} WHERE {where} AND +relevant = 1
               ORDER BY deadline, identifier, title"""
     relevant = [
         ClosedCall(
@@ -154,15 +164,18 @@ def last_error(
     return (rows[0]["started"], rows[0]["error"]) if rows else None
 
 
-def tracking_changes_before(db: sqlite_utils.Database, end: str) -> list[Row]:
-    """Every tracking change made before `end`, oldest first, with the item's best area (None
-    when the rules matched none)."""
+def tracking_changes_before(
+    db: sqlite_utils.Database, end: str, *, group: str = DEFAULT_GROUP
+) -> list[Row]:
+    """Every tracking change `group` made before `end`, oldest first, with the item's best
+    area for the group (None when its rules matched none)."""
     return list(
         db.query(
             """SELECT tracking_changes.*,
                       (SELECT area FROM matches WHERE matches.item_id = tracking_changes.item_id
+                         AND matches.group_id = tracking_changes.group_id
                        ORDER BY score DESC, area LIMIT 1) AS area
-               FROM tracking_changes WHERE changed_at < ? ORDER BY id""",
-            [end],
+               FROM tracking_changes WHERE changed_at < ? AND group_id = ? ORDER BY id""",
+            [end, group],
         )
     )
