@@ -54,6 +54,8 @@ SUMMARIES = {
     "export": "Write stored items, with all their fields and areas, as JSON, JSON Lines, CSV or "
     "iCalendar.",
     "feedback": "Say whether a call is relevant for the kommun, optionally for one area.",
+    "groups": "List the groups: id, name, rule folder, where its digest goes, the sources that "
+    "serve it, how many items its rules judged and put in the digest, and the calls it tracks.",
     "report": "Write the yearly report for kommunstyrelsen, as Markdown or HTML.",
     "rules": "List the priority areas: id, name, number of terms, threshold and Slack channel.",
     "run": "Fetch every enabled source once, store what is new or changed, and match it to areas.",
