@@ -1,40 +1,46 @@
-"""Benchmark: the compiled matcher vs a naive loop of one regex per term, in the same run.
+"""Benchmark: the matcher against the matcher of an earlier commit (the anchor), in the same run.
 
-    .venv/bin/python benchmarks/bench_match.py [--items 100000] [--naive-items 2000]
+    .venv/bin/python benchmarks/bench_match.py [--items 100000] [--runs 3] [--anchor b5ccafc]
+                                               [--naive-items 300]
 
 Items are synthetic but built from real text: titles and sentences of the 341 portal calls
 (tests/fixtures/eu_portal/open-calls/) and of the Swedish pages (tests/fixtures/se_text/),
 mixed Swedish/English, a title plus a summary of a few hundred characters, some wrapped in HTML.
 
-The naive loop compiles one regex per term once (same word boundaries, same text cleaning) and
-runs every regex over every field a term applies to. It is so slow that it is timed on the first
-`--naive-items` items only; both figures are items per second. The run also checks that both
-find exactly the same terms on that sample, so the two do the same work.
+The anchor is `monitor/` as it was at `--anchor` (default: the matcher before issue 19's work),
+taken from git into a temporary folder. The anchor and this checkout each run in their own
+process, alternately `--runs` times, over the same items and the same `rules/`; each figure is
+the median of its runs, so the ratio is measured under the same load. Each run matches every
+item once with an empty token cache, as `monitor run` does. The first run of each also records
+every item's whole verdict (relevance, tier, score, areas, phrases, the gate, the scorer's
+contributions); the benchmark prints how many differ between the two, which must be 0.
 
-Figures (issue 7; the target is 50,000 items/s), on a shared 2-core machine, one session, the
-old and new code run alternately (best of 3-5 runs of 40,000 items):
-  before the fast path (scan + judge per item)   ~18,000 items/s cold cache, ~18,500 warm
-  after (fused match, phrase-start pre-filter,   ~21,700 items/s cold cache, ~22,500 warm
-         programme names cached)
-Single runs on this machine vary by 10-25% with the load of other work. What is left is mostly
-fixed per-item cost in the interpreter: splitting and set operations over ~90 chunks (~10 us),
-the Python loop over the ~17 chunks that start or complete a term and the phrase walks
-(~15 us), building the verdict objects (~4 us). 50,000 items/s (20 us per item) would need the
-tokeniser and the chunk loop in compiled code.
+The naive loop (one regex per term, the same word boundaries and text cleaning, run over every
+field a term applies to) is timed on the first `--naive-items` items only, and must find exactly
+the terms the index finds.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import hashlib
+import io
 import json
 import random
 import re
+import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# Appended, not inserted: an anchor's worker puts the anchor's `monitor` first (see `_run`).
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
 
 from monitor.rules import load_rules  # noqa: E402
 from monitor.rules.matcher import FIELD_OF_KEY, Matcher  # noqa: E402
@@ -132,10 +138,63 @@ def naive_match(rules, item: dict[str, str | None]) -> set[int]:
     }
 
 
+ANCHOR = "b5ccafc"  # main before issue 19: the matcher of 20.7k items/s in the issue
+
+
+def verdict_digest(verdict: object) -> str:
+    """The whole verdict as a short fingerprint: equal fingerprints, equal verdicts."""
+    record = json.dumps(dataclasses.asdict(verdict), sort_keys=True)  # type: ignore[call-overload]
+    return hashlib.blake2b(record.encode(), digest_size=12).hexdigest()
+
+
+def worker(count: int, digests: bool) -> dict[str, object]:
+    """One timed run in this process: compile the rules, match every item once."""
+    ruleset = load_rules(ROOT / "rules")
+    items = synthetic_items(count)
+    items_digest = hashlib.blake2b(json.dumps(items).encode(), digest_size=12).hexdigest()
+    matcher = ruleset.compile()
+    started = time.perf_counter()
+    verdicts = [matcher.match(item) for item in items]
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "relevant": sum(v.relevant for v in verdicts),
+        "items": items_digest,
+        "verdicts": [verdict_digest(v) for v in verdicts] if digests else None,
+    }
+
+
+def _run(code: Path, count: int, digests: bool) -> dict:
+    """`worker` in a fresh interpreter whose `monitor` package is the one in `code`."""
+    program = (
+        "import json, sys; "
+        f"sys.path[:0] = [{str(code)!r}, {str(ROOT / 'benchmarks')!r}]; "
+        "import bench_match; "
+        f"print(json.dumps(bench_match.worker({count}, {digests})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], check=True, capture_output=True, text=True, cwd=ROOT
+    )
+    return json.loads(done.stdout)
+
+
+def _extract(commit: str, into: Path) -> Path:
+    """`monitor/` as it was at `commit`, written under `into`."""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit, "monitor"],
+        check=True, capture_output=True, cwd=ROOT,
+    ).stdout  # fmt: skip
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=100_000)
-    parser.add_argument("--naive-items", type=int, default=2_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--anchor", default=ANCHOR, help="git commit of the anchor's matcher")
+    parser.add_argument("--naive-items", type=int, default=300)
     args = parser.parse_args()
 
     ruleset = load_rules(ROOT / "rules")
@@ -150,40 +209,42 @@ def main() -> None:
         f"({', '.join(f'{n} {k.value}' for k, n in kinds.items())} word pieces), "
         f"compiled in {compile_ms:.0f} ms"
     )
-
     items = synthetic_items(args.items)
     chars = sum(len(i["title"] or "") + len(i["summary"] or "") for i in items) / len(items)
     print(f"items: {len(items):,} synthetic, {chars:.0f} characters of title + summary on average")
 
-    started = time.perf_counter()
-    relevant = sum(matcher.match(item).relevant for item in items)
-    cold = time.perf_counter() - started
-    fast_rate = len(items) / cold
+    with tempfile.TemporaryDirectory() as folder:
+        anchor_code = _extract(args.anchor, Path(folder))
+        runs: dict[str, list[dict]] = {"anchor": [], "new": []}
+        for turn in range(args.runs):
+            for name, code in (("anchor", anchor_code), ("new", ROOT)):
+                runs[name].append(_run(code, args.items, digests=turn == 0))
+    rate = {
+        name: args.items / statistics.median(r["seconds"] for r in done)
+        for name, done in runs.items()
+    }
+    for name, label in (("anchor", f"anchor (matcher at {args.anchor})"), ("new", "this matcher")):
+        each = ", ".join(f"{args.items / r['seconds']:,.0f}" for r in runs[name])
+        print(f"{label}: {rate[name]:,.0f} items/s median of {args.runs} runs ({each})")
+    print(f"ratio: {rate['new'] / rate['anchor']:.2f}x the anchor, measured in the same run")
+    old, new = runs["anchor"][0], runs["new"][0]
+    assert old["items"] == new["items"], "the two processes built different items"
+    differing = sum(a != b for a, b in zip(old["verdicts"], new["verdicts"], strict=True))
     print(
-        f"compiled matcher: {fast_rate:,.0f} items/s ({cold:.2f} s for {len(items):,}, "
-        f"token cache starting empty; {relevant:,} relevant)"
+        f"verdicts: {differing:,} of {args.items:,} differ from the anchor's "
+        f"({new['relevant']:,} relevant; must be 0)"
     )
-    started = time.perf_counter()
-    for item in items[: args.naive_items]:
-        matcher.match(item)
-    warm = time.perf_counter() - started
 
     sample = items[: args.naive_items]
     rules = naive_rules(matcher)
     started = time.perf_counter()
     naive_hits = [naive_match(rules, item) for item in sample]
     naive = time.perf_counter() - started
-    naive_rate = len(sample) / naive
     print(
-        f"naive regex loop: {naive_rate:,.0f} items/s ({naive:.2f} s for the first "
-        f"{len(sample):,} items, {len(rules)} regexes)"
+        f"naive regex loop: {len(sample) / naive:,.1f} items/s ({naive:.2f} s for the first "
+        f"{len(sample):,} items, {len(rules)} regexes), "
+        f"{rate['new'] / (len(sample) / naive):,.0f}x slower than this matcher"
     )
-    print(f"ratio: {fast_rate / naive_rate:,.1f}x (compiled, cold cache, vs naive)")
-    print(
-        f"  (compiled matcher on the same {len(sample):,} items, warm cache: "
-        f"{len(sample) / warm:,.0f} items/s)"
-    )
-
     index_of = {id(rule): index for index, rule in enumerate(matcher.rules)}
     same = sum(
         {index_of[id(h.rule)] for h in matcher.scan(item).hits} == hits
@@ -192,6 +253,8 @@ def main() -> None:
     print(f"agreement: {same:,} of {len(sample):,} items hit exactly the same terms in both")
     same = sum(matcher.match(item) == matcher.judge(matcher.scan(item)) for item in sample)
     print(f"  and {same:,} of {len(sample):,} get the verdict of the explain path (scan + judge)")
+    if differing or same != len(sample):
+        sys.exit(1)
 
 
 if __name__ == "__main__":
