@@ -15,6 +15,7 @@ by walking on through the cached tokens.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import filterfalse
 from typing import NamedTuple
 
 from monitor.rules.terms import Kind, Piece
@@ -71,7 +72,7 @@ class TermIndex:
         self._cache: dict[str, Chunk] = {}
         self._silent: set[str] = set()  # cached chunks without any term piece
         self._quiet: set[str] = set()  # cached chunks that complete or start no term
-        self._continuers: set[str] = set()  # cached chunks that can continue a phrase
+        self._held: dict[str, frozenset[int]] = {}  # cached chunks that can continue a phrase
 
     def _pieces_of(self, token: str) -> frozenset[int]:
         pids: set[int] = set()
@@ -113,7 +114,7 @@ class TermIndex:
         first = pieces[0] if pieces else None
         self._cache[chunk] = Chunk(tokens, pieces, singles, first, held, needs, tuple(starts))
         if held:
-            self._continuers.add(chunk)
+            self._held[chunk] = held
         if singles or starts:
             return True
         self._quiet.add(chunk)
@@ -129,10 +130,10 @@ class TermIndex:
             cache.clear()
             self._silent.clear()
             self._quiet.clear()
-            self._continuers.clear()
+            self._held.clear()
         # Most chunks are known to hold no piece: one set difference in C leaves the ones that
         # do and the ones never seen. All are analysed before any phrase is walked.
-        holding = set(chunks) - self._silent
+        holding = set(filterfalse(self._silent.__contains__, chunks))  # C, no set of them all
         if not holding:
             return {}
         for chunk in holding.difference(cache):  # in C: iterates `holding`, looks up the dict
@@ -142,7 +143,7 @@ class TermIndex:
         if not candidates:
             return {}
         present: frozenset[int] | None = None  # every piece in the text, once a phrase starts
-        continuers = self._continuers
+        held = self._held
         found: dict[int, str] = {}
         # Sorted so that a term matching several words reports the same one in every run
         # (set order changes with string hashing).
@@ -154,7 +155,7 @@ class TermIndex:
             if not info.starts:
                 continue
             if present is None:
-                present = frozenset().union(*[cache[c].held for c in holding & continuers])
+                present = frozenset().union(*map(held.__getitem__, held.keys() & holding))
             if info.needs.isdisjoint(present):
                 continue  # the usual case: no word of the text continues its phrases
             starts = [start for start in info.starts if not start[1].isdisjoint(present)]
@@ -164,23 +165,32 @@ class TermIndex:
     def _walk(self, chunks: list[str], chunk: str, info: Chunk, starts: list, found: dict) -> None:
         """Complete the phrases that `starts` of `chunk` begin, wherever the chunk occurs."""
         cache = self._cache
-        last = len(info.tokens) - 1
+        tokens = info.tokens
+        last = len(tokens) - 1
         position = -1
         for _ in range(chunks.count(chunk)):
             position = chunks.index(chunk, position + 1)
             for index, needed, entries in starts:
+                after: str | None = None  # the next token, when it is at hand
                 if index < last:
                     following = info.pieces[index + 1]
+                    after = tokens[index + 1]
                 elif position + 1 < len(chunks):
-                    following = cache[chunks[position + 1]].first
+                    next_info = cache[chunks[position + 1]]
+                    following = next_info.first
                     if following is None:
                         following = self._first_pieces_after(chunks, position)
+                    else:
+                        after = next_info.tokens[0]
                 else:
                     following = _NOTHING
                 if needed.isdisjoint(following):
                     continue  # the usual case: the next word continues no phrase
                 for tid, rest in entries:
                     if tid not in found and rest[0] in following:
+                        if after is not None and len(rest) == 1:  # two words: found already
+                            found[tid] = f"{tokens[index]} {after}"
+                            continue
                         words = self._phrase(chunks, position, index, rest)
                         if words is not None:
                             found[tid] = words

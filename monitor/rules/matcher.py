@@ -19,7 +19,6 @@ fields) or a call identifier in its text.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 
 from monitor.rules.index import TermIndex
 from monitor.rules.model import Area, RuleSet, Term
@@ -45,7 +44,7 @@ from monitor.rules.scan import (
 from monitor.rules.scorer import RELEVANT, rules_tier
 from monitor.rules.tally import Tally, tally_scan
 from monitor.rules.text import chunks
-from monitor.rules.verdict import AreaMatch, GateResult, Verdict
+from monitor.rules.verdict import AreaMatch, GateResult, Verdict, built
 
 # Input keys -> the rule field they are matched as, in the order they are read (title first,
 # so a phrase in both the title and the summary counts as a title hit). Identifiers are not
@@ -117,6 +116,8 @@ class Matcher:
         }
         self._programme_rules = self._compile_programmes()
         self._thresholds = [area.threshold for area in self.areas]
+        self._area_ids = [area.id for area in self.areas]
+        self._threshold = gate.threshold
         self._title_boost = gate.title_boost
 
     def _add(
@@ -196,7 +197,9 @@ class Matcher:
             if known is None or abs(rule.weight) > abs(known[0]):
                 strongest[key] = (rule.weight, field, rule.term.group, rule.table)
         return self._ranked(
-            self._verdict(strongest, scan.programme_hits, scan.anchor), scan.fields or {}
+            self._verdict(strongest, scan.programme_hits, scan.anchor),
+            scan.fields or {},
+            scan.codes,
         )
 
     def match(self, fields: Mapping[str, str | None]) -> Verdict:
@@ -237,18 +240,31 @@ class Matcher:
         codes = programme_codes(fields)
         anchor = self._anchor(fields, phrase, codes)
         verdict = self._verdict(strongest, self._programme_hits(codes) if codes else [], anchor)
-        return self._ranked(verdict, fields)
+        return self._ranked(verdict, fields, codes)
 
-    def _ranked(self, verdict: Verdict, fields: Mapping[str, str | None]) -> Verdict:
+    def _ranked(
+        self, verdict: Verdict, fields: Mapping[str, str | None], codes: frozenset[str]
+    ) -> Verdict:
         """The verdict with its tier: from the learned scorer where there is one."""
         scorer = self.ruleset.scorer
+        # A new Verdict rather than dataclasses.replace, which costs several times as much.
         if scorer is None:
             tier = rules_tier(verdict)
-            return replace(verdict, relevant=tier == RELEVANT, tier=tier)
-        scored = scorer.score(verdict, fields)
-        return replace(
-            verdict,
+            return built(
+                Verdict,
+                relevant=tier == RELEVANT,
+                gate=verdict.gate,
+                areas=verdict.areas,
+                tier=tier,
+                score=None,
+                contributions=(),
+            )
+        scored = scorer.score(verdict, fields, codes)
+        return built(
+            Verdict,
             relevant=scored.tier == RELEVANT,
+            gate=verdict.gate,
+            areas=verdict.areas,
             tier=scored.tier,
             score=scored.score,
             contributions=tuple(scored.contributions),
@@ -272,7 +288,7 @@ class Matcher:
         gate_for: list[tuple[float, str]] = []
         gate_against: list[tuple[float, str]] = []
         gate_veto: list[str] = []
-        boost = self._title_boost
+        boost, ids, thresholds = self._title_boost, self._area_ids, self._thresholds
         for (owner, role, words), (weight, field, group, table) in strongest.items():
             if group is not None:
                 if (owner, group) in groups_counted:
@@ -293,12 +309,13 @@ class Matcher:
             else:
                 vetoed.add(owner)
         gate_score = self._gate_score(parts)
-        threshold = self.ruleset.gate.threshold
+        threshold = self._threshold
         missing = self._requires and anchor is None
         # A programme prior alone passes nothing: some phrase must say who applies or which
         # municipal task the call serves.
         said = parts[CAN_APPLY] + parts[SERVES] > 0
-        gate = GateResult(
+        gate = built(
+            GateResult,
             passed=not gate_veto and not missing and said and gate_score >= threshold,
             score=round(gate_score, 3),
             threshold=threshold,
@@ -307,15 +324,24 @@ class Matcher:
             excluded_by=gate_veto,
             anchor=anchor,
             anchor_missing=missing,
-            parts={name: round(value, 3) for name, value in parts.items()},
+            # most parts are 0.0 (or -0.0), which round() would give back as they are
+            parts={name: round(value, 3) if value else value for name, value in parts.items()},
         )
         matches = [
-            AreaMatch(self.areas[i].id, round(scores[i], 3), _by_weight(found))
+            built(AreaMatch, area=ids[i], score=round(scores[i], 3), phrases=_by_weight(found))
             for i, found in sorted(phrases.items())
-            if i not in vetoed and scores[i] >= self._thresholds[i]
+            if i not in vetoed and scores[i] >= thresholds[i]
         ]
         matches.sort(key=lambda m: -m.score)  # stable: ties keep the configured area order
-        return Verdict(relevant=gate.passed and bool(matches), gate=gate, areas=matches)
+        return built(
+            Verdict,
+            relevant=gate.passed and bool(matches),
+            gate=gate,
+            areas=matches,
+            tier="",
+            score=None,
+            contributions=(),
+        )
 
     def _gate_score(self, parts: dict[str, float]) -> float:
         """For minus against plus the programme prior. Where a phrase says a municipality can
