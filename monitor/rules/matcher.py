@@ -73,10 +73,13 @@ def _read_order(key: str) -> int:
 def _texts(fields: Mapping[str, str | None]) -> list[tuple[str, str]]:
     """(rule field, text) for every text of an item, in read order (title first)."""
     keys = fields.keys()
-    if keys <= _KNOWN_KEYS:
-        ordered = [key for key in _READ_ORDER if key in keys]
-    else:
-        ordered = sorted(keys, key=_read_order)
+    if keys <= _KNOWN_KEYS:  # the usual item: one pass over the known keys, in read order
+        return [
+            (FIELD_OF_KEY[key], value if isinstance(value, str) else str(value))
+            for key in _READ_ORDER
+            if key in keys and (value := fields[key])
+        ]
+    ordered = sorted(keys, key=_read_order)
     return [
         (FIELD_OF_KEY.get(key, "summary"), value if isinstance(value, str) else str(value))
         for key in ordered

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from monitor.errors import RuleError
 from monitor.rules.programmes import programme_codes
-from monitor.rules.verdict import Verdict
+from monitor.rules.verdict import Verdict, built
 from monitor.tomllines import find_line
 
 SCORER_FILE = "_scorer.toml"
@@ -106,12 +106,11 @@ class Scorer:
             for name, value in features(verdict, fields, codes).items()
             if name in weights
         ]
-        logit = self.intercept + sum(c for _, c in contributions)
+        logit = self.intercept + sum([c for _, c in contributions])
         probability = 1 / (1 + math.exp(-max(-30.0, min(30.0, logit))))
         contributions.sort(key=_by_strength)
-        return Scored(
-            round(probability, 4), self._tier(probability, verdict, bool(codes)), contributions
-        )
+        tier = self._tier(probability, verdict, bool(codes))
+        return built(Scored, score=round(probability, 4), tier=tier, contributions=contributions)
 
     def _tier(self, probability: float, verdict: Verdict, metadata: bool) -> str:
         gate = verdict.gate
