@@ -7,13 +7,14 @@ Items are synthetic but built from real text: titles and sentences of the 341 po
 (tests/fixtures/eu_portal/open-calls/) and of the Swedish pages (tests/fixtures/se_text/),
 mixed Swedish/English, a title plus a summary of a few hundred characters, some wrapped in HTML.
 
-The anchor is `monitor/` as it was at `--anchor` (default: the matcher before issue 19's work),
-taken from git into a temporary folder. The anchor and this checkout each run in their own
-process, alternately `--runs` times, over the same items and the same `rules/`; each figure is
-the median of its runs, so the ratio is measured under the same load. Each run matches every
-item once with an empty token cache, as `monitor run` does. The first run of each also records
-every item's whole verdict (relevance, tier, score, areas, phrases, the gate, the scorer's
-contributions); the benchmark prints how many differ between the two, which must be 0.
+The anchor is `monitor/` as it was at `--anchor` (default: main before issue 19's work), taken
+from git and imported beside this checkout as `anchor_monitor`, so both matchers run in one
+process over the same items and the same `rules/`, taking turns every 500 items: both meet the
+same load on a shared machine. Each of `--runs` runs compiles both afresh (an empty token
+cache, as `monitor run` has) and matches every item once; each figure is the median of the
+runs, in CPU seconds of this process (wall clock beside it). Every item's whole verdict
+(relevance, tier, score, areas, phrases, the gate, the scorer's contributions) is compared
+between the two; the count that differ must be 0.
 
 The naive loop (one regex per term, the same word boundaries and text cleaning, run over every
 field a term applies to) is timed on the first `--naive-items` items only, and must find exactly
@@ -213,16 +214,16 @@ def main() -> None:
     chars = sum(len(i["title"] or "") + len(i["summary"] or "") for i in items) / len(items)
     print(f"items: {len(items):,} synthetic, {chars:.0f} characters of title + summary on average")
 
-    with tempfile.TemporaryDirectory() as folder:
-        old_rules = anchor_rules(args.anchor, Path(folder))
-        runs: dict[str, list[dict]] = {"anchor": [], "new": []}
-        for _ in range(args.runs):
-            fresh = {  # compiled afresh each run: an empty token cache, as `monitor run` has
-                "anchor": old_rules.load_rules(ROOT / "rules").compile(),
-                "new": load_rules(ROOT / "rules").compile(),
-            }
-            for name, record in timed_side_by_side(fresh, items).items():
-                runs[name].append(record)
+    folder = tempfile.TemporaryDirectory()  # removed at exit: the anchor imports from it
+    old_rules = anchor_rules(args.anchor, Path(folder.name))
+    runs: dict[str, list[dict]] = {"anchor": [], "new": []}
+    for _ in range(args.runs):
+        fresh = {  # compiled afresh each run: an empty token cache, as `monitor run` has
+            "anchor": old_rules.load_rules(ROOT / "rules").compile(),
+            "new": load_rules(ROOT / "rules").compile(),
+        }
+        for name, record in timed_side_by_side(fresh, items).items():
+            runs[name].append(record)
     rate = {n: args.items / statistics.median(r["cpu"] for r in done) for n, done in runs.items()}
     wall = {n: args.items / statistics.median(r["wall"] for r in done) for n, done in runs.items()}
     for name, label in (("anchor", f"anchor (matcher at {args.anchor})"), ("new", "this matcher")):

@@ -204,11 +204,10 @@ class TermIndex:
                 after = tokens[index + 1]
             elif position + 1 < len(chunks):
                 next_info = cache[chunks[position + 1]]
-                following = next_info.first
-                if following is None:
+                if next_info.first is None:  # a lone dash: the word after it
                     following = self._first_pieces_after(chunks, position)
                 else:
-                    after = next_info.tokens[0]
+                    following, after = next_info.first, next_info.tokens[0]
             else:
                 following = _NOTHING
             if needed.isdisjoint(following):

@@ -215,6 +215,9 @@ class Matcher:
         seen: set[int] = set()
         phrase: str | None = None  # the alphabetically first `[requires]` words
         info, reads, find = self._rule_info, self._reads, self.index.find
+        # A stored item without a full text has its summary again as `description`
+        # (matching.item_fields): the same text is searched once per item.
+        found_in: dict[str, dict[int, str]] = {}
         for field, text in _texts(fields):
             reading = reads[field]
             if not reading:  # no rule reads it: a full text is not worth tokenising for nothing
@@ -225,8 +228,8 @@ class Matcher:
                     if len(self._programme_terms) >= 4096:
                         self._programme_terms.clear()
                     found = self._programme_terms[text] = find(chunks(text))
-            else:
-                found = find(chunks(text))
+            elif (found := found_in.get(text)) is None:
+                found = found_in[text] = find(chunks(text))
             for rid, words in found.items():
                 if rid in seen or rid not in reading:
                     continue
