@@ -338,7 +338,8 @@ class Matcher:
             for i, found in sorted(phrases.items())
             if i not in vetoed and scores[i] >= thresholds[i]
         ]
-        matches.sort(key=lambda m: -m.score)  # stable: ties keep the configured area order
+        if len(matches) > 1:
+            matches.sort(key=lambda m: -m.score)  # stable: ties keep the configured area order
         return built(
             Verdict,
             relevant=gate.passed and bool(matches),
@@ -368,7 +369,7 @@ class Matcher:
 
 def _by_weight(weighted: list[tuple[float, str]]) -> list[str]:
     """Texts of (-strength, text) pairs, strongest first, ties alphabetically, each once."""
-    if len(weighted) == 1:
-        return [weighted[0][1]]
+    if len(weighted) < 2:
+        return [weighted[0][1]] if weighted else []
     weighted.sort()
     return list(dict.fromkeys(text for _, text in weighted))
