@@ -253,28 +253,17 @@ class Matcher:
     ) -> Verdict:
         """The verdict with its tier: from the learned scorer where there is one."""
         scorer = self.ruleset.scorer
-        # A new Verdict rather than dataclasses.replace, which costs several times as much.
+        # The verdict `_verdict` has just made, no one else holds it yet: its tier is filled in
+        # place rather than in a copy (dataclasses.replace costs several times as much).
         if scorer is None:
             tier = rules_tier(verdict)
-            return built(
-                Verdict,
-                relevant=tier == RELEVANT,
-                gate=verdict.gate,
-                areas=verdict.areas,
-                tier=tier,
-                score=None,
-                contributions=(),
-            )
-        scored = scorer.score(verdict, fields, codes)
-        return built(
-            Verdict,
-            relevant=scored.tier == RELEVANT,
-            gate=verdict.gate,
-            areas=verdict.areas,
-            tier=scored.tier,
-            score=scored.score,
-            contributions=tuple(scored.contributions),
+            verdict.__dict__.update(relevant=tier == RELEVANT, tier=tier)
+            return verdict
+        score, tier, contributions = scorer.rank(verdict, fields, codes)
+        verdict.__dict__.update(
+            relevant=tier == RELEVANT, tier=tier, score=score, contributions=contributions
         )
+        return verdict
 
     def _verdict(
         self,

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from monitor.errors import RuleError
 from monitor.rules.programmes import programme_codes
-from monitor.rules.verdict import Verdict, built
+from monitor.rules.verdict import Verdict
 from monitor.tomllines import find_line
 
 SCORER_FILE = "_scorer.toml"
@@ -98,19 +98,30 @@ class Scorer:
         codes: frozenset[str] | None = None,
     ) -> Scored:
         """The score and tier of one item (`codes`: its programme codes, if known already)."""
+        score, tier, contributions = self.rank(verdict, fields, codes)
+        return Scored(score, tier, list(contributions))
+
+    def rank(
+        self,
+        verdict: Verdict,
+        fields: Mapping[str, str | None],
+        codes: frozenset[str] | None = None,
+    ) -> tuple[float, str, tuple[tuple[str, float], ...]]:
+        """`score()` as (score, tier, contributions strongest first), for the matcher's
+        per-item path: no `Scored` made, the contributions sorted as decorated tuples."""
         if codes is None:
             codes = programme_codes(fields)
         weights = self.weights
-        contributions = [
-            (name, value * weights[name])
-            for name, value in features(verdict, fields, codes).items()
-            if name in weights
-        ]
-        logit = self.intercept + sum([c for _, c in contributions])
+        contributions = []
+        for name, value in features(verdict, fields, codes).items():
+            if name in weights:
+                contribution = value * weights[name]
+                contributions.append((-abs(contribution), name, contribution))
+        logit = self.intercept + sum([c for _, _, c in contributions])
         probability = 1 / (1 + math.exp(-max(-30.0, min(30.0, logit))))
-        contributions.sort(key=_by_strength)
+        contributions.sort()  # strongest first, then by name: names are unique, so never past
         tier = self._tier(probability, verdict, bool(codes))
-        return built(Scored, score=round(probability, 4), tier=tier, contributions=contributions)
+        return round(probability, 4), tier, tuple([(n, c) for _, n, c in contributions])
 
     def _tier(self, probability: float, verdict: Verdict, metadata: bool) -> str:
         gate = verdict.gate
@@ -121,10 +132,6 @@ class Scorer:
         if probability >= self.relevant_at:
             return RELEVANT if verdict.areas else MAYBE  # the digest files a call under an area
         return MAYBE if probability >= self.maybe_at else NO
-
-
-def _by_strength(contribution: tuple[str, float]) -> tuple[float, str]:
-    return -abs(contribution[1]), contribution[0]
 
 
 def rules_tier(verdict: Verdict) -> str:
