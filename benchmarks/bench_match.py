@@ -1,35 +1,41 @@
-"""Benchmark: the compiled matcher vs a naive loop of one regex per term, in the same run.
+"""Benchmark: the matcher against the matcher of an earlier commit (the anchor), in the same run.
 
-    .venv/bin/python benchmarks/bench_match.py [--items 100000] [--naive-items 2000]
+    .venv/bin/python benchmarks/bench_match.py [--items 100000] [--runs 3] [--anchor b5ccafc]
+                                               [--naive-items 300]
 
 Items are synthetic but built from real text: titles and sentences of the 341 portal calls
 (tests/fixtures/eu_portal/open-calls/) and of the Swedish pages (tests/fixtures/se_text/),
 mixed Swedish/English, a title plus a summary of a few hundred characters, some wrapped in HTML.
 
-The naive loop compiles one regex per term once (same word boundaries, same text cleaning) and
-runs every regex over every field a term applies to. It is so slow that it is timed on the first
-`--naive-items` items only; both figures are items per second. The run also checks that both
-find exactly the same terms on that sample, so the two do the same work.
+The anchor is `monitor/` as it was at `--anchor` (default: main before issue 19's work), taken
+from git and imported beside this checkout as `anchor_monitor`, so both matchers run in one
+process over the same items and the same `rules/`, taking turns every 500 items: both meet the
+same load on a shared machine. Each of `--runs` runs compiles both afresh (an empty token
+cache, as `monitor run` has) and matches every item once; each figure is the median of the
+runs, in CPU seconds of this process (wall clock beside it). Every item's whole verdict
+(relevance, tier, score, areas, phrases, the gate, the scorer's contributions) is compared
+between the two; the count that differ must be 0.
 
-Figures (issue 7; the target is 50,000 items/s), on a shared 2-core machine, one session, the
-old and new code run alternately (best of 3-5 runs of 40,000 items):
-  before the fast path (scan + judge per item)   ~18,000 items/s cold cache, ~18,500 warm
-  after (fused match, phrase-start pre-filter,   ~21,700 items/s cold cache, ~22,500 warm
-         programme names cached)
-Single runs on this machine vary by 10-25% with the load of other work. What is left is mostly
-fixed per-item cost in the interpreter: splitting and set operations over ~90 chunks (~10 us),
-the Python loop over the ~17 chunks that start or complete a term and the phrase walks
-(~15 us), building the verdict objects (~4 us). 50,000 items/s (20 us per item) would need the
-tokeniser and the chunk loop in compiled code.
+The naive loop (one regex per term, the same word boundaries and text cleaning, run over every
+field a term applies to) is timed on the first `--naive-items` items only, and must find exactly
+the terms the index finds.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import hashlib
+import importlib
+import io
 import json
 import random
 import re
+import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 
@@ -132,10 +138,64 @@ def naive_match(rules, item: dict[str, str | None]) -> set[int]:
     }
 
 
+ANCHOR = "b5ccafc"  # main before issue 19: the matcher of 20.7k items/s in the issue
+_IMPORT_RE = re.compile(r"^(\s*)(from|import) monitor\b", re.MULTILINE)
+BATCH = 500  # items matched by one matcher before the other takes its turn
+
+
+def verdict_digest(verdict: object) -> str:
+    """The whole verdict as a short fingerprint: equal fingerprints, equal verdicts."""
+    record = json.dumps(dataclasses.asdict(verdict), sort_keys=True)  # type: ignore[call-overload]
+    return hashlib.blake2b(record.encode(), digest_size=12).hexdigest()
+
+
+def anchor_rules(commit: str, into: Path):
+    """The `monitor.rules` package as it was at `commit`, imported as `anchor_monitor.rules`:
+    `monitor/` taken from git into `into`, its imports renamed, so both run in this process."""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit, "monitor"],
+        check=True, capture_output=True, cwd=ROOT,
+    ).stdout  # fmt: skip
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    package = into / "anchor_monitor"
+    (into / "monitor").rename(package)
+    for path in package.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(_IMPORT_RE.sub(r"\1\2 anchor_monitor", text), encoding="utf-8")
+    sys.path.insert(0, str(into))
+    return importlib.import_module("anchor_monitor.rules")
+
+
+def timed_side_by_side(matchers: dict[str, object], items: list) -> dict[str, dict]:
+    """Each matcher over every item once, starting with an empty cache, taking turns batch by
+    batch (so both meet the same load on a shared machine); CPU and wall seconds per matcher,
+    and every verdict's fingerprint."""
+    done = {name: {"cpu": 0.0, "wall": 0.0, "verdicts": []} for name in matchers}
+    for start in range(0, len(items), BATCH):
+        batch = items[start : start + BATCH]
+        turn = list(matchers.items())
+        if (start // BATCH) % 2:
+            turn.reverse()  # neither always goes first
+        for name, matcher in turn:
+            match = matcher.match  # type: ignore[attr-defined]
+            wall, cpu = time.perf_counter(), time.process_time()
+            verdicts = [match(item) for item in batch]
+            done[name]["cpu"] += time.process_time() - cpu
+            done[name]["wall"] += time.perf_counter() - wall
+            done[name]["verdicts"] += verdicts
+    for record in done.values():
+        record["relevant"] = sum(v.relevant for v in record["verdicts"])
+        record["verdicts"] = [verdict_digest(v) for v in record["verdicts"]]
+    return done
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=100_000)
-    parser.add_argument("--naive-items", type=int, default=2_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--anchor", default=ANCHOR, help="git commit of the anchor's matcher")
+    parser.add_argument("--naive-items", type=int, default=300)
     args = parser.parse_args()
 
     ruleset = load_rules(ROOT / "rules")
@@ -150,48 +210,58 @@ def main() -> None:
         f"({', '.join(f'{n} {k.value}' for k, n in kinds.items())} word pieces), "
         f"compiled in {compile_ms:.0f} ms"
     )
-
     items = synthetic_items(args.items)
     chars = sum(len(i["title"] or "") + len(i["summary"] or "") for i in items) / len(items)
     print(f"items: {len(items):,} synthetic, {chars:.0f} characters of title + summary on average")
 
-    started = time.perf_counter()
-    relevant = sum(matcher.match(item).relevant for item in items)
-    cold = time.perf_counter() - started
-    fast_rate = len(items) / cold
+    folder = tempfile.TemporaryDirectory()  # removed at exit: the anchor imports from it
+    old_rules = anchor_rules(args.anchor, Path(folder.name))
+    runs: dict[str, list[dict]] = {"anchor": [], "new": []}
+    for _ in range(args.runs):
+        fresh = {  # compiled afresh each run: an empty token cache, as `monitor run` has
+            "anchor": old_rules.load_rules(ROOT / "rules").compile(),
+            "new": load_rules(ROOT / "rules").compile(),
+        }
+        for name, record in timed_side_by_side(fresh, items).items():
+            runs[name].append(record)
+    rate = {n: args.items / statistics.median(r["cpu"] for r in done) for n, done in runs.items()}
+    wall = {n: args.items / statistics.median(r["wall"] for r in done) for n, done in runs.items()}
+    for name, label in (("anchor", f"anchor (matcher at {args.anchor})"), ("new", "this matcher")):
+        each = ", ".join(f"{args.items / r['cpu']:,.0f}" for r in runs[name])
+        print(
+            f"{label}: {rate[name]:,.0f} items per CPU second, median of {args.runs} runs "
+            f"({each}); {wall[name]:,.0f} items/s wall clock"
+        )
     print(
-        f"compiled matcher: {fast_rate:,.0f} items/s ({cold:.2f} s for {len(items):,}, "
-        f"token cache starting empty; {relevant:,} relevant)"
+        f"ratio: {rate['new'] / rate['anchor']:.2f}x the anchor in CPU time "
+        f"({wall['new'] / wall['anchor']:.2f}x wall clock), measured side by side in one process"
     )
-    started = time.perf_counter()
-    for item in items[: args.naive_items]:
-        matcher.match(item)
-    warm = time.perf_counter() - started
+    old, new = runs["anchor"][0], runs["new"][0]
+    differing = sum(a != b for a, b in zip(old["verdicts"], new["verdicts"], strict=True))
+    print(
+        f"verdicts: {differing:,} of {args.items:,} differ from the anchor's "
+        f"({new['relevant']:,} relevant; must be 0)"
+    )
 
     sample = items[: args.naive_items]
     rules = naive_rules(matcher)
     started = time.perf_counter()
     naive_hits = [naive_match(rules, item) for item in sample]
     naive = time.perf_counter() - started
-    naive_rate = len(sample) / naive
     print(
-        f"naive regex loop: {naive_rate:,.0f} items/s ({naive:.2f} s for the first "
-        f"{len(sample):,} items, {len(rules)} regexes)"
+        f"naive regex loop: {len(sample) / naive:,.1f} items/s wall clock ({naive:.2f} s for the "
+        f"first {len(sample):,} items, {len(rules)} regexes)"
     )
-    print(f"ratio: {fast_rate / naive_rate:,.1f}x (compiled, cold cache, vs naive)")
-    print(
-        f"  (compiled matcher on the same {len(sample):,} items, warm cache: "
-        f"{len(sample) / warm:,.0f} items/s)"
-    )
-
     index_of = {id(rule): index for index, rule in enumerate(matcher.rules)}
-    same = sum(
+    agree = sum(
         {index_of[id(h.rule)] for h in matcher.scan(item).hits} == hits
         for item, hits in zip(sample, naive_hits, strict=True)
     )
-    print(f"agreement: {same:,} of {len(sample):,} items hit exactly the same terms in both")
+    print(f"agreement: {agree:,} of {len(sample):,} items hit exactly the same terms in both")
     same = sum(matcher.match(item) == matcher.judge(matcher.scan(item)) for item in sample)
     print(f"  and {same:,} of {len(sample):,} get the verdict of the explain path (scan + judge)")
+    if differing or agree != len(sample) or same != len(sample):
+        sys.exit(1)
 
 
 if __name__ == "__main__":

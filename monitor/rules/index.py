@@ -15,6 +15,7 @@ by walking on through the cached tokens.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import filterfalse
 from typing import NamedTuple
 
 from monitor.rules.terms import Kind, Piece
@@ -36,6 +37,7 @@ class Chunk(NamedTuple):
     # Phrases starting here, per token: (token index, the pieces the next token must offer one
     # of, ((term id, later pieces), ...)). Most starts fail at the next word: one set test.
     starts: tuple[tuple[int, frozenset[int], tuple[tuple[int, tuple[int, ...]], ...]], ...]
+    reach: int  # how many chunks after this one its phrases can need (each has a token or more)
 
 
 class TermIndex:
@@ -71,7 +73,9 @@ class TermIndex:
         self._cache: dict[str, Chunk] = {}
         self._silent: set[str] = set()  # cached chunks without any term piece
         self._quiet: set[str] = set()  # cached chunks that complete or start no term
-        self._continuers: set[str] = set()  # cached chunks that can continue a phrase
+        self._held: dict[str, frozenset[int]] = {}  # cached chunks that can continue a phrase
+        # (chunk, the chunks after it it can reach) -> the phrases it starts there, in order
+        self._windows: dict[tuple[str, ...], list[tuple[int, str]]] = {}
 
     def _pieces_of(self, token: str) -> frozenset[int]:
         pids: set[int] = set()
@@ -111,9 +115,12 @@ class TermIndex:
         held = frozenset().union(*pieces) & self._continuing
         needs = frozenset().union(*(start[1] for start in starts))
         first = pieces[0] if pieces else None
-        self._cache[chunk] = Chunk(tokens, pieces, singles, first, held, needs, tuple(starts))
+        reach = max((len(rest) for start in starts for _, rest in start[2]), default=0)
+        self._cache[chunk] = Chunk(
+            tokens, pieces, singles, first, held, needs, tuple(starts), reach
+        )
         if held:
-            self._continuers.add(chunk)
+            self._held[chunk] = held
         if singles or starts:
             return True
         self._quiet.add(chunk)
@@ -125,14 +132,15 @@ class TermIndex:
     def find(self, chunks: list[str]) -> dict[int, str]:
         """Term id -> the words that matched it, for one text already split into chunks."""
         cache = self._cache
-        if len(cache) >= CACHE_LIMIT:
+        if len(cache) >= CACHE_LIMIT or len(self._windows) >= CACHE_LIMIT:
             cache.clear()
+            self._windows.clear()
             self._silent.clear()
             self._quiet.clear()
-            self._continuers.clear()
+            self._held.clear()
         # Most chunks are known to hold no piece: one set difference in C leaves the ones that
         # do and the ones never seen. All are analysed before any phrase is walked.
-        holding = set(chunks) - self._silent
+        holding = set(filterfalse(self._silent.__contains__, chunks))  # C, no set of them all
         if not holding:
             return {}
         for chunk in holding.difference(cache):  # in C: iterates `holding`, looks up the dict
@@ -142,7 +150,7 @@ class TermIndex:
         if not candidates:
             return {}
         present: frozenset[int] | None = None  # every piece in the text, once a phrase starts
-        continuers = self._continuers
+        held = self._held
         found: dict[int, str] = {}
         # Sorted so that a term matching several words reports the same one in every run
         # (set order changes with string hashing).
@@ -154,36 +162,65 @@ class TermIndex:
             if not info.starts:
                 continue
             if present is None:
-                present = frozenset().union(*[cache[c].held for c in holding & continuers])
+                present = frozenset().union(*map(held.__getitem__, held.keys() & holding))
             if info.needs.isdisjoint(present):
                 continue  # the usual case: no word of the text continues its phrases
-            starts = [start for start in info.starts if not start[1].isdisjoint(present)]
-            self._walk(chunks, chunk, info, starts, found)
+            self._walk(chunks, chunk, info, found)
         return found
 
-    def _walk(self, chunks: list[str], chunk: str, info: Chunk, starts: list, found: dict) -> None:
-        """Complete the phrases that `starts` of `chunk` begin, wherever the chunk occurs."""
-        cache = self._cache
-        last = len(info.tokens) - 1
+    def _walk(self, chunks: list[str], chunk: str, info: Chunk, found: dict) -> None:
+        """Complete the phrases that `chunk` starts, wherever it occurs.
+
+        What a chunk starts at one place depends only on it and the `reach` chunks after it, so
+        that answer is kept per window of chunks: the same words in the same order (a common
+        phrase, a sentence used again) are walked once per run. A window holding a chunk
+        without tokens (a lone dash) is not kept, since the phrase may need a chunk beyond it.
+        """
+        cache, windows = self._cache, self._windows
+        reach = info.reach
         position = -1
         for _ in range(chunks.count(chunk)):
             position = chunks.index(chunk, position + 1)
-            for index, needed, entries in starts:
-                if index < last:
-                    following = info.pieces[index + 1]
-                elif position + 1 < len(chunks):
-                    following = cache[chunks[position + 1]].first
-                    if following is None:
-                        following = self._first_pieces_after(chunks, position)
+            window = tuple(chunks[position : position + 1 + reach])
+            phrases = windows.get(window)
+            if phrases is None:
+                phrases = self._phrases_at(chunks, position, info)
+                if all(cache[later].first is not None for later in window[1:]):
+                    windows[window] = phrases
+            for tid, words in phrases:
+                if tid not in found:
+                    found[tid] = words
+
+    def _phrases_at(self, chunks: list[str], position: int, info: Chunk) -> list[tuple[int, str]]:
+        """(term id, words) of every phrase that chunk `position` (`info`) starts, in order."""
+        cache = self._cache
+        tokens = info.tokens
+        last = len(tokens) - 1
+        phrases: list[tuple[int, str]] = []
+        for index, needed, entries in info.starts:
+            after: str | None = None  # the next token, when it is at hand
+            if index < last:
+                following = info.pieces[index + 1]
+                after = tokens[index + 1]
+            elif position + 1 < len(chunks):
+                next_info = cache[chunks[position + 1]]
+                if next_info.first is None:  # a lone dash: the word after it
+                    following = self._first_pieces_after(chunks, position)
                 else:
-                    following = _NOTHING
-                if needed.isdisjoint(following):
-                    continue  # the usual case: the next word continues no phrase
-                for tid, rest in entries:
-                    if tid not in found and rest[0] in following:
-                        words = self._phrase(chunks, position, index, rest)
-                        if words is not None:
-                            found[tid] = words
+                    following, after = next_info.first, next_info.tokens[0]
+            else:
+                following = _NOTHING
+            if needed.isdisjoint(following):
+                continue  # the usual case: the next word continues no phrase
+            for tid, rest in entries:
+                if rest[0] in following:
+                    if after is not None and len(rest) == 1:  # two words: found already
+                        phrases.append((tid, f"{tokens[index]} {after}"))
+                        continue
+                    words = self._phrase(chunks, position, index, rest)
+                    if words is not None:
+                        phrases.append((tid, words))
+        return phrases
 
     def _first_pieces_after(self, chunks: list[str], position: int) -> frozenset[int]:
         """The pieces of the first token after chunk `position` (none at the end)."""

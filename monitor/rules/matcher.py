@@ -19,7 +19,6 @@ fields) or a call identifier in its text.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 
 from monitor.rules.index import TermIndex
 from monitor.rules.model import Area, RuleSet, Term
@@ -45,7 +44,7 @@ from monitor.rules.scan import (
 from monitor.rules.scorer import RELEVANT, rules_tier
 from monitor.rules.tally import Tally, tally_scan
 from monitor.rules.text import chunks
-from monitor.rules.verdict import AreaMatch, GateResult, Verdict
+from monitor.rules.verdict import AreaMatch, GateResult, Verdict, built
 
 # Input keys -> the rule field they are matched as, in the order they are read (title first,
 # so a phrase in both the title and the summary counts as a title hit). Identifiers are not
@@ -74,10 +73,13 @@ def _read_order(key: str) -> int:
 def _texts(fields: Mapping[str, str | None]) -> list[tuple[str, str]]:
     """(rule field, text) for every text of an item, in read order (title first)."""
     keys = fields.keys()
-    if keys <= _KNOWN_KEYS:
-        ordered = [key for key in _READ_ORDER if key in keys]
-    else:
-        ordered = sorted(keys, key=_read_order)
+    if keys <= _KNOWN_KEYS:  # the usual item: one pass over the known keys, in read order
+        return [
+            (FIELD_OF_KEY[key], value if isinstance(value, str) else str(value))
+            for key in _READ_ORDER
+            if key in keys and (value := fields[key])
+        ]
+    ordered = sorted(keys, key=_read_order)
     return [
         (FIELD_OF_KEY.get(key, "summary"), value if isinstance(value, str) else str(value))
         for key in ordered
@@ -117,6 +119,8 @@ class Matcher:
         }
         self._programme_rules = self._compile_programmes()
         self._thresholds = [area.threshold for area in self.areas]
+        self._area_ids = [area.id for area in self.areas]
+        self._threshold = gate.threshold
         self._title_boost = gate.title_boost
 
     def _add(
@@ -196,7 +200,9 @@ class Matcher:
             if known is None or abs(rule.weight) > abs(known[0]):
                 strongest[key] = (rule.weight, field, rule.term.group, rule.table)
         return self._ranked(
-            self._verdict(strongest, scan.programme_hits, scan.anchor), scan.fields or {}
+            self._verdict(strongest, scan.programme_hits, scan.anchor),
+            scan.fields or {},
+            scan.codes,
         )
 
     def match(self, fields: Mapping[str, str | None]) -> Verdict:
@@ -209,6 +215,9 @@ class Matcher:
         seen: set[int] = set()
         phrase: str | None = None  # the alphabetically first `[requires]` words
         info, reads, find = self._rule_info, self._reads, self.index.find
+        # A stored item without a full text has its summary again as `description`
+        # (matching.item_fields): the same text is searched once per item.
+        found_in: dict[str, dict[int, str]] = {}
         for field, text in _texts(fields):
             reading = reads[field]
             if not reading:  # no rule reads it: a full text is not worth tokenising for nothing
@@ -219,8 +228,8 @@ class Matcher:
                     if len(self._programme_terms) >= 4096:
                         self._programme_terms.clear()
                     found = self._programme_terms[text] = find(chunks(text))
-            else:
-                found = find(chunks(text))
+            elif (found := found_in.get(text)) is None:
+                found = found_in[text] = find(chunks(text))
             for rid, words in found.items():
                 if rid in seen or rid not in reading:
                     continue
@@ -237,22 +246,24 @@ class Matcher:
         codes = programme_codes(fields)
         anchor = self._anchor(fields, phrase, codes)
         verdict = self._verdict(strongest, self._programme_hits(codes) if codes else [], anchor)
-        return self._ranked(verdict, fields)
+        return self._ranked(verdict, fields, codes)
 
-    def _ranked(self, verdict: Verdict, fields: Mapping[str, str | None]) -> Verdict:
+    def _ranked(
+        self, verdict: Verdict, fields: Mapping[str, str | None], codes: frozenset[str]
+    ) -> Verdict:
         """The verdict with its tier: from the learned scorer where there is one."""
         scorer = self.ruleset.scorer
+        # The verdict `_verdict` has just made, no one else holds it yet: its tier is filled in
+        # place rather than in a copy (dataclasses.replace costs several times as much).
         if scorer is None:
             tier = rules_tier(verdict)
-            return replace(verdict, relevant=tier == RELEVANT, tier=tier)
-        scored = scorer.score(verdict, fields)
-        return replace(
-            verdict,
-            relevant=scored.tier == RELEVANT,
-            tier=scored.tier,
-            score=scored.score,
-            contributions=tuple(scored.contributions),
+            verdict.__dict__.update(relevant=tier == RELEVANT, tier=tier)
+            return verdict
+        score, tier, contributions = scorer.rank(verdict, fields, codes)
+        verdict.__dict__.update(
+            relevant=tier == RELEVANT, tier=tier, score=score, contributions=contributions
         )
+        return verdict
 
     def _verdict(
         self,
@@ -272,7 +283,7 @@ class Matcher:
         gate_for: list[tuple[float, str]] = []
         gate_against: list[tuple[float, str]] = []
         gate_veto: list[str] = []
-        boost = self._title_boost
+        boost, ids, thresholds = self._title_boost, self._area_ids, self._thresholds
         for (owner, role, words), (weight, field, group, table) in strongest.items():
             if group is not None:
                 if (owner, group) in groups_counted:
@@ -293,12 +304,13 @@ class Matcher:
             else:
                 vetoed.add(owner)
         gate_score = self._gate_score(parts)
-        threshold = self.ruleset.gate.threshold
+        threshold = self._threshold
         missing = self._requires and anchor is None
         # A programme prior alone passes nothing: some phrase must say who applies or which
         # municipal task the call serves.
         said = parts[CAN_APPLY] + parts[SERVES] > 0
-        gate = GateResult(
+        gate = built(
+            GateResult,
             passed=not gate_veto and not missing and said and gate_score >= threshold,
             score=round(gate_score, 3),
             threshold=threshold,
@@ -307,15 +319,25 @@ class Matcher:
             excluded_by=gate_veto,
             anchor=anchor,
             anchor_missing=missing,
-            parts={name: round(value, 3) for name, value in parts.items()},
+            # most parts are 0.0 (or -0.0), which round() would give back as they are
+            parts={name: round(value, 3) if value else value for name, value in parts.items()},
         )
         matches = [
-            AreaMatch(self.areas[i].id, round(scores[i], 3), _by_weight(found))
+            built(AreaMatch, area=ids[i], score=round(scores[i], 3), phrases=_by_weight(found))
             for i, found in sorted(phrases.items())
-            if i not in vetoed and scores[i] >= self._thresholds[i]
+            if i not in vetoed and scores[i] >= thresholds[i]
         ]
-        matches.sort(key=lambda m: -m.score)  # stable: ties keep the configured area order
-        return Verdict(relevant=gate.passed and bool(matches), gate=gate, areas=matches)
+        if len(matches) > 1:
+            matches.sort(key=lambda m: -m.score)  # stable: ties keep the configured area order
+        return built(
+            Verdict,
+            relevant=gate.passed and bool(matches),
+            gate=gate,
+            areas=matches,
+            tier="",
+            score=None,
+            contributions=(),
+        )
 
     def _gate_score(self, parts: dict[str, float]) -> float:
         """For minus against plus the programme prior. Where a phrase says a municipality can
@@ -336,7 +358,7 @@ class Matcher:
 
 def _by_weight(weighted: list[tuple[float, str]]) -> list[str]:
     """Texts of (-strength, text) pairs, strongest first, ties alphabetically, each once."""
-    if len(weighted) == 1:
-        return [weighted[0][1]]
+    if len(weighted) < 2:
+        return [weighted[0][1]] if weighted else []
     weighted.sort()
     return list(dict.fromkeys(text for _, text in weighted))

@@ -43,12 +43,15 @@ AREA_FEATURE = "area: best score"
 _YEAR_RE = re.compile(r"\d{4}")
 
 
-def features(verdict: Verdict, fields: Mapping[str, str | None]) -> dict[str, float]:
-    """What the scorer reads of one item: the rules' verdict and the call's metadata."""
+def features(
+    verdict: Verdict, fields: Mapping[str, str | None], codes: frozenset[str] | None = None
+) -> dict[str, float]:
+    """What the scorer reads of one item: the rules' verdict and the call's metadata (`codes`:
+    its programme codes, when the caller has them already)."""
     parts = verdict.gate.parts
     found = {name: min(parts.get(part, 0.0), 8.0) / 4 for part, name in _PART_FEATURES}
-    found[AREA_FEATURE] = min(max((m.score for m in verdict.areas), default=0.0), 12.0) / 6
-    for code in programme_codes(fields):
+    found[AREA_FEATURE] = min(max([m.score for m in verdict.areas], default=0.0), 12.0) / 6
+    for code in programme_codes(fields) if codes is None else codes:
         found[f"programme {code}"] = 1.0
     if family := identifier_family(fields.get("identifier")):
         found[f"family {family}"] = 1.0
@@ -88,25 +91,43 @@ class Scorer:
     trained_on: str = ""
     source: Path | None = None
 
-    def score(self, verdict: Verdict, fields: Mapping[str, str | None]) -> Scored:
-        found = features(verdict, fields)
-        contributions = [
-            (name, value * self.weights[name])
-            for name, value in found.items()
-            if name in self.weights
-        ]
-        logit = self.intercept + sum(c for _, c in contributions)
-        probability = 1 / (1 + math.exp(-max(-30.0, min(30.0, logit))))
-        contributions.sort(key=lambda c: (-abs(c[1]), c[0]))
-        return Scored(
-            round(probability, 4), self._tier(probability, verdict, fields), contributions
-        )
+    def score(
+        self,
+        verdict: Verdict,
+        fields: Mapping[str, str | None],
+        codes: frozenset[str] | None = None,
+    ) -> Scored:
+        """The score and tier of one item (`codes`: its programme codes, if known already)."""
+        score, tier, contributions = self.rank(verdict, fields, codes)
+        return Scored(score, tier, list(contributions))
 
-    def _tier(self, probability: float, verdict: Verdict, fields: Mapping[str, str | None]) -> str:
+    def rank(
+        self,
+        verdict: Verdict,
+        fields: Mapping[str, str | None],
+        codes: frozenset[str] | None = None,
+    ) -> tuple[float, str, tuple[tuple[str, float], ...]]:
+        """`score()` as (score, tier, contributions strongest first), for the matcher's
+        per-item path: no `Scored` made, the contributions sorted as decorated tuples."""
+        if codes is None:
+            codes = programme_codes(fields)
+        weights = self.weights
+        contributions = []
+        for name, value in features(verdict, fields, codes).items():
+            if name in weights:
+                contribution = value * weights[name]
+                contributions.append((-abs(contribution), name, contribution))
+        logit = self.intercept + sum([c for _, _, c in contributions])
+        probability = 1 / (1 + math.exp(-max(-30.0, min(30.0, logit))))
+        contributions.sort()  # strongest first, then by name: names are unique, so never past
+        tier = self._tier(probability, verdict, bool(codes))
+        return round(probability, 4), tier, tuple([(n, c) for _, n, c in contributions])
+
+    def _tier(self, probability: float, verdict: Verdict, metadata: bool) -> str:
         gate = verdict.gate
         if gate.excluded_by or gate.anchor_missing:
             return NO  # ruled out by the rubric (EDF, ERC ...) or no EU or funding context
-        if not has_metadata(fields):
+        if not metadata:  # not a call with programme metadata, the kind the scorer learnt
             return rules_tier(verdict)
         if probability >= self.relevant_at:
             return RELEVANT if verdict.areas else MAYBE  # the digest files a call under an area
