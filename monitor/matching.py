@@ -12,10 +12,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from monitor.errors import RuleError
 from monitor.store import Store
 from monitor.store.matches import ItemVerdict, StoredMatch, rows_to_match, save_verdicts
 
 if TYPE_CHECKING:
+    from monitor.config import Config
     from monitor.rules import Matcher, Verdict
 
 # The item fields the rules read, as stored in the items table.
@@ -43,6 +45,20 @@ def load_matcher(rules_dir: Path) -> Matcher | None:
     from monitor.rules import load_rules  # imported here: commands without rules start faster
 
     return load_rules(rules_dir).compile()
+
+
+def load_group_matcher(config: Config, group_id: str) -> Matcher | None:
+    """The rules `group_id` matches with: the common rules, with its overlay folder on top.
+
+    Stand-in until the overlay loader (rules/loader.py's load_group_rules) is merged: a group
+    with an overlay is refused rather than judged by the common rules alone."""
+    overlay = config.for_group(group_id).group_rules
+    if overlay is None:
+        return load_matcher(config.settings.rules)
+    raise RuleError(
+        f"group '{group_id}': rule overlays ({overlay}) are not supported yet; "
+        "remove its rules key to use the common rules"
+    )
 
 
 def item_fields(row: dict[str, Any]) -> dict[str, str | None]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
+from monitor.models import DEFAULT_GROUP
 from monitor.store.busy import writing
 from monitor.store.columns import ITEM_COLUMNS, select_list
 from monitor.store.items import rows_by_ids
@@ -70,7 +71,12 @@ def any_matches(db: sqlite_utils.Database) -> bool:
     return db.execute("SELECT EXISTS (SELECT 1 FROM matches)").fetchone()[0] == 1
 
 
-def areas_of(db: sqlite_utils.Database, item_id: str) -> list[StoredMatch]:
-    """An item's areas, strongest first."""
-    rows = db.query("SELECT * FROM matches WHERE item_id = ? ORDER BY score DESC", [item_id])
+def areas_of(
+    db: sqlite_utils.Database, item_id: str, *, group: str = DEFAULT_GROUP
+) -> list[StoredMatch]:
+    """An item's areas as `group` judged them, strongest first."""
+    rows = db.query(
+        "SELECT * FROM matches WHERE item_id = ? AND group_id = ? ORDER BY score DESC",
+        [item_id, group],
+    )
     return [StoredMatch(r["area"], r["score"], tuple(json.loads(r["phrases"]))) for r in rows]

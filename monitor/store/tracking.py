@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
+from monitor.models import DEFAULT_GROUP
 from monitor.store.busy import writing
 
 Row = dict[str, Any]
@@ -46,6 +47,7 @@ def track(
     amount: int | None = None,
     note: str | None = None,
     by: str | None = None,
+    group: str = DEFAULT_GROUP,
 ) -> Tracked:
     """Record a change of an (item, unit)'s state, its history row and the state now, at once.
 
@@ -56,33 +58,36 @@ def track(
     stamp = _stamp(now)
     with writing(db):
         rows = db.query(
-            "SELECT state, amount, note FROM tracking WHERE item_id = ? AND unit = ?",
-            [item_id, unit],
+            "SELECT state, amount, note FROM tracking"
+            " WHERE item_id = ? AND group_id = ? AND unit = ?",
+            [item_id, group, unit],
         )
         was = next(iter(rows), None)
         old_state = was["state"] if was else None
         kept = was if was and old_state == state else {"amount": None, "note": None}
         shown_amount = amount if amount is not None else kept["amount"]
         db.execute(
-            """INSERT INTO tracking_changes
-                   (item_id, unit, old_state, new_state, amount, note, changed_by, changed_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            [item_id, unit, old_state, state, amount, note, by, stamp],
+            """INSERT INTO tracking_changes (item_id, group_id, unit, old_state, new_state,
+                   amount, note, changed_by, changed_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [item_id, group, unit, old_state, state, amount, note, by, stamp],
         )
         db.execute(
-            """INSERT INTO tracking (item_id, unit, state, amount, note, changed_by, changed_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
+            """INSERT INTO tracking
+                   (item_id, group_id, unit, state, amount, note, changed_by, changed_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (item_id, group_id, unit) DO UPDATE SET state = excluded.state,
                    amount = excluded.amount, note = excluded.note,
                    changed_by = excluded.changed_by, changed_at = excluded.changed_at""",
-            [item_id, unit, state, shown_amount, note or kept["note"], by, stamp],
+            [item_id, group, unit, state, shown_amount, note or kept["note"], by, stamp],
         )
     return Tracked(item_id, unit, old_state, state, shown_amount)
 
 
-def units(db: sqlite_utils.Database) -> list[str]:
-    """Every unit that has tracked a call, as first written."""
-    return [r["unit"] for r in db.query("SELECT DISTINCT unit FROM tracking ORDER BY unit")]
+def units(db: sqlite_utils.Database, *, group: str = DEFAULT_GROUP) -> list[str]:
+    """Every unit that has tracked a call for `group`, as first written."""
+    rows = db.query("SELECT DISTINCT unit FROM tracking WHERE group_id = ? ORDER BY unit", [group])
+    return [r["unit"] for r in rows]
 
 
 def tracked_calls(
@@ -90,17 +95,18 @@ def tracked_calls(
     *,
     states: Sequence[str] = (),
     unit: str | None = None,
+    group: str = DEFAULT_GROUP,
 ) -> list[Row]:
-    """Each tracked (item, unit) with the call's identifier, title, url and next deadline,
-    soonest deadline first."""
-    where, args = [], []
+    """Each tracked (item, unit) of `group` with the call's identifier, title, url and next
+    deadline, soonest deadline first."""
+    where, args = ["tracking.group_id = ?"], [group]
     if states:
         where.append(f"tracking.state IN ({', '.join('?' * len(states))})")
         args += list(states)
     if unit is not None:
         where.append("tracking.unit = ?")
         args.append(unit)
-    condition = f" WHERE {' AND '.join(where)}" if where else ""
+    condition = f" WHERE {' AND '.join(where)}"
     return list(
         db.query(
             f"""SELECT tracking.item_id, items.identifier, items.title, items.url,
@@ -131,12 +137,13 @@ def add_feedback(
     now: datetime,
     area: str | None = None,
     by: str | None = None,
+    group: str = DEFAULT_GROUP,
 ) -> None:
     with writing(db):
         db.execute(
-            "INSERT INTO feedback (item_id, verdict, area, given_by, given_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [item_id, verdict, area, by, _stamp(now)],
+            "INSERT INTO feedback (item_id, group_id, verdict, area, given_by, given_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [item_id, group, verdict, area, by, _stamp(now)],
         )
 
 
