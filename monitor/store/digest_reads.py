@@ -3,6 +3,9 @@
 Rows are plain dicts of the items table (JSON columns as text) with `learned_score` (the
 learned score, items.score; None when no scorer is trained), each with its `matches` (area,
 score, phrases as a list), strongest first; digest/choose.py decides what goes in.
+
+Each read is for one group: its verdicts (`columns.items_of`), its matches, its tracking and
+the digests it was sent. The default group reads the items table itself, as before groups.
 """
 
 from __future__ import annotations
@@ -13,61 +16,72 @@ from typing import Any
 
 import sqlite_utils
 
-from monitor.store.columns import select_list
+from monitor.models import DEFAULT_GROUP
+from monitor.store.columns import items_of, select_list
 
 Row = dict[str, Any]
 _ITEM = f"{select_list()}, items.first_seen, items.score AS learned_score"
 
 
-# Calls (by identifier, or id without one) that every förvaltning tracking them marked
-# not-for-us. Every: while one unit still works on a call it matters to the group.
+# Calls (by identifier, or id without one) that every förvaltning of the group tracking them
+# marked not-for-us. Every: while one unit still works on a call it matters to the group.
 _NOT_FOR_US = """SELECT coalesce(items.identifier, items.id) FROM tracking
-    JOIN items ON items.id = tracking.item_id
+    JOIN items ON items.id = tracking.item_id WHERE tracking.group_id = :group
     GROUP BY coalesce(items.identifier, items.id) HAVING min(tracking.state = 'not-for-us')"""
 
 
-def relevant_calls(db: sqlite_utils.Database, start: str, today: str, window_end: str) -> list[Row]:
+def relevant_calls(
+    db: sqlite_utils.Database,
+    start: str,
+    today: str,
+    window_end: str,
+    *,
+    group: str = DEFAULT_GROUP,
+) -> list[Row]:
     """Relevant calls first seen or changed after `start`, or open and closing in the window;
     not those the group said are not for it (closing soon or changed, they are noise to it)."""
     rows = list(
         db.query(
-            f"""SELECT {_ITEM} FROM items
+            f"""SELECT {_ITEM} FROM {items_of(group)}
                 WHERE kind = 'call' AND relevant = 1 AND (
                     first_seen > :start
                     OR id IN (SELECT item_id FROM item_changes WHERE changed_at > :start)
                     OR (status = 'open' AND deadline BETWEEN :today AND :window_end))
                   AND coalesce(identifier, id) NOT IN ({_NOT_FOR_US})""",
-            {"start": start, "today": today, "window_end": window_end},
+            {"start": start, "today": today, "window_end": window_end, "group": group},
         )
     )
-    _attach_matches(db, rows)
+    _attach_matches(db, rows, group)
     return rows
 
 
-def maybe_calls(db: sqlite_utils.Database, start: str) -> list[Row]:
+def maybe_calls(db: sqlite_utils.Database, start: str, *, group: str = DEFAULT_GROUP) -> list[Row]:
     """Calls of the `maybe` tier first seen after `start` and not closed, unless a record of the
     same call (its identifier) is in the main tier: that one is the call's verdict."""
     rows = list(
         db.query(
-            f"""SELECT {_ITEM} FROM items
+            f"""SELECT {_ITEM} FROM {items_of(group)}
                 WHERE kind = 'call' AND relevance = 'maybe' AND first_seen > :start
                   AND coalesce(status, '') != 'closed'
-                  AND NOT (identifier IS NOT NULL AND EXISTS (
-                      SELECT 1 FROM items AS main WHERE main.identifier = items.identifier
-                      AND main.kind = 'call' AND main.relevant = 1))""",
+                  AND NOT (identifier IS NOT NULL AND identifier IN (
+                      SELECT identifier FROM {items_of(group)}
+                      WHERE identifier IS NOT NULL AND kind = 'call' AND relevant = 1))""",
             {"start": start},
         )
     )
-    _attach_matches(db, rows)
+    _attach_matches(db, rows, group)
     return rows
 
 
-def news_since(db: sqlite_utils.Database, start: str) -> list[Row]:
+def news_since(db: sqlite_utils.Database, start: str, *, group: str = DEFAULT_GROUP) -> list[Row]:
     """News first seen after `start`, each with its matches and the call identifiers it names."""
     rows = list(
-        db.query(f"SELECT {_ITEM} FROM items WHERE kind = 'news' AND first_seen > ?", [start])
+        db.query(
+            f"SELECT {_ITEM} FROM {items_of(group)} WHERE kind = 'news' AND first_seen > ?",
+            [start],
+        )
     )
-    _attach_matches(db, rows)
+    _attach_matches(db, rows, group)
     for row in rows:
         row["mentions"] = [
             m["identifier"]
@@ -102,20 +116,21 @@ def changes_since(db: sqlite_utils.Database, start: str, *, runs: int) -> dict[s
     return dict(changes)
 
 
-def news_mentions(db: sqlite_utils.Database) -> dict[str, list[Row]]:
-    """Call identifier -> the news items (title, url, source) that name it."""
+def news_mentions(db: sqlite_utils.Database, *, group: str = DEFAULT_GROUP) -> dict[str, list[Row]]:
+    """Call identifier -> the group's news items (title, url, source) that name it."""
     mentions: dict[str, list[Row]] = defaultdict(list)
     for row in db.query(
-        """SELECT mentions.identifier, items.title, items.url, items.source FROM mentions
-           JOIN items ON items.id = mentions.item_id WHERE items.kind = 'news'"""
+        f"""SELECT mentions.identifier, items.title, items.url, items.source FROM mentions
+            JOIN {items_of(group)} ON items.id = mentions.item_id WHERE items.kind = 'news'"""
     ):
         mentions[row["identifier"]].append(row)
     return dict(mentions)
 
 
-def announced(db: sqlite_utils.Database) -> list[Row]:
-    """What every sent digest announced: digest id, when it was built (`built`, its period
-    end), item id, the item's call identifier, section, and the deadline it was shown with."""
+def announced(db: sqlite_utils.Database, *, group: str = DEFAULT_GROUP) -> list[Row]:
+    """What every digest sent to `group` announced: digest id, when it was built (`built`, its
+    period end), item id, the item's call identifier, section, and the deadline it was shown
+    with. Another group's digests announce nothing to this one."""
     return list(
         db.query(
             """SELECT digest_items.digest_id, digests.period_end AS built,
@@ -123,7 +138,9 @@ def announced(db: sqlite_utils.Database) -> list[Row]:
                       digest_items.section, digest_items.deadline
                FROM digest_items JOIN digests ON digests.id = digest_items.digest_id
                LEFT JOIN items ON items.id = digest_items.item_id
-               WHERE digests.sent_at IS NOT NULL ORDER BY digest_items.digest_id"""
+               WHERE digests.group_id = ? AND digests.sent_at IS NOT NULL
+               ORDER BY digest_items.digest_id""",
+            [group],
         )
     )
 
@@ -132,7 +149,7 @@ def source_states(db: sqlite_utils.Database) -> list[Row]:
     return list(db.query("SELECT * FROM source_state"))
 
 
-def _attach_matches(db: sqlite_utils.Database, rows: list[Row]) -> None:
+def _attach_matches(db: sqlite_utils.Database, rows: list[Row], group: str) -> None:
     by_id = {row["id"]: row for row in rows}
     for row in rows:
         row["matches"] = []
@@ -141,7 +158,9 @@ def _attach_matches(db: sqlite_utils.Database, rows: list[Row]) -> None:
         chunk = ids[start : start + 500]
         marks = ", ".join("?" * len(chunk))
         for match in db.query(
-            f"SELECT * FROM matches WHERE item_id IN ({marks}) ORDER BY score DESC, area", chunk
+            f"SELECT * FROM matches WHERE group_id = ? AND item_id IN ({marks}) "
+            "ORDER BY score DESC, area",
+            [group, *chunk],
         ):
             match["phrases"] = json.loads(match["phrases"])
             by_id[match["item_id"]]["matches"].append(match)
