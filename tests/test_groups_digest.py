@@ -343,3 +343,18 @@ def test_a_group_whose_notifier_is_not_set_up_is_reported_and_the_other_still_se
     assert "Error: Teams is not set up" in result.stderr
     assert TITLES[CLIMATE] in in_channel(slack, "#eu-linkoping")
     assert in_channel(slack, "#eu-norrkoping") == "" and mail_to(smtp, NORRKOPING_MAIL) == []
+
+
+def test_serves_weekly_job_sends_every_groups_digest_and_logs_each_by_name(project, slack):
+    from monitor.schedule import weekly_digest
+
+    config = load_config(project, environ=environment(slack), kinds=KINDS)
+    store = open_store(project.parent / "monitor.db")
+    try:
+        said = weekly_digest(config, store, Clock(TODAY))
+    finally:
+        store.close()
+    assert "Linköpings kommun (linkoping): Sent the digest to Slack" in said
+    assert "Norrköpings kommun (norrkoping): Sent the digest to Slack" in said
+    assert TITLES[CLIMATE] in in_channel(slack, "#eu-linkoping")
+    assert TITLES[MUSEUM] in in_channel(slack, "#eu-norrkoping")
