@@ -358,3 +358,19 @@ def test_serves_weekly_job_sends_every_groups_digest_and_logs_each_by_name(proje
     assert "Norrköpings kommun (norrkoping): Sent the digest to Slack" in said
     assert TITLES[CLIMATE] in in_channel(slack, "#eu-linkoping")
     assert TITLES[MUSEUM] in in_channel(slack, "#eu-norrkoping")
+
+
+def test_run_prints_every_groups_digest_under_its_heading_when_none_is_sent(
+    runner, write_config, live_portal, snapshot_day
+):
+    from helpers.portal_emulator import portal_config
+
+    groups = '\n[[groups]]\nid = "linkoping"\nname = "Linköpings kommun"\n'
+    groups += '\n[[groups]]\nid = "norrkoping"\nname = "Norrköpings kommun"\n'
+    path = write_config(portal_config(live_portal.base_url) + groups)
+    result = runner.invoke(cli, ["--config", str(path), "run"])
+    assert result.exit_code == 0, result.output
+    linkoping, norrkoping = result.stdout.split("== Norrköpings kommun (norrkoping) ==")
+    assert "== Linköpings kommun (linkoping) ==" in linkoping
+    assert "EU-bevakning för Linköpings kommun, vecka" in linkoping
+    assert "EU-bevakning för Norrköpings kommun, vecka" in norrkoping
