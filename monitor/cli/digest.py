@@ -139,11 +139,15 @@ def _preview(
     if len(groups) == 1:  # one group: its document alone, as without groups
         config = app.config.for_group(groups[0])
         print_or_send(config, app.reader, app.clock, texts.append, send=False, fmt=fmt, since=since)
-    else:
-        for done in each_group(app.config, preview_one, groups):
-            for note in done.delivery.notes:
-                click.echo(f"{done.heading}: {note}", err=True)
+        _show(output, "\n".join(texts))
+        return
+    done = each_group(app.config, preview_one, groups)
+    for group in done:
+        for note in group.delivery.notes:
+            click.echo(f"{group.heading}: {note}", err=True)
     _show(output, "\n".join(texts))
+    if not all(group.delivery.ok for group in done):
+        sys.exit(1)  # a group that could not be built (its rules) is not a whole preview
 
 
 def _show(output: Path | None, text: str) -> None:
