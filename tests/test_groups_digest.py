@@ -374,3 +374,42 @@ def test_run_prints_every_groups_digest_under_its_heading_when_none_is_sent(
     assert "== Linköpings kommun (linkoping) ==" in linkoping
     assert "EU-bevakning för Linköpings kommun, vecka" in linkoping
     assert "EU-bevakning för Norrköpings kommun, vecka" in norrkoping
+
+
+def test_a_resent_message_goes_to_the_webhook_of_its_digests_group(runner, tmp_path, monkeypatch):
+    import re
+
+    from helpers.fake_teams import FakeTeams
+
+    monkeypatch.setenv("MONITOR_TODAY", TODAY.isoformat())
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    config = tmp_path / "sources.toml"
+    config.write_text(
+        '[settings]\ndatabase = "monitor.db"\n\n'
+        '[[groups]]\nid = "linkoping"\nname = "Linköpings kommun"\n'
+        '[groups.teams]\nwebhook_env = "TEAMS_WEBHOOK_URL_LINKOPING"\n'
+        '[groups.notify]\nsend = ["teams"]\n\n'
+        '[[groups]]\nid = "norrkoping"\nname = "Norrköpings kommun"\n'
+        '[groups.teams]\nwebhook_env = "TEAMS_WEBHOOK_URL_NORRKOPING"\n'
+        '[groups.notify]\nsend = ["teams"]\n\n'
+        '[[sources]]\nid = "eu-portal"\nkind = "eu_portal"\nname = "EU portal"\n',
+        encoding="utf-8",
+    )
+    add_calls(config, list(TITLES.values()), areas=())
+    judge(tmp_path / "monitor.db", "linkoping", [CLIMATE], ["klimat-miljo"])
+    judge(tmp_path / "monitor.db", "norrkoping", [MUSEUM], ["kultur"])
+    with FakeTeams() as linkoping, FakeTeams() as norrkoping:
+        env = {
+            "TEAMS_WEBHOOK_URL_LINKOPING": linkoping.webhook_url,
+            "TEAMS_WEBHOOK_URL_NORRKOPING": norrkoping.webhook_url,
+        }
+        norrkoping.fail_next("drop_answer")  # Norrköping's card arrives, its answer is lost
+        sent = runner.invoke(cli, ["--config", str(config), "digest", "--send"], env=env)
+        assert sent.exit_code == 0, sent.output
+        assert TITLES[CLIMATE] in json.dumps(linkoping.cards[0].card, ensure_ascii=False)
+        (ref,) = re.findall(r"`monitor digest --resend (\S+)`", sent.stderr)
+        before = (len(linkoping.cards), len(norrkoping.cards))
+        resent = runner.invoke(cli, ["--config", str(config), "digest", "--resend", ref], env=env)
+        assert resent.exit_code == 0, resent.output
+        assert (len(linkoping.cards), len(norrkoping.cards)) == (before[0], before[1] + 1)
+        assert TITLES[MUSEUM] in json.dumps(norrkoping.cards[-1].card, ensure_ascii=False)
