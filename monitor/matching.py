@@ -12,7 +12,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from monitor.errors import RuleError
 from monitor.store import Store
 from monitor.store.matches import ItemVerdict, StoredMatch, rows_to_match, save_verdicts
 
@@ -48,17 +47,15 @@ def load_matcher(rules_dir: Path) -> Matcher | None:
 
 
 def load_group_matcher(config: Config, group_id: str) -> Matcher | None:
-    """The rules `group_id` matches with: the common rules, with its overlay folder on top.
-
-    Stand-in until the overlay loader (rules/loader.py's load_group_rules) is merged: a group
-    with an overlay is refused rather than judged by the common rules alone."""
+    """The compiled rules `group_id` matches with: the common rules with its overlay folder
+    on top (rules.load_group_rules), or the common rules alone when it has none; None when
+    the common rules folder does not exist yet."""
     overlay = config.for_group(group_id).group_rules
-    if overlay is None:
+    if overlay is None or not config.settings.rules.exists():
         return load_matcher(config.settings.rules)
-    raise RuleError(
-        f"group '{group_id}': rule overlays ({overlay}) are not supported yet; "
-        "remove its rules key to use the common rules"
-    )
+    from monitor.rules import load_group_rules  # imported here, as load_matcher does
+
+    return load_group_rules(config.settings.rules, overlay, group_id).compile()
 
 
 def item_fields(row: dict[str, Any]) -> dict[str, str | None]:

@@ -413,3 +413,22 @@ def test_a_resent_message_goes_to_the_webhook_of_its_digests_group(runner, tmp_p
         assert resent.exit_code == 0, resent.output
         assert (len(linkoping.cards), len(norrkoping.cards)) == (before[0], before[1] + 1)
         assert TITLES[MUSEUM] in json.dumps(norrkoping.cards[-1].card, ensure_ascii=False)
+
+
+def test_a_group_with_its_own_rules_names_its_areas_as_they_do(runner, tmp_path, monkeypatch, smtp):
+    monkeypatch.setenv("MONITOR_TODAY", TODAY.isoformat())
+    project = write_project(tmp_path, smtp, "")
+    own = tmp_path / "rules" / "norrkoping"
+    own.mkdir()
+    kultur = (tmp_path / "rules" / "kultur.toml").read_text(encoding="utf-8")
+    assert 'name = "Kultur och fritid"' in kultur
+    replaced = kultur.replace('name = "Kultur och fritid"', 'name = "Kultur och evenemang"')
+    (own / "kultur.toml").write_text(replaced, encoding="utf-8")
+    text = project.read_text(encoding="utf-8")
+    text = text.replace(
+        'name = "Norrköpings kommun"\n', 'name = "Norrköpings kommun"\nrules = "rules/norrkoping"\n'
+    )
+    project.write_text(text, encoding="utf-8")
+    result = runner.invoke(cli, ["--config", str(project), "digest", "--group", "norrkoping"])
+    assert result.exit_code == 0, result.output
+    assert "Kultur och evenemang" in result.stdout and "Kultur och fritid" not in result.stdout
