@@ -42,7 +42,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.clock import Clock
 from monitor.config import LOCK_WAIT, Config, SourceConfig, load_config
-from monitor.digest.deliver import print_or_send
+from monitor.digest.deliver import each_group, print_or_send
 from monitor.errors import MonitorError
 from monitor.health import status
 from monitor.lock import RunInProgress, run_lock
@@ -130,11 +130,17 @@ def digest_trigger(config: Config) -> CronTrigger:
 
 
 def weekly_digest(config: Config, store: Store, clock: Clock) -> str:
-    """The digest job: send it through [notify] send (every notifier set up by default); with
-    none set up, print it (it then shows in the service's log). Returns what happened, for the
-    log."""
-    delivery = print_or_send(config, store, clock, _print, send=True)
-    return "\n".join([*delivery.notes, *delivery.lines])
+    """The digest job: each group's digest in turn, sent through its [notify] send (every
+    notifier of the group set up by default); a group with none set up has its digest printed
+    (it then shows in the service's log). Returns what happened, for the log: with [[groups]]
+    each line begins with the group's name."""
+    said = []
+    for done in each_group(
+        config, lambda seen: print_or_send(seen, store, clock, _print, send=True)
+    ):
+        prefix = f"{done.heading}: " if done.heading else ""
+        said += [prefix + line for line in [*done.delivery.notes, *done.delivery.lines]]
+    return "\n".join(said)
 
 
 def _print(text: str) -> None:

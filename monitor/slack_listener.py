@@ -16,6 +16,10 @@ theirs (the group has one member per förvaltning); anyone else is recorded for
 "Fel område" is feedback not-relevant for the card's area (the call's best area off an area's
 card); "Inte för oss" is the state not-for-us. A click for a call that is not stored changes
 nothing and says so.
+
+With [[groups]] a card's value names the group whose digest it was in (slack_actions), and
+the click is stored for that group with its own `[groups.slack] units` and default_unit and
+answered in its language (`Config.for_group`); a value without one is the default group's.
 """
 
 from __future__ import annotations
@@ -120,8 +124,10 @@ class SlackListener:
             self._reply(payload, answer)
 
     def handle(self, click: Click, payload: dict[str, Any]) -> str:
-        """Store what the click says; returns the answer for the thread."""
-        config = self._config()
+        """Store what the click says, for the group whose card it was; returns the answer for
+        the thread."""
+        group = click.group
+        config = self._config().for_group(group)  # a group no longer configured: MonitorError
         words = REPLIES.get(config.settings.language, REPLIES["sv"])
         user = payload.get("user") or {}
         name = self._name(user)
@@ -136,16 +142,20 @@ class SlackListener:
             call = row["identifier"] or row["id"]
             now = self._clock.now()
             if click.state is None:  # "Fel område"
-                area = click.area or next((m.area for m in areas_of(db, row["id"])), None)
+                best = next((m.area for m in areas_of(db, row["id"], group=group)), None)
+                area = click.area or best
                 if area is None:
                     return words["no_area"].format(call=call)
-                add_feedback(db, row["id"], "not-relevant", now=now, area=area, by=name)
+                add_feedback(
+                    db, row["id"], "not-relevant", now=now, area=area, by=name, group=group
+                )
                 log.info("Slack: %s marked %s not relevant for %s", name, call, area)
                 return words["area"].format(name=name, call=call, area=area)
             slack = config.slack
-            unit = same_unit(units(db), slack.units.get(user.get("id", ""), slack.default_unit))
-            track(db, row["id"], unit, click.state, now=now, by=name)
-        log.info("Slack: %s marked %s %s for %s", name, call, click.state, unit)
+            chosen = slack.units.get(user.get("id", ""), slack.default_unit)
+            unit = same_unit(units(db, group=group), chosen)
+            track(db, row["id"], unit, click.state, now=now, by=name, group=group)
+        log.info("Slack: %s marked %s %s for %s of %s", name, call, click.state, unit, group)
         shown = label(click.action, config.settings.language)
         return words["state"].format(name=name, call=call, label=shown, unit=unit)
 

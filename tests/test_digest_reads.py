@@ -115,7 +115,12 @@ def db(tmp_path_factory):
 
 
 def test_relevant_calls_are_the_rows_the_whole_scan_gave(db):
-    args = {"start": START, "today": TODAY.isoformat(), "window_end": WINDOW_END}
+    args = {
+        "start": START,
+        "today": TODAY.isoformat(),
+        "window_end": WINDOW_END,
+        "group": "default",
+    }
     expected = list(db.query(OLD_RELEVANT, args))
     found = reads.relevant_calls(db, START, TODAY.isoformat(), WINDOW_END)
     assert len(expected) > 50  # new, changed and closing calls, and some not for us left out

@@ -12,14 +12,24 @@ import click
 
 from monitor.cli.app import App, say_waiting
 from monitor.cli.output import write_atomically
-from monitor.cli.params import DAY
-from monitor.config import LOCK_WAIT
-from monitor.digest.deliver import Delivery, deliver, print_or_send
+from monitor.cli.params import DAY, GROUP_OPTION
+from monitor.config import LOCK_WAIT, Config
+from monitor.digest.deliver import (
+    Delivery,
+    GroupDelivery,
+    deliver,
+    each_group,
+    heading,
+    print_or_send,
+)
 from monitor.digest.resend import resend
 from monitor.lock import run_lock
 from monitor.notify.registry import NOTIFIER_NAMES
 
 FORMATS = ["text", "markdown", "blocks", "teams", "email-html"]
+# The formats that several groups' digests can follow one another in, each under a heading;
+# the others are one JSON or HTML document, so they show one group's.
+READABLE = ("text", "markdown")
 
 
 @click.command()
@@ -57,6 +67,7 @@ FORMATS = ["text", "markdown", "blocks", "teams", "email-html"]
     "cards' JSON, email-html = the e-mail's HTML part.",
 )
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@GROUP_OPTION
 @click.pass_obj
 def digest(
     app: App,
@@ -67,6 +78,7 @@ def digest(
     since: datetime | None,
     fmt: str,
     output: Path | None,
+    group: str | None,
 ) -> None:
     """Show the weekly digest: new calls by area, calls closing soon, changed calls, network
     news and sources that stopped working, in Swedish unless [settings] language = "en".
@@ -75,6 +87,10 @@ def digest(
     Slack ([slack] channel; SLACK_BOT_TOKEN: a thread per area, SLACK_WEBHOOK_URL: one message
     per part), Teams (TEAMS_WEBHOOK_URL) and e-mail ([email]). A digest is recorded before it
     is sent; if sending stops half-way, the next --send sends only what each notifier missed.
+
+    With [[groups]] each group has its own digest, sent to its own notifiers ([groups.slack]
+    channel, [groups.email] to, ...): --group ID shows or sends one; without it every group's
+    is sent (or shown, each under a heading), one after another.
     """
     config = app.config
     if send and preview:
@@ -87,19 +103,51 @@ def digest(
         return
     if to and not send:
         raise click.UsageError("--to chooses where --send sends: add --send")
+    groups = _groups(app, group, fmt, send)
+    day = since.date() if since else None
     if not send:
-        print_or_send(
-            config,
-            app.reader,  # a preview records nothing
-            app.clock,
-            partial(_show, output),
-            send=False,
-            fmt=fmt,
-            since=since.date() if since else None,
-        )
+        _preview(app, groups, fmt, day, output)
         return
     with run_lock(config.settings.database, LOCK_WAIT, on_wait=say_waiting):
-        _send(app, since.date() if since else None, to, partial(_show, output))
+        _send(app, groups, day, to, partial(_show, output))
+
+
+def _groups(app: App, option: str | None, fmt: str, send: bool) -> tuple[str, ...]:
+    """The groups to do: the one of --group, else every group. A JSON or HTML preview is one
+    document, so with several groups it asks which (App.group: MONITOR_GROUP, else an error)."""
+    config = app.config
+    if option is not None or (not send and fmt not in READABLE and len(config.group_ids) > 1):
+        return (app.group(option),)
+    return config.group_ids
+
+
+def _preview(
+    app: App, groups: tuple[str, ...], fmt: str, since: date | None, output: Path | None
+) -> None:
+    texts: list[str] = []
+
+    def show(config_heading: str, text: str) -> None:
+        texts.append(f"== {config_heading} ==\n\n{text}" if config_heading else text)
+
+    def preview_one(config: Config) -> Delivery:
+        # a preview records nothing: the reader
+        return print_or_send(
+            config, app.reader, app.clock, partial(show, heading(config)), send=False,
+            fmt=fmt, since=since,
+        )  # fmt: skip
+
+    if len(groups) == 1:  # one group: its document alone, as without groups
+        config = app.config.for_group(groups[0])
+        print_or_send(config, app.reader, app.clock, texts.append, send=False, fmt=fmt, since=since)
+        _show(output, "\n".join(texts))
+        return
+    done = each_group(app.config, preview_one, groups)
+    for group in done:
+        for note in group.delivery.notes:
+            click.echo(f"{group.heading}: {note}", err=True)
+    _show(output, "\n".join(texts))
+    if not all(group.delivery.ok for group in done):
+        sys.exit(1)  # a group that could not be built (its rules) is not a whole preview
 
 
 def _show(output: Path | None, text: str) -> None:
@@ -110,15 +158,36 @@ def _show(output: Path | None, text: str) -> None:
     click.echo(f"Wrote the digest to {output}.", err=True)
 
 
-def _send(app: App, since: date | None, to: tuple[str, ...], show: Callable[[str], None]) -> None:
+def _send(
+    app: App,
+    groups: tuple[str, ...],
+    since: date | None,
+    to: tuple[str, ...],
+    show: Callable[[str], None],
+) -> None:
     # Not print_or_send: an explicit --send with nothing set up is an error that says what to set.
-    _report(deliver(app.config, app.store, app.clock, since, to=to, show=show))
+    def send_one(config: Config) -> Delivery:
+        return deliver(config, app.store, app.clock, since, to=to, show=show)
+
+    done = each_group(app.config, send_one, groups)
+    for group in done:
+        _say(group)
+    if not all(group.delivery.ok for group in done):
+        sys.exit(1)
 
 
 def _report(delivery: Delivery) -> None:
-    for note in delivery.notes:
-        click.echo(note, err=True)
-    for line in delivery.lines:
-        click.echo(line)
+    _say(GroupDelivery("", "", delivery))
     if not delivery.ok:
         sys.exit(1)
+
+
+def _say(done: GroupDelivery) -> None:
+    """One group's outcome, under the group's name when there are [[groups]]."""
+    if done.heading:
+        click.echo(f"{done.heading}:")
+    indent = "  " if done.heading else ""
+    for note in done.delivery.notes:
+        click.echo(indent + note, err=True)
+    for line in done.delivery.lines:
+        click.echo(indent + line)

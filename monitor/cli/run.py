@@ -60,12 +60,18 @@ def run(app: App, source_ids: tuple[str, ...], show_digest: bool, wait: float) -
 
 
 def _print_digest_unless_sent(app: App) -> None:
-    """The digest after the summary, unless a notifier is set up (serve or digest --send
-    sends it then). Imported here: a run that prints no digest loads no notifier."""
-    from monitor.digest.deliver import print_or_send, sends_somewhere
+    """Each group's digest after the summary, unless a notifier of the group is set up (serve
+    or digest --send sends it then); with [[groups]] under the group's name. Imported here: a
+    run that prints no digest loads no notifier."""
+    from monitor.digest.deliver import heading, print_or_send, sends_somewhere
 
-    if not sends_somewhere(app.config):
-        print_or_send(app.config, app.store, app.clock, _after_the_summary, send=False)
+    for group in app.config.group_ids:
+        config = app.config.for_group(group)
+        if sends_somewhere(config):
+            continue
+        if config.groups:
+            click.echo(f"\n== {heading(config)} ==")
+        print_or_send(config, app.store, app.clock, _after_the_summary, send=False)
 
 
 def _after_the_summary(text: str) -> None:

@@ -28,19 +28,33 @@ MAX_ERROR = 200  # a short plain line; the whole error is in fetch_log
 LATER_SECTIONS = ("reminders", "maybe", "closing_soon", "changed", "news", "unhealthy")
 
 
-def compose(digest: Digest, words: Words) -> DigestDocument:
+def compose(
+    digest: Digest, words: Words, *, group: str | None = None, group_name: str = ""
+) -> DigestDocument:
+    """The digest's words. `group`/`group_name`: the [[groups]] entry it is for, whose name
+    heads it ("EU-bevakning för Linköpings kommun, vecka 49"); None without [[groups]]."""
     week = digest.week
     sections = [*_area_sections(digest, words), *_later_sections(digest, words)]
+    title, subject = words("title", week=week), _subject(digest, words)
+    if group is not None:
+        named = words("title_group", group=group_name, week=week)
+        title, subject = named, named + subject.removeprefix(title)
     return DigestDocument(
-        title=words("title", week=week),
-        subject=_subject(digest, words),
+        title=title,
+        subject=subject,
         language=words.language,
         week=week,
         overview=tuple(_overview(digest, words)),
         sections=tuple(sections),
         hint=words("thread_hint"),
-        footer=words("footer_track") if sections else "",
+        footer=_footer(words, group) if sections else "",
+        group=group,
     )
+
+
+def _footer(words: Words, group: str | None) -> str:
+    # with groups, the command says which group the call is marked for
+    return words("footer_track") if group is None else words("footer_track_group", group=group)
 
 
 def _subject(digest: Digest, words: Words) -> str:

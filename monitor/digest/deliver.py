@@ -9,6 +9,10 @@ Shared by `monitor digest --send` and `monitor serve`.
 
 `print_or_send` is the one place that decides between printing the digest and sending it
 (`monitor run`, `monitor digest` and `monitor serve` all use it).
+
+Each group ([[groups]]) has its own digest, ledger and notifiers: `deliver` and
+`print_or_send` do one group, the one of the config they are given (`Config.for_group`), and
+`each_group` does them all in turn, one group's failure not stopping the next.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from datetime import date
 from monitor.clock import Clock
 from monitor.config import Config
 from monitor.digest.build import Built, build_digest
-from monitor.errors import NotifyError
+from monitor.errors import MonitorError, NotifyError
 from monitor.notify import previews, registry
 from monitor.notify.base import AnswerLost, Notifier, TargetRefused
 from monitor.notify.i18n import Words
@@ -65,6 +69,43 @@ class Delivery:
     notes: list[str] = field(default_factory=list)  # said on the side (stderr)
 
 
+@dataclass
+class GroupDelivery:
+    """What happened to one group's digest; `heading` names the group ("" without
+    [[groups]], where the output is as before groups)."""
+
+    group: str
+    heading: str
+    delivery: Delivery
+
+
+def heading(config: Config) -> str:
+    """ "Linköpings kommun (linkoping)" for a config with [[groups]], "" without."""
+    name = next((g.name for g in config.groups if g.id == config.group), None)
+    return f"{name} ({config.group})" if name is not None else ""
+
+
+def each_group(
+    config: Config, act: Callable[[Config], Delivery], groups: Sequence[str] = ()
+) -> list[GroupDelivery]:
+    """`act` for each of `groups` (every group when empty), one after another, each with the
+    config as that group sees it. With [[groups]], an error in one group (a config or rules
+    problem of its own) is that group's failed delivery and the next group still gets its
+    digest; without them, errors are raised as they always were."""
+    done = []
+    for group in groups or config.group_ids:
+        seen = config.for_group(group)
+        if not config.groups:
+            done.append(GroupDelivery(group, "", act(seen)))
+            continue
+        try:
+            delivery = act(seen)
+        except MonitorError as exc:
+            delivery = Delivery(ok=False, notes=[f"Error: {exc}"])
+        done.append(GroupDelivery(group, heading(seen), delivery))
+    return done
+
+
 def chosen_notifiers(config: Config) -> list[str]:
     """`[notify] send`, else every notifier that is set up (the console only when named)."""
     if config.notify.send is not None:
@@ -91,7 +132,8 @@ def deliver(
     to: Sequence[str] = (),
     show: Show | None = None,
 ) -> Delivery:
-    """Send the digest through `to`, or every chosen notifier (`chosen_notifiers`).
+    """Send the digest of `config.group` through `to`, or every chosen notifier
+    (`chosen_notifiers`).
 
     A new digest is recorded for every chosen notifier and those in `to`, so that sending to
     one (`--to email`) leaves the others theirs for the next send rather than losing the week
@@ -123,10 +165,11 @@ def deliver(
     except NotifyError as exc:
         return Delivery(ok=False, notes=[f"Error: {exc}"])
     sending = now_to or kept_for
-    pending = unsent_digest(store.db)
+    group = config.group
+    pending = unsent_digest(store.db, group=group)
     if pending is not None:
         _resume(store, clock, pending, notifiers, sending, delivery, words.language)
-        if not delivery.ok or unsent_digest(store.db) is not None:
+        if not delivery.ok or unsent_digest(store.db, group=group) is not None:
             return delivery
         # Finished: what came after it is the next digest, sent now rather than a week late.
     built = build_digest(config, store, clock, since=since)
@@ -145,8 +188,8 @@ def deliver(
     recording = {name: n for name, n in notifiers.items() if n.records}
     if not recording:
         return delivery
-    _record(store, clock, built, recording, config.settings.language)
-    pending = unsent_digest(store.db)
+    _record(store, clock, built, recording, config.settings.language, group)
+    pending = unsent_digest(store.db, group=group)
     assert pending is not None, "the digest was just recorded"
     for name, notifier in recording.items():
         if name in sending:
@@ -157,7 +200,12 @@ def deliver(
 
 
 def _record(
-    store: Store, clock: Clock, built: Built, notifiers: dict[str, Notifier], language: str
+    store: Store,
+    clock: Clock,
+    built: Built,
+    notifiers: dict[str, Notifier],
+    language: str,
+    group: str,
 ) -> None:
     digest = built.digest
     record_digest(
@@ -171,6 +219,7 @@ def _record(
         ],
         item_ids=digest.item_ids(),
         deadlines=digest.deadlines(),
+        group=group,
     )
 
 

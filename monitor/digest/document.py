@@ -83,6 +83,9 @@ class DigestDocument:
     # How to mark a call from the command line, for notifiers without buttons (Teams, e-mail,
     # the terminal); Slack's cards have a menu instead. Empty for an empty digest.
     footer: str = ""
+    # The group ([[groups]] id) it is for, carried in the Slack menu's values so that a click
+    # is stored for that group; None without [[groups]] (the default group).
+    group: str | None = None
 
     @property
     def is_empty(self) -> bool:

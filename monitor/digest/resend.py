@@ -40,11 +40,12 @@ def resend(
 ) -> Delivery:
     """Send each referenced uncertain message once more, in the order given."""
     delivery = Delivery(ok=True)
-    words = Words(config.settings.language)
     for ref in refs:
         try:
             digest, name, n, stored = _part(store, ref)
-            notifier = registry.kind(name).make(config, words, retry)
+            # the notifier as the digest's group has it: its channel, webhook, recipients
+            seen = config.for_group(digest.group) if config.groups else config
+            notifier = registry.kind(name).make(seen, Words(seen.settings.language), retry)
             messages = digest.of(name)
             parent = next((m for m in messages if m.message.key == stored.message.parent), None)
             reply_to = parent.receipt if parent is not None else None

@@ -7,6 +7,7 @@ from datetime import date
 TEXTS: dict[str, dict[str, str]] = {
     "sv": {
         "title": "EU-bevakning vecka {week}",
+        "title_group": "EU-bevakning för {group}, vecka {week}",
         "subject_new": "EU-bevakning vecka {week}: {count} nya utlysningar",
         "subject_one": "EU-bevakning vecka {week}: 1 ny utlysning",
         "subject_none": "EU-bevakning vecka {week}: inga nya utlysningar",
@@ -27,6 +28,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "footer_track": (
             "Markera en utlysning för er förvaltning: monitor track KOD --state "
             'intresserad|söker|inte-för-oss --unit "Förvaltningen" (KOD står på kortet).'
+        ),
+        "footer_track_group": (
+            "Markera en utlysning för er förvaltning: monitor track KOD --state "
+            'intresserad|söker|inte-för-oss --unit "Förvaltningen" --group {group} '
+            "(KOD står på kortet)."
         ),
         "nothing": "Inget nytt den här veckan.",
         "thread_hint": "Detaljerna finns i tråden: ett svar per område och avsnitt.",
@@ -93,6 +99,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "EU monitoring week {week}",
+        "title_group": "EU monitoring for {group}, week {week}",
         "subject_new": "EU monitoring week {week}: {count} new calls",
         "subject_one": "EU monitoring week {week}: 1 new call",
         "subject_none": "EU monitoring week {week}: no new calls",
@@ -113,6 +120,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "footer_track": (
             "To mark a call for your department: monitor track ID --state "
             'interested|applying|not-for-us --unit "Department" (the ID is on the card).'
+        ),
+        "footer_track_group": (
+            "To mark a call for your department: monitor track ID --state "
+            'interested|applying|not-for-us --unit "Department" --group {group} '
+            "(the ID is on the card)."
         ),
         "nothing": "Nothing new this week.",
         "thread_hint": "Details in the thread: one reply per area and section.",

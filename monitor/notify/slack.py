@@ -20,7 +20,7 @@ from slack_sdk.webhook import WebhookClient
 from monitor.config import DEFAULT_CHANNEL, Config, Slack
 from monitor.digest.document import DigestDocument
 from monitor.errors import NotifyError
-from monitor.matching import load_matcher
+from monitor.matching import load_group_matcher
 from monitor.notify.base import AnswerLost, Message, NotifierKind, TargetRefused
 from monitor.notify.i18n import Words
 from monitor.notify.retry import RetryPolicy, usual
@@ -323,8 +323,9 @@ KIND: NotifierKind = SlackKind()  # typed so that mypy checks it is one
 
 
 def area_channels(config: Config) -> dict[str, str]:
-    """Area id -> the Slack channel its rules file names (`slack_channel`), for those that do."""
-    matcher = load_matcher(config.settings.rules)
+    """Area id -> the Slack channel its rules file names (`slack_channel`), for those that do:
+    the areas of the config's group (its own rule folder on top of the common rules)."""
+    matcher = load_group_matcher(config, config.group)
     areas = list(matcher.areas) if matcher is not None else []
     return {a.id: a.slack_channel for a in areas if a.slack_channel}
 

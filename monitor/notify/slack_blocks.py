@@ -48,7 +48,7 @@ def slack_messages(
     -> channel) also gets a short top message and its thread there."""
     messages = [_message("top", channel, document.title, _top_blocks(document))]
     for section in document.sections:
-        messages += _split(section.key, channel, "top", section, words)
+        messages += _split(section.key, channel, "top", section, words, document.group)
     for area, area_channel in (area_channels or {}).items():
         copied = document.section(f"area:{area}")
         if copied is None or area_channel == channel:
@@ -57,7 +57,12 @@ def slack_messages(
         local_top = _message(f"top@{area_channel}", area_channel, heading, [_header(heading)])
         messages.append(local_top)
         messages += _split(
-            f"{copied.key}@{area_channel}", area_channel, local_top.key, copied, words
+            f"{copied.key}@{area_channel}",
+            area_channel,
+            local_top.key,
+            copied,
+            words,
+            document.group,
         )
     return messages
 
@@ -75,14 +80,21 @@ def _top_blocks(document: DigestDocument) -> list[Block]:
     return blocks
 
 
-def _split(key: str, channel: str, parent: str, section: Section, words: Words) -> list[Message]:
+def _split(
+    key: str,
+    channel: str,
+    parent: str,
+    section: Section,
+    words: Words,
+    group_id: str | None = None,
+) -> list[Message]:
     """Pack a section's blocks into as few replies as the limits allow, each starting with its
-    title."""
+    title; `group` goes into the cards' menus."""
     title = section.title
     blocks = (
         _list_blocks(section.entries)
         if section.compact
-        else _entry_blocks(section.entries, section.area, words.language)
+        else _entry_blocks(section.entries, section.area, words.language, group_id)
     )
     # Each message starts with the title and a continuation note such as "(forts. 2/3)".
     heading_cost = len(escape(title)) + 40
@@ -109,11 +121,13 @@ def _part_note(n: int, total: int, words: Words) -> str:
     return words("first_of", total=total) if n == 1 else words("continued", n=n, total=total)
 
 
-def _entry_blocks(entries: Iterable[Entry], area: str | None, language: str) -> list[Block]:
-    return [_fitted(entry, area, language) for entry in entries]
+def _entry_blocks(
+    entries: Iterable[Entry], area: str | None, language: str, group: str | None
+) -> list[Block]:
+    return [_fitted(entry, area, language, group) for entry in entries]
 
 
-def _fitted(entry: Entry, area: str | None, language: str) -> Block:
+def _fitted(entry: Entry, area: str | None, language: str, group: str | None) -> Block:
     """The entry's block with as many of its mentions as fit a section's 3,000 chars, and a
     call's menu."""
     lines = [_line(line) for line in entry.lines]
@@ -122,7 +136,11 @@ def _fitted(entry: Entry, area: str | None, language: str) -> Block:
         if len(text) <= MAX_SECTION_TEXT:
             break
     block = _section(text)
-    menu = overflow(entry.item_id, area, language) if entry.trackable and entry.item_id else None
+    menu = (
+        overflow(entry.item_id, area, language, group)
+        if entry.trackable and entry.item_id
+        else None
+    )
     if menu is not None:
         block["accessory"] = menu
     return block

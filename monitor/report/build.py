@@ -6,7 +6,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from monitor.config import Config
-from monitor.matching import load_matcher
+from monitor.matching import load_group_matcher
 from monitor.models import DEFAULT_GROUP
 from monitor.report.blocks import Document
 from monitor.report.document import compose
@@ -22,7 +22,8 @@ FORMATS = ("markdown", "html")
 def build_report(
     config: Config, store: Store, year: int, today: date, *, group: str = DEFAULT_GROUP
 ) -> Document:
-    matcher = load_matcher(config.settings.rules)  # None without rules: areas show their ids
+    # the group's areas (its own folder on top); None without rules: areas show their ids
+    matcher = load_group_matcher(config, group)
     area_names = {a.id: a.name for a in matcher.areas} if matcher is not None else {}
     data = gather_report(
         store.db,

@@ -16,6 +16,9 @@ column, so no migration) and its mark cleared if the send surely failed. One fou
 resuming was sent by a send killed before its answer was kept. A notifier that cannot look it
 up (a webhook) has it marked `uncertain:<why>`, done like a skipped one, until an admin resends
 it; reading the receipt column alone, old code takes it as sent, as it should.
+
+Each group (kommun) has its own digests (`digests.group_id`): what it was sent, its last
+period, the one it has half sent. A database without groups has only the default group's.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any, cast
 
 import sqlite_utils
 
+from monitor.models import DEFAULT_GROUP
 from monitor.notify.base import Message
 from monitor.store.busy import writing
 
@@ -75,6 +79,7 @@ class StoredDigest:
     notifiers: list[NotifierState]
     messages: list[StoredMessage]
     sent: bool = False
+    group: str = DEFAULT_GROUP  # the group ([[groups]] id) it was made for
 
     def of(self, notifier: str) -> list[StoredMessage]:
         return [m for m in self.messages if m.notifier == notifier]
@@ -99,15 +104,20 @@ def _stamp(when: datetime) -> str:
     return when.isoformat(timespec="seconds")
 
 
-def last_sent_period_end(db: sqlite_utils.Database) -> datetime | None:
+def last_sent_period_end(
+    db: sqlite_utils.Database, *, group: str = DEFAULT_GROUP
+) -> datetime | None:
     row = db.execute(
-        "SELECT period_end FROM digests WHERE sent_at IS NOT NULL ORDER BY id DESC LIMIT 1"
+        "SELECT period_end FROM digests WHERE group_id = ? AND sent_at IS NOT NULL "
+        "ORDER BY id DESC LIMIT 1",
+        [group],
     ).fetchone()
     return datetime.fromisoformat(row[0]) if row else None
 
 
-def unsent_digest(db: sqlite_utils.Database) -> StoredDigest | None:
-    return _digest(db, "sent_at IS NULL ORDER BY id DESC LIMIT 1", [])
+def unsent_digest(db: sqlite_utils.Database, *, group: str = DEFAULT_GROUP) -> StoredDigest | None:
+    """The group's digest recorded but not yet sent by every notifier, if any."""
+    return _digest(db, "group_id = ? AND sent_at IS NULL ORDER BY id DESC LIMIT 1", [group])
 
 
 def digest_by_id(db: sqlite_utils.Database, digest_id: int) -> StoredDigest | None:
@@ -117,12 +127,13 @@ def digest_by_id(db: sqlite_utils.Database, digest_id: int) -> StoredDigest | No
 
 def _digest(db: sqlite_utils.Database, where: str, params: list[Any]) -> StoredDigest | None:
     row = db.execute(
-        f"SELECT id, period_start, period_end, created, sent_at FROM digests WHERE {where}",
+        "SELECT id, period_start, period_end, created, sent_at, group_id FROM digests "
+        f"WHERE {where}",
         params,
     ).fetchone()
     if row is None:
         return None
-    digest_id, period_start, period_end, created, sent_at = row
+    digest_id, period_start, period_end, created, sent_at, group = row
     notifiers = [
         NotifierState(name, mode, sent is not None or dropped is not None)
         for name, mode, sent, dropped in db.execute(
@@ -156,7 +167,13 @@ def _digest(db: sqlite_utils.Database, where: str, params: list[Any]) -> StoredD
         for part_id, _, notifier, key, target, parent_seq, text, payload, receipt, posted_at in rows
     ]
     return StoredDigest(
-        digest_id, period_start, period_end, notifiers, messages, sent=sent_at is not None
+        digest_id,
+        period_start,
+        period_end,
+        notifiers,
+        messages,
+        sent=sent_at is not None,
+        group=group,
     )
 
 
@@ -170,9 +187,11 @@ def record_digest(
     notifiers: list[Recorded],
     item_ids: dict[str, list[str]],
     deadlines: Mapping[str, str | None] | None = None,
+    group: str = DEFAULT_GROUP,
 ) -> int:
-    """Keep a digest and every notifier's messages, made `now`, before the first is sent, with
-    the items it announces by section and the deadline each was shown with (by item id)."""
+    """Keep a digest of `group` and every notifier's messages, made `now`, before the first
+    is sent, with the items it announces by section and the deadline each was shown with (by
+    item id)."""
     deadlines = deadlines or {}
     rows: list[dict[str, Any]] = []
     for recorded in notifiers:
@@ -195,6 +214,7 @@ def record_digest(
             .insert(
                 {
                     "created": _stamp(now),
+                    "group_id": group,
                     "period_start": period_start.isoformat(timespec="seconds"),
                     "period_end": period_end.isoformat(timespec="seconds"),
                     "language": language,
