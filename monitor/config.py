@@ -304,9 +304,15 @@ class Config:
         return tuple(g.id for g in self.groups) or (DEFAULT_GROUP,)
 
     @property
+    def group_config(self) -> GroupConfig | None:
+        """This config's `[[groups]]` entry (None without groups)."""
+        return next((g for g in self.groups if g.id == self.group), None)
+
+    @property
     def group_rules(self) -> Path | None:
         """The rule folder of this config's group on top of the common rules (None: none)."""
-        return next((g.rules for g in self.groups if g.id == self.group), None)
+        group = self.group_config
+        return group.rules if group is not None else None
 
     def sources_of(self, group: str) -> list[SourceConfig]:
         """The sources that serve `group`."""

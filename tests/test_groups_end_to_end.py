@@ -191,3 +191,33 @@ def test_a_mistake_in_one_groups_rules_stops_the_run_naming_the_group(
     assert str(own) in line and "line 1" in line and "group linkoping" in line
     assert "unknown area 'kultr'" in line
     assert len(portal.search_requests()) == asked  # nothing fetched
+
+
+def test_a_group_with_its_own_rules_trains_its_own_scorer(runner, project):
+    config, *_ = project
+    rules = config.parent / "rules"
+    common = (rules / "_scorer.toml").read_bytes()
+    labels = ROOT / "tests" / "fixtures" / "eval" / "dev-train.json"
+    trained = monitor(runner, config, "rules", "train", str(labels), "--group", "norrkoping")
+    assert trained.exit_code == 0, trained.output
+    own = rules / "norrkoping" / "_scorer.toml"
+    assert f"Wrote {own}." in trained.stdout
+    assert '"gate: can apply" = ' in own.read_text(encoding="utf-8")
+    assert (rules / "_scorer.toml").read_bytes() == common  # Linköping's is untouched
+    assert not (rules / "linkoping" / "_scorer.toml").exists()
+
+
+def test_a_groups_teams_webhook_is_asked_for_by_its_own_variable(tmp_path):
+    from monitor.config import load_config
+    from monitor.notify.teams import KIND
+    from monitor.sources.kinds import KINDS
+
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        GROUPS + '[groups.teams]\nwebhook_env = "TEAMS_WEBHOOK_URL_NORRKOPING"\n',
+        encoding="utf-8",
+    )
+    config = load_config(path, environ={}, kinds=KINDS)
+    assert "TEAMS_WEBHOOK_URL_NORRKOPING" in KIND.setup_hint(config.for_group("norrkoping"))
+    assert "group norrkoping" in KIND.setup_hint(config.for_group("norrkoping"))
+    assert "set TEAMS_WEBHOOK_URL " in KIND.setup_hint(config.for_group("linkoping"))

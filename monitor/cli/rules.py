@@ -312,7 +312,10 @@ def train(
         maybe_at=DEFAULT_MAYBE_AT if maybe_at is None else maybe_at,
         trained_on=f"{names}: {len(examples)} labelled calls, {relevant} relevant",
     )
-    target = output or app.settings_config.settings.rules / SCORER_FILE
+    # a group with its own rule folder gets its own scorer there (it replaces the common one
+    # for that group only); else the common rules' scorer
+    own = app.settings_config.for_group(group_id).group_rules
+    target = output or (own or app.settings_config.settings.rules) / SCORER_FILE
     write_scorer(scorer, target)
     click.echo(
         f"Trained on {len(examples)} labelled calls ({relevant} relevant,"

@@ -193,18 +193,30 @@ class _Kind:
         return config.teams.configured
 
     def setup_hint(self, config: Config) -> str:
-        return SETUP_HINT
+        variable = _variable(config)
+        if variable == "TEAMS_WEBHOOK_URL":
+            return SETUP_HINT
+        return SETUP_HINT.replace("TEAMS_WEBHOOK_URL", variable) + f" (group {config.group})"
 
     def make(self, config: Config, words: Words, retry: RetryPolicy | None) -> Notifier:
         url = config.teams.webhook_url
         if not url:
-            raise NotifyError(f"Teams is not set up: {SETUP_HINT}")
+            raise NotifyError(f"Teams is not set up: {self.setup_hint(config)}")
         if not url.lower().startswith(("https://", "http://")):
             raise NotifyError(
-                "TEAMS_WEBHOOK_URL is not a web address: "
+                f"{_variable(config)} is not a web address: "
                 "set it to the https:// address the Teams workflow shows"
             )
         return TeamsNotifier(url, words, retry, user_agent=config.settings.user_agent)
+
+
+def _variable(config: Config) -> str:
+    """The environment variable the config's Teams webhook is read from: a group's own
+    (`[groups.teams] webhook_env`) or TEAMS_WEBHOOK_URL."""
+    group = config.group_config
+    if group is not None and group.teams is not None:
+        return group.teams.webhook_env
+    return "TEAMS_WEBHOOK_URL"
 
 
 KIND = _Kind()
