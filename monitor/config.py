@@ -551,6 +551,14 @@ def parse_config(
     email = _parse_table("email", EmailTable, data, lines, error) if "email" in data else None
     _parse_table("teams", TeamsTable, data, lines, error)  # no keys yet: refuse unknown ones
     groups = _parse_groups(data, lines, error, base_dir)
+    mailing = next((n for n, g in enumerate(groups) if g.email is not None), None)
+    if mailing is not None and email is None:
+        raise error(
+            "[groups.email] gives the group's recipients; the server and sender are [email]'s:"
+            " add an [email] table (smtp_host, from, to)",
+            line=lines.find(("groups", "email"), 0),
+            where=f"group '{groups[mailing].id}'",
+        )
     group_ids = tuple(g.id for g in groups) or (DEFAULT_GROUP,)
     sources = _parse_sources(data, lines, error, kinds, group_ids) if kinds is not None else []
     return Config(

@@ -185,3 +185,15 @@ def test_a_command_is_for_the_named_group_the_environments_or_the_only_one(tmp_p
         resolve_group("malmo", config, {})
     alone = _load(tmp_path, TWO_GROUPS.split("[[groups]]")[0])
     assert resolve_group(None, alone, {}) == DEFAULT_GROUP
+
+
+def test_a_groups_recipients_need_the_common_mail_server(tmp_path):
+    text = TWO_GROUPS.replace('[email]\nsmtp_host = "smtp.example.se"\n', "[unused]\n")
+    text = text.replace("[unused]\n", "").replace(
+        'from = "EU-bevakning <eu@example.se>"\nto = ["alla@example.se"]\n', ""
+    )
+    with pytest.raises(ConfigError) as raised:
+        _load(tmp_path, text)
+    said = str(raised.value)
+    assert "group 'linkoping': [groups.email] gives the group's recipients" in said
+    assert f"line {_line_of(text, '[groups.email]')}:" in said
