@@ -585,15 +585,22 @@ def _parse_table(name: str, cls: type, data: dict, lines: TomlLines, error) -> A
     try:
         return build_options(cls, raw)
     except OptionError as exc:
-        message = f"'{exc.key}': {exc.message}"
-        if exc.message.startswith("unknown key"):
-            valid = ", ".join(f.metadata.get("key", f.name) for f in dataclasses.fields(cls))
-            message = f"unknown key '{exc.key}' (valid keys: {valid})"
-        elif exc.message.startswith("this key is required"):
-            message = f"'{exc.key}' is required in [{name}]"
         raise error(
-            message, line=lines.key_line(name, None, exc.key or ""), where=f"[{name}]"
+            _table_message(exc, cls, f"[{name}]", in_table=False),
+            line=lines.key_line(name, None, exc.key or ""),
+            where=f"[{name}]",
         ) from exc
+
+
+def _table_message(exc: OptionError, cls: type, table: str, *, in_table: bool) -> str:
+    """What is wrong with a key of `table` (a dataclass `cls`), naming the valid keys."""
+    if exc.message.startswith("unknown key"):
+        valid = ", ".join(f.metadata.get("key", f.name) for f in dataclasses.fields(cls))
+        where = f" in {table}" if in_table else ""
+        return f"unknown key '{exc.key}'{where} (valid keys: {valid})"
+    if exc.message.startswith("this key is required"):
+        return f"'{exc.key}' is required in {table}"
+    return f"'{exc.key}': {exc.message}"
 
 
 def _parse_groups(data: dict, lines: TomlLines, error, base_dir: Path) -> tuple[GroupConfig, ...]:
@@ -690,12 +697,7 @@ def _parse_group_table(
     try:
         return build_options(cls, raw)
     except OptionError as exc:
-        message = f"'{exc.key}': {exc.message}"
-        if exc.message.startswith("unknown key"):
-            valid = ", ".join(f.metadata.get("key", f.name) for f in dataclasses.fields(cls))
-            message = f"unknown key '{exc.key}' in [groups.{name}] (valid keys: {valid})"
-        elif exc.message.startswith("this key is required"):
-            message = f"'{exc.key}' is required in [groups.{name}]"
+        message = _table_message(exc, cls, f"[groups.{name}]", in_table=True)
         line = lines.find(path, occurrence, exc.key) or lines.find(path, occurrence) or header
         raise error(message, line=line, where=where) from exc
 
