@@ -3,16 +3,14 @@
 
 A feed's link or a redirect must not make the bot fetch 169.254.169.254 (a cloud host's
 metadata, with its credentials), localhost or the town hall's intranet: a server-side request
-forgery. httpx calls the hooks below for every request and every redirect hop. Before sending,
-the URL's scheme is checked and its host resolved: a literal address or a name with any
-non-public address is refused. After connecting, the address actually connected is checked
-too, so a name that resolved to a public address for the check and to a private one for the
-connection (DNS rebinding) is refused before its answer is read. What is left: in that rare
-case the request itself has reached the private address (connecting to the checked address
-would need an httpcore network backend, which httpx 0.28's transport does not take without
-reaching into its private pool: docs/architecture.md, "The fetcher"); behind an HTTP proxy only
-the name is checked (the proxy connects, and its own address is the one we see; the README
-says so for admins).
+forgery. httpx calls the hooks below for every request and every redirect hop: before sending,
+the URL's scheme is checked and its host resolved, and a literal address or a name with any
+non-public address is refused. The connection itself goes through `CheckedBackend`: the name is
+resolved once more there and the connection made to that checked address, never to the name, so
+a name that resolves to a public address for the hook and to a private one afterwards (DNS
+rebinding) reaches nothing. The answer's peer address is checked as well (`check_connected`),
+in case a transport we did not make connected. Behind an HTTP proxy only the name is checked:
+the proxy connects, and its own address is the one we see (the README says so for admins).
 """
 
 from __future__ import annotations
@@ -23,6 +21,7 @@ import socket
 import urllib.request
 from typing import Any
 
+import httpcore
 import httpx
 
 from monitor.errors import FetchError
@@ -66,6 +65,61 @@ async def check_request(request: httpx.Request) -> None:
                 f"refusing to fetch {url}: {host} is a {_kind(address)} address ({address}), "
                 f"not a public one; {HINT}"
             )
+
+
+class CheckedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend, connecting only to public addresses: the host is resolved
+    here and the connection made to each checked address in turn, so what was checked is what
+    is connected to. TLS still verifies the name (httpcore sends the URL's host as SNI)."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
+        self._inner = inner
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = await _addresses(host, port)
+        if not addresses:  # does not resolve: the inner backend says why, as before
+            return await self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        for address in addresses:
+            if not is_public(address):
+                raise RefusedAddress(
+                    f"refusing to connect to {host}: it is a {_kind(address)} address "
+                    f"({address}), not a public one; {HINT}"
+                )
+        failure: httpcore.ConnectError | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    str(address), port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:  # the next address, as a resolver's list is
+                failure = exc
+        assert failure is not None
+        raise failure
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.AsyncNetworkStream:
+        return await self._inner.connect_unix_socket(path, timeout, socket_options)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def checked_transport(**options: Any) -> httpx.AsyncHTTPTransport:
+    """httpx's transport connecting through `CheckedBackend`. httpx 0.28 takes no network
+    backend, so it is set on the transport's httpcore pool (`_pool`, a private attribute): if a
+    new httpx moves it, every fetch of a public address fails at once, and test_fetch with it."""
+    transport = httpx.AsyncHTTPTransport(**options)
+    pool = transport._pool
+    pool._network_backend = CheckedBackend(pool._network_backend)
+    return transport
 
 
 async def check_connected(response: httpx.Response) -> None:

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from monitor.addresses import guard_hooks
+from monitor.addresses import checked_transport, guard_hooks
 from monitor.clock import Clock
 from monitor.errors import FetchError
 from monitor.models import Politeness, Validators
@@ -57,8 +57,13 @@ def make_client(
     and (unless `allow_private`) only public addresses, checked on every hop. `connections`
     sizes its pool (one host's: per_host); by default it is as wide as `concurrency`. `tls`:
     a context made once for many clients (loading the CA bundle takes tens of milliseconds)."""
+    verify: ssl.SSLContext | bool = tls if tls is not None else True
+    limits = pool_limits(connections or settings.concurrency)
+    if transport is None and not settings.allow_private:
+        # connect to the address that was checked, never to the name again (DNS rebinding)
+        transport = checked_transport(verify=verify, limits=limits)
     return httpx.AsyncClient(
-        verify=tls if tls is not None else True,
+        verify=verify,
         # Only gzip: it is the encoding we unpack and check ourselves (see _unpack_capped).
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip"},
         timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 15.0)),
@@ -66,7 +71,7 @@ def make_client(
         max_redirects=MAX_REDIRECTS,
         transport=transport,
         event_hooks=guard_hooks(settings.allow_private),
-        limits=pool_limits(connections or settings.concurrency),
+        limits=limits,
     )
 
 

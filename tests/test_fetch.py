@@ -368,14 +368,66 @@ def test_a_redirect_hop_to_the_metadata_address_is_refused():
     assert asked == ["http://93.184.216.34/feed"]  # the hop was refused before it was sent
 
 
-def test_the_address_actually_connected_is_checked_too(server, monkeypatch):
-    # DNS rebinding: the name looked public when checked, and the connection went to loopback.
+def test_a_name_rebound_to_loopback_after_the_check_is_never_connected_to(server, monkeypatch):
+    # DNS rebinding: the name looks public when the request is checked and resolves to
+    # loopback the next time. The connection is made to the address the connection itself
+    # checked, so the server on loopback never sees the request.
     import monitor.addresses
+
+    answers = iter(["93.184.216.34", "127.0.0.1"])
+
+    async def rebinding(host, port):
+        return [monitor.addresses.ipaddress.ip_address(next(answers, "127.0.0.1"))]
+
+    monkeypatch.setattr(monitor.addresses, "_addresses", rebinding)
+    server.route("/feed")(lambda r, c: respond(c, 200, b"<rss>secret</rss>"))
+    _, outcome = fetched(server.url("/feed"), allow_private=False)
+    assert isinstance(outcome, FetchError)
+    assert "refusing to connect to 127.0.0.1: it is a loopback address" in str(outcome)
+    assert server.hits == {}  # nothing reached the private address
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(server, monkeypatch):
+    # A name no DNS knows, which the check resolves (say, to a public address; here the
+    # loopback server, counted as public for this test): the request reaches the server, so it
+    # connected to the checked address and not to the name, which would not resolve.
+    import monitor.addresses
+
+    async def resolved(host, port):
+        assert host == "feeds.kommun.example"
+        return [monitor.addresses.ipaddress.ip_address("127.0.0.1")]
+
+    monkeypatch.setattr(monitor.addresses, "_addresses", resolved)
+    monkeypatch.setattr(monitor.addresses, "is_public", lambda address: True)
+    seen: list[str] = []
+
+    def feed(request, conn):
+        seen.append(request.headers.get("host", ""))
+        respond(conn, 200, b"<rss>ok</rss>")
+
+    server.route("/feed")(feed)
+    url = server.url("/feed").replace("127.0.0.1", "feeds.kommun.example")
+    _, outcome = fetched(url, allow_private=False)
+    assert not isinstance(outcome, Exception), outcome
+    assert outcome.content == b"<rss>ok</rss>"
+    assert seen and seen[0].startswith("feeds.kommun.example:")  # the name, as the Host
+
+
+def test_the_address_an_answer_came_from_is_checked_too(server, monkeypatch):
+    # A transport that connects by name (not the fetcher's own): the answer's peer address is
+    # still checked, and a loopback one refused before the answer is read.
+    import httpx
+
+    import monitor.addresses
+    import monitor.fetch
 
     async def looks_public(host, port):
         return [monitor.addresses.ipaddress.ip_address("93.184.216.34")]
 
     monkeypatch.setattr(monitor.addresses, "_addresses", looks_public)
+    monkeypatch.setattr(
+        monitor.fetch, "checked_transport", lambda **options: httpx.AsyncHTTPTransport(**options)
+    )
     server.route("/feed")(lambda r, c: respond(c, 200, b"<rss>secret</rss>"))
     _, outcome = fetched(server.url("/feed"), allow_private=False)
     assert isinstance(outcome, FetchError)
