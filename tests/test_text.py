@@ -68,3 +68,45 @@ def test_hard_cases_read_as_a_browser_would(markup, text):
 def test_what_a_reader_cannot_see_is_never_stored(scraped, shown):
     assert clean_text(scraped) == shown
     assert clean_text(f"<p>{scraped}</p>") == shown
+
+
+def test_items_stored_before_the_cleaning_lose_their_escapes_when_the_database_migrates(
+    tmp_path,
+):
+    # A database whose title was stored raw (ESC, BEL, U+202E) before clean_text dropped them:
+    # migrating it cleans what is stored, so `search` and every digest read clean text.
+    import sqlite_utils
+
+    from monitor.store import open_store
+    from monitor.store.schema import MIGRATIONS
+
+    path = tmp_path / "monitor.db"
+    old = sqlite_utils.Database(path)
+    before = [m.__name__ for m in MIGRATIONS].index("_invisible_characters")
+    for number, migration in enumerate(MIGRATIONS[:before], start=1):
+        migration(old)
+        old.execute(f"PRAGMA user_version = {number}")
+    stamp = "2026-11-01T06:00:00+00:00"
+    old["items"].insert(
+        {"id": "feed:1", "source": "feed", "uid": "1", "kind": "news"}
+        | {"title": "Klimat\x1b[31m i kommuner\x07 \u202efdp.exe", "summary": "Om\x1b[2J oss"}
+        | {"first_seen": stamp, "last_seen": stamp}
+    )
+    old["item_changes"].insert(
+        {"item_id": "feed:1", "field": "title", "old": "Förr\x1b[0m", "new": "Nu\u202e"}
+        | {"changed_at": stamp}
+    )
+    old.conn.commit()
+    old.close()
+
+    store = open_store(path)
+    row = store.db["items"].get("feed:1")
+    assert row["title"] == "Klimat[31m i kommuner fdp.exe"
+    assert row["summary"] == "Om[2J oss"
+    [change] = store.db["item_changes"].rows
+    assert (change["old"], change["new"]) == ("Förr[0m", "Nu")
+    found = store.db.execute(
+        "SELECT items.id FROM items_fts JOIN items ON items.rowid = items_fts.rowid"
+        " WHERE items_fts MATCH 'kommuner'"
+    ).fetchall()
+    assert found == [("feed:1",)]  # the search index follows the cleaned title

@@ -523,6 +523,36 @@ def _deadlines_index(db: sqlite_utils.Database) -> None:
     )
 
 
+# The characters text.clean_text drops since it dropped controls, frozen as they were then:
+# C0/C1 controls but whitespace, and the bidirectional overrides and isolates.
+_INVISIBLE_15 = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CLEANED_15 = ("title", "summary", "call_title", "programme", "description")
+
+
+def _invisible_characters(db: sqlite_utils.Database) -> None:
+    """Items stored before text was cleaned of terminal escapes, bells and bidi overrides lose
+    them too: a stored title with ESC would still colour `search`'s output, and one with U+202E
+    still reach Slack, since an unchanged item is never written again."""
+    columns = ", ".join(_CLEANED_15)
+    for row in db.execute(f"SELECT id, {columns} FROM items").fetchall():
+        values = dict(zip(_CLEANED_15, row[1:], strict=True))
+        cleaned = {k: _INVISIBLE_15.sub("", v) for k, v in values.items() if isinstance(v, str)}
+        changed = {k: v for k, v in cleaned.items() if v != values[k]}
+        if changed:
+            assignments = ", ".join(f"{k} = ?" for k in changed)
+            db.execute(f"UPDATE items SET {assignments} WHERE id = ?", [*changed.values(), row[0]])
+    for change_id, old, new in db.execute(
+        "SELECT id, old, new FROM item_changes WHERE field IN ('title')"
+    ).fetchall():
+        clean_old = _INVISIBLE_15.sub("", old) if isinstance(old, str) else old
+        clean_new = _INVISIBLE_15.sub("", new) if isinstance(new, str) else new
+        if (clean_old, clean_new) != (old, new):
+            db.execute(
+                "UPDATE item_changes SET old = ?, new = ? WHERE id = ?",
+                [clean_old, clean_new, change_id],
+            )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _health_and_mentions,
@@ -538,6 +568,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _search_index_for_datasette,
     _groups,
     _deadlines_index,
+    _invisible_characters,
 ]
 
 
