@@ -99,9 +99,8 @@ def load_group_matcher(config: Config, group_id: str) -> Matcher | None:
 
 
 def _overlay(config: Config, group_id: str) -> Path | None:
-    if group_id not in config.group_ids:
-        config.for_group(group_id)  # the one-line error naming the groups there are
-    return next((g.rules for g in config.groups if g.id == group_id), None)
+    # for_group is the one lookup of a group (an unknown one is its one-line error)
+    return config.for_group(group_id).group_rules
 
 
 def load_matchers(config: Config) -> dict[str, Matcher | None]:

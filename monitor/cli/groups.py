@@ -66,7 +66,7 @@ def _rules(config: Config, group_id: str) -> str:
     common = _shown(config, config.settings.rules)
     if not config.settings.rules.exists():
         common += " (missing)"
-    overlay = next((g.rules for g in config.groups if g.id == group_id), None)
+    overlay = config.for_group(group_id).group_rules
     return f"{common} + {_shown(config, overlay)}" if overlay else common
 
 
