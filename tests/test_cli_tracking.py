@@ -5,7 +5,6 @@ digest's closing-soon list. Through the CLI on a real SQLite file of stored call
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from helpers.stored_calls import TODAY, add_calls
+from helpers.stored_calls import TODAY, add_calls, portal_project
 from monitor.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,13 +23,7 @@ LIFE = "LIFE-2027-CALL-000"  # the first call add_calls stores: deadline TODAY +
 def project(tmp_path, monkeypatch):
     """The default rules and a database with three relevant climate calls found today."""
     monkeypatch.setenv("MONITOR_TODAY", TODAY.isoformat())
-    shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    config = tmp_path / "sources.toml"
-    config.write_text(
-        '[settings]\ndatabase = "monitor.db"\n\n[[sources]]\nid = "eu-portal"\n'
-        'kind = "eu_portal"\nname = "EU Funding & Tenders Portal"\n',
-        encoding="utf-8",
-    )
+    config = portal_project(tmp_path)
     add_calls(
         config,
         [

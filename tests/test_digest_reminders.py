@@ -4,13 +4,12 @@ in every digest and every notifier's rendering; how often a reminder alone sends
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from helpers.stored_calls import TODAY, add_calls
+from helpers.stored_calls import TODAY, add_calls, portal_project
 from monitor.cli import cli
 from monitor.digest.choose import Candidates, choose
 
@@ -22,13 +21,7 @@ LATER = TODAY + timedelta(days=45)  # LIFE-000 is then due in 15 days
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     monkeypatch.setenv("MONITOR_TODAY", TODAY.isoformat())
-    shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    config = tmp_path / "sources.toml"
-    config.write_text(
-        '[settings]\ndatabase = "monitor.db"\n\n[[sources]]\nid = "eu-portal"\n'
-        'kind = "eu_portal"\nname = "EU Funding & Tenders Portal"\n',
-        encoding="utf-8",
-    )
+    config = portal_project(tmp_path)
     add_calls(config, ["Climate adaptation of schools", "Urban nature", "Energy poverty"])
     return config
 

@@ -4,13 +4,12 @@ digest, the yearly HTML report and the ICS export."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 
-from helpers.stored_calls import TODAY, add_calls
+from helpers.stored_calls import TODAY, add_calls, portal_project
 from monitor.cli import cli
 from monitor.links import safe_url
 from monitor.report.blocks import Document, Link, Table
@@ -41,12 +40,7 @@ def test_an_ordinary_url_stays_a_link_with_quotes_encoded():
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     monkeypatch.setenv("MONITOR_TODAY", TODAY.isoformat())
-    shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    config = tmp_path / "sources.toml"
-    config.write_text(
-        '[settings]\ndatabase = "monitor.db"\n\n'
-        '[[sources]]\nid = "eu-portal"\nkind = "eu_portal"\nname = "EU portal"\n'
-    )
+    config = portal_project(tmp_path)
     titles = [f"Climate adaptation call {n}" for n in range(len(HOSTILE) + 1)]
     add_calls(config, titles, urls=[*HOSTILE, GOOD])
     return config

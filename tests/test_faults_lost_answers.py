@@ -7,7 +7,6 @@ and the ledger; no test waits (the `send_waits` fixture records the waits)."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import monitor.digest.deliver
 from helpers.fake_slack import FakeSlack
 from helpers.fake_teams import FakeTeams
 from helpers.smtp_server import SmtpServer
-from helpers.stored_calls import TODAY, add_calls
+from helpers.stored_calls import SLACK_CHANNEL, TODAY, add_calls, portal_project
 from monitor.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,12 +29,7 @@ class Killed(BaseException):
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     monkeypatch.setenv("MONITOR_TODAY", TODAY.isoformat())
-    shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    config = tmp_path / "sources.toml"
-    config.write_text(
-        '[settings]\ndatabase = "monitor.db"\n\n[slack]\nchannel = "#eu-bevakning"\n\n'
-        '[[sources]]\nid = "eu-portal"\nkind = "eu_portal"\nname = "EU portal"\n'
-    )
+    config = portal_project(tmp_path, SLACK_CHANNEL)
     add_calls(config, ["Climate adaptation of schools"])
     return config
 

@@ -6,14 +6,13 @@ channel that refuses its copy (a webhook's lost answer: test_faults_lost_answers
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 import monitor.notify.retry
 from helpers.fake_slack import FakeSlack
-from helpers.stored_calls import TODAY, TOKEN, add_calls
+from helpers.stored_calls import SLACK_CHANNEL, TODAY, TOKEN, add_calls, portal_project
 from monitor.cli import cli
 from monitor.fetch import MAX_RETRY_AFTER
 from monitor.notify.retry import RetryPolicy
@@ -34,13 +33,7 @@ def slack(send_waits):
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     monkeypatch.setenv("MONITOR_TODAY", TODAY.isoformat())
-    shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    config = tmp_path / "sources.toml"
-    config.write_text(
-        '[settings]\ndatabase = "monitor.db"\n\n[slack]\nchannel = "#eu-bevakning"\n\n'
-        '[[sources]]\nid = "eu-portal"\nkind = "eu_portal"\nname = "EU portal"\n'
-    )
-    return config
+    return portal_project(tmp_path, SLACK_CHANNEL)
 
 
 def send(runner, config, slack, *, webhook=False):

@@ -5,7 +5,6 @@ Mode (helpers.fake_socket_mode), answered by slack-sdk's own Socket Mode client.
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from helpers.fake_slack import FakeSlack
 from helpers.fake_socket_mode import FakeSocketMode
 from helpers.slack_limits import assert_overflow_within_limits
-from helpers.stored_calls import TODAY, TOKEN, add_calls
+from helpers.stored_calls import SLACK_CHANNEL, TODAY, TOKEN, add_calls, portal_project
 from monitor.cli import cli
 from monitor.clock import Clock
 from monitor.config import load_config
@@ -30,14 +29,7 @@ ANNA = "U0ANNA"
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     monkeypatch.setenv("MONITOR_TODAY", TODAY.isoformat())
-    shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    config = tmp_path / "sources.toml"
-    config.write_text(
-        '[settings]\ndatabase = "monitor.db"\n\n'
-        '[slack]\nchannel = "#eu-bevakning"\nunits = { U0ANNA = "Miljöförvaltningen" }\n\n'
-        '[[sources]]\nid = "eu-portal"\nkind = "eu_portal"\nname = "EU Funding & Tenders Portal"\n',
-        encoding="utf-8",
-    )
+    config = portal_project(tmp_path, SLACK_CHANNEL + 'units = { U0ANNA = "Miljöförvaltningen" }\n')
     add_calls(config, ["Climate adaptation of schools", "Urban nature"])
     return config
 

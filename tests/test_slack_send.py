@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from helpers.fake_slack import FakeSlack
-from helpers.stored_calls import TODAY, TOKEN, add_calls, add_maybe_calls
+from helpers.stored_calls import (
+    SLACK_CHANNEL,
+    TODAY,
+    TOKEN,
+    add_calls,
+    add_maybe_calls,
+    portal_project,
+)
 from monitor.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,23 +36,7 @@ def slack(send_waits):
 def project(tmp_path, monkeypatch):
     """A config with the default rules and a database of calls found this week."""
     monkeypatch.setenv("MONITOR_TODAY", TODAY.isoformat())
-    shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    config = tmp_path / "sources.toml"
-    config.write_text(
-        """
-[settings]
-database = "monitor.db"
-
-[slack]
-channel = "#eu-bevakning"
-
-[[sources]]
-id = "eu-portal"
-kind = "eu_portal"
-name = "EU Funding & Tenders Portal"
-"""
-    )
-    return config
+    return portal_project(tmp_path, SLACK_CHANNEL)
 
 
 def send(runner, config, slack, env=None):

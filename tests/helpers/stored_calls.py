@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,6 +16,23 @@ from monitor.store.matches import ItemVerdict, StoredMatch, save_verdicts
 
 TOKEN = "xoxb-test-secret-1234"
 TODAY = date(2027, 3, 1)  # add_calls stores calls found this day: pin MONITOR_TODAY to it
+SLACK_CHANNEL = '[slack]\nchannel = "#eu-bevakning"\n'  # the `sections` of most Slack tests
+RULES = Path(__file__).resolve().parents[2] / "rules"  # the default rules a clone ships
+
+
+def portal_project(
+    folder: Path, sections: str = "", name: str = "EU Funding & Tenders Portal"
+) -> Path:
+    """A project in `folder` as an admin sets one up: the default rules, and a `sources.toml`
+    with the database, the TOML `sections` given (`[slack]`, ...) and one portal source."""
+    shutil.copytree(RULES, folder / "rules")
+    config = folder / "sources.toml"
+    config.write_text(
+        f'[settings]\ndatabase = "monitor.db"\n\n{sections}\n'
+        f'[[sources]]\nid = "eu-portal"\nkind = "eu_portal"\nname = "{name}"\n',
+        encoding="utf-8",
+    )
+    return config
 
 
 def add_calls(
