@@ -46,6 +46,7 @@ _SWEDISH = {
         "  emot (bara forskning/industri, eller ingen öppen utlysning): "
     ),
     "nothing found": "inget hittat",
+    "  not counted, said of who may not apply: ": "  räknas inte, sägs om vem som inte får söka: ",
     "  EU or funding context: ": "  EU- eller finansieringssammanhang: ",
     "MISSING (no EU or funding context found)": "SAKNAS (inget EU- eller finansieringssammanhang)",
     "  RULED OUT by: ": "  UTESLUTEN av: ",
@@ -158,6 +159,11 @@ def explain(matcher: Matcher, fields: Mapping[str, str | None], language: str = 
             or nothing
         ),
     ]
+    if scan.negated:
+        lines.append(
+            say("  not counted, said of who may not apply: ")
+            + ", ".join(f'"{words}"' for words in scan.negated)
+        )
     if gate.anchor is not None:
         lines.append(
             say("  EU or funding context: ") + _anchor(gate.anchor, tally.gate_anchor, language)

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 
 from monitor.rules.index import TermIndex
 from monitor.rules.model import Area, RuleSet, Term
+from monitor.rules.negation import CUE_WORDS, negated
 from monitor.rules.programmes import call_in_text, programme_codes
 from monitor.rules.scan import (
     AGAINST,
@@ -43,6 +44,7 @@ from monitor.rules.scan import (
 )
 from monitor.rules.scorer import RELEVANT, rules_tier
 from monitor.rules.tally import Tally, tally_scan
+from monitor.rules.terms import Kind, Piece
 from monitor.rules.text import chunks
 from monitor.rules.verdict import AreaMatch, GateResult, Verdict, built
 
@@ -87,6 +89,9 @@ def _texts(fields: Mapping[str, str | None]) -> list[tuple[str, str]]:
     ]
 
 
+_NONE: frozenset[int] = frozenset()
+_RESTRICTED: frozenset[int] = frozenset({-1})  # who may apply is restricted to non-municipal
+
 # (owner, role, words) -> (weight, field, group): the strongest signal of those words
 _Strongest = dict[tuple[int, str, str], tuple[float, str, tuple[str, ...] | None, str]]
 
@@ -109,7 +114,11 @@ class Matcher:
         self._add(GATE, RULE_OUT, gate.rule_out, gate.fields)
         self._add(GATE, REQUIRE, gate.requires, gate.fields)
         self._requires = bool(gate.requires)
-        self.index = TermIndex(rule.term.pieces for rule in self.rules)
+        # After the rules' terms, the words that can start a negation (negation.py), so that
+        # finding the terms also tells which texts are worth reading for one.
+        cues = [(Piece(Kind.EXACT, word),) for word in sorted(CUE_WORDS)]
+        self._cues = frozenset(range(len(self.rules), len(self.rules) + len(cues)))
+        self.index = TermIndex([*(rule.term.pieces for rule in self.rules), *cues])
         # For `match()`: per rule what scoring needs, and per field the rules that read it.
         self._rule_info = [(r.owner, r.role, r.weight, r.term.group, r.table) for r in self.rules]
         self._programme_terms: dict[str, dict[int, str]] = {}  # programme name -> terms found
@@ -122,6 +131,13 @@ class Matcher:
         self._area_ids = [area.id for area in self.areas]
         self._threshold = gate.threshold
         self._title_boost = gate.title_boost
+        # Applicant phrases in a negated clause ("kommuner kan inte söka") count nothing: see
+        # negation.py. Only the texts the applicant phrases read are looked at.
+        self._applicant_fields = frozenset(gate.applicant_fields or gate.fields)
+        self._can_apply = frozenset(
+            rid for rid, rule in enumerate(self.rules) if rule.table == CAN_APPLY
+        )
+        self._negated: dict[str, frozenset[int]] = {}  # text -> its negated applicant rules
 
     def _add(
         self, owner: int, role: str, terms: tuple[Term, ...], fields: tuple[str, ...], table=""
@@ -147,15 +163,76 @@ class Matcher:
         """Every rule and programme signal the item triggers, thresholds not yet applied."""
         hits: dict[int, Hit] = {}
         rules = self.rules
-        for field, text in _texts(fields):
-            for rid, words in self.index.find(chunks(text)).items():
-                if rid not in hits and field in rules[rid].fields:
+        texts = _texts(fields)
+        found_in: dict[str, dict[int, str]] = {}
+        off_in = self._negations(texts, found_in)
+        negated_words: dict[str, None] = {}
+        for field, text in texts:
+            in_text = found_in.get(text)
+            if in_text is None:
+                in_text = found_in[text] = self.index.find(chunks(text))
+            off = off_in.get(text, _NONE)
+            for rid, words in in_text.items():
+                if rid in self._cues or field not in rules[rid].fields:
+                    continue
+                if rid in off:
+                    negated_words.setdefault(words, None)
+                elif rid not in hits:
                     hits[rid] = Hit(rules[rid], words, field)
         codes = programme_codes(fields)
         found = list(hits.values())
         phrases = [hit.text for hit in found if hit.rule.role == REQUIRE]
         anchor = self._anchor(fields, min(phrases) if phrases else None, codes)
-        return Scan(found, codes, self._programme_hits(codes), anchor, fields)
+        counted = {hit.text for hit in found if hit.rule.table == CAN_APPLY}
+        unsaid = tuple(words for words in negated_words if words not in counted)
+        return Scan(found, codes, self._programme_hits(codes), anchor, fields, unsaid)
+
+    def _negations(
+        self, texts: list[tuple[str, str]], found_in: dict[str, dict[int, str]]
+    ) -> dict[str, frozenset[int]]:
+        """Text -> the applicant rules it only satisfies inside a negated clause (`found_in`
+        gets the texts it had to search). When a text restricts who may apply to applicants a
+        municipality is not ("only SMEs may apply"), no applicant rule counts in any text."""
+        if not self._can_apply:
+            return {}
+        applicant = [text for field, text in texts if field in self._applicant_fields]
+        find, can_apply = self.index.find, self._can_apply
+        said = cued = False  # an applicant phrase found, a word that can start a negation
+        for text in applicant:
+            if (found := found_in.get(text)) is None:
+                found = found_in[text] = find(chunks(text))  # searched anyway, once
+            said = said or not can_apply.isdisjoint(found)
+            cued = cued or not self._cues.isdisjoint(found)
+        off_in: dict[str, frozenset[int]] = {}
+        if not (said and cued):  # the usual case: nothing to negate, or nothing negating it
+            return off_in
+        for text in applicant:
+            if self._cues.isdisjoint(found_in[text]):
+                continue
+            off = self._negated.get(text)
+            if off is None:
+                if len(self._negated) >= 4096:
+                    self._negated.clear()
+                off = self._negated[text] = self._negated_in(text, found_in[text])
+            if off is _RESTRICTED:
+                return {text: can_apply for _, text in texts}
+            if off:
+                off_in[text] = off
+        return off_in
+
+    def _negated_in(self, text: str, found: dict[int, str]) -> frozenset[int]:
+        """The applicant rules `text` (`found` in it) satisfies only inside a negated clause, or
+        _RESTRICTED."""
+        clauses = negated(text)
+        if clauses is None:
+            return _NONE
+        if clauses.restricted:
+            return _RESTRICTED
+        find, can_apply = self.index.find, self._can_apply
+        if can_apply.isdisjoint(found) or can_apply.isdisjoint(find(chunks(clauses.blanked))):
+            return _NONE  # the usual case: nothing said of who may not apply is an applicant
+        kept = find(chunks(clauses.text))
+        return frozenset(r for r in found if r in can_apply and r not in kept)
 
     def _programme_hits(self, codes: frozenset[str]) -> list[tuple[int, str, float, str]]:
         return [
@@ -218,7 +295,9 @@ class Matcher:
         # A stored item without a full text has its summary again as `description`
         # (matching.item_fields): the same text is searched once per item.
         found_in: dict[str, dict[int, str]] = {}
-        for field, text in _texts(fields):
+        texts = _texts(fields)
+        off_in = self._negations(texts, found_in)
+        for field, text in texts:
             reading = reads[field]
             if not reading:  # no rule reads it: a full text is not worth tokenising for nothing
                 continue
@@ -230,9 +309,10 @@ class Matcher:
                     found = self._programme_terms[text] = find(chunks(text))
             elif (found := found_in.get(text)) is None:
                 found = found_in[text] = find(chunks(text))
+            off = off_in.get(text, _NONE) if off_in else _NONE
             for rid, words in found.items():
-                if rid in seen or rid not in reading:
-                    continue
+                if rid in seen or rid not in reading or rid in off:
+                    continue  # (negated here: another of the item's texts may still say it)
                 seen.add(rid)
                 owner, role, weight, group, table = info[rid]
                 if role == REQUIRE:

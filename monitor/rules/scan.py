@@ -46,3 +46,4 @@ class Scan(NamedTuple):
     programme_hits: list[tuple[int, str, float, str]]  # (owner, role, weight, code)
     anchor: str | None = None  # what shows an EU or funding context (see `_anchor`)
     fields: Mapping[str, str | None] | None = None  # the item, for the scorer's metadata
+    negated: tuple[str, ...] = ()  # applicant phrases found only in a negated clause
