@@ -22,7 +22,7 @@ from collections.abc import Mapping
 
 from monitor.rules.index import TermIndex
 from monitor.rules.model import Area, RuleSet, Term
-from monitor.rules.negation import CUE_WORDS, negated
+from monitor.rules.negation import CONTEXT_WORDS, CUE_WORDS, negated, worth_reading
 from monitor.rules.programmes import call_in_text, programme_codes
 from monitor.rules.scan import (
     AGAINST,
@@ -116,8 +116,11 @@ class Matcher:
         self._requires = bool(gate.requires)
         # After the rules' terms, the words that can start a negation (negation.py), so that
         # finding the terms also tells which texts are worth reading for one.
-        cues = [(Piece(Kind.EXACT, word),) for word in sorted(CUE_WORDS)]
-        self._cues = frozenset(range(len(self.rules), len(self.rules) + len(cues)))
+        cue_words = sorted(CUE_WORDS | CONTEXT_WORDS)
+        self._cue_word = dict(enumerate(cue_words, start=len(self.rules)))
+        self._cues = frozenset(self._cue_word)
+        self._negators = frozenset(r for r, word in self._cue_word.items() if word in CUE_WORDS)
+        cues = [(Piece(Kind.EXACT, word),) for word in cue_words]
         self.index = TermIndex([*(rule.term.pieces for rule in self.rules), *cues])
         # For `match()`: per rule what scoring needs, and per field the rules that read it.
         self._rule_info = [(r.owner, r.role, r.weight, r.term.group, r.table) for r in self.rules]
@@ -196,24 +199,25 @@ class Matcher:
         if not self._can_apply:
             return {}
         applicant = [text for field, text in texts if field in self._applicant_fields]
-        find, can_apply = self.index.find, self._can_apply
-        said = cued = False  # an applicant phrase found, a word that can start a negation
+        find, can_apply, negators = self.index.find, self._can_apply, self._negators
+        said = cued = False  # an applicant phrase found; a word that can start a negation
         for text in applicant:
             if (found := found_in.get(text)) is None:
                 found = found_in[text] = find(chunks(text))  # searched anyway, once
             said = said or not can_apply.isdisjoint(found)
-            cued = cued or not self._cues.isdisjoint(found)
+            cued = cued or not negators.isdisjoint(found)
         off_in: dict[str, frozenset[int]] = {}
         if not (said and cued):  # the usual case: nothing to negate, or nothing negating it
             return off_in
         for text in applicant:
-            if self._cues.isdisjoint(found_in[text]):
-                continue
             off = self._negated.get(text)
             if off is None:
+                found = found_in[text]
+                if negators.isdisjoint(found):
+                    continue
                 if len(self._negated) >= 4096:
                     self._negated.clear()
-                off = self._negated[text] = self._negated_in(text, found_in[text])
+                off = self._negated[text] = self._negated_in(text, found)
             if off is _RESTRICTED:
                 return {text: can_apply for _, text in texts}
             if off:
@@ -223,15 +227,18 @@ class Matcher:
     def _negated_in(self, text: str, found: dict[int, str]) -> frozenset[int]:
         """The applicant rules `text` (`found` in it) satisfies only inside a negated clause, or
         _RESTRICTED."""
+        cue_word = self._cue_word
+        if not worth_reading({cue_word[r] for r in self._cues.intersection(found)}):
+            return _NONE  # a "not" with no word of who may apply near it, in the usual text
         clauses = negated(text)
         if clauses is None:
             return _NONE
         if clauses.restricted:
             return _RESTRICTED
         find, can_apply = self.index.find, self._can_apply
-        if can_apply.isdisjoint(found) or can_apply.isdisjoint(find(chunks(clauses.blanked))):
+        if can_apply.isdisjoint(found) or can_apply.isdisjoint(find(clauses.blanked)):
             return _NONE  # the usual case: nothing said of who may not apply is an applicant
-        kept = find(chunks(clauses.text))
+        kept = find(clauses.chunks)
         return frozenset(r for r in found if r in can_apply and r not in kept)
 
     def _programme_hits(self, codes: frozenset[str]) -> list[tuple[int, str, float, str]]:

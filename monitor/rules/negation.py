@@ -25,9 +25,10 @@ only cities", "inte minst kommuner", "including but not limited to") negates not
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import NamedTuple
 
-from monitor.rules.text import TOKEN_RE, normalise
+from monitor.rules.text import chunk_tokens, clean_html
 
 _BEFORE = 5  # words before a negated eligibility word that may name who cannot apply
 _AFTER = 6  # words after a negation or exception that may name them
@@ -88,40 +89,71 @@ _STEMS = (
     "not", "n't", "n’t", "inte", "ej", "icke", "only", "solely", "exclusively", "endast",
     "enbart", "uteslut", "exclu", "except", "eligib", "utom", "undantag", "exklusive",
 )  # fmt: skip
-# A sentence without one of these negates nothing (the matcher also looks for them first).
-CUE_WORDS = _NEGATORS | _EXCLUDED | _EXCEPT | _ONLY | {"t"}
+# A sentence without one of these negates nothing. The matcher finds them, and the words of
+# eligibility and non-municipal applicants, with the rules' terms (`worth_reading`).
+_NEGATING = _NEGATORS | {"t"}
+CUE_WORDS = _NEGATING | _EXCLUDED | _EXCEPT | _ONLY
+CONTEXT_WORDS = _ELIGIBILITY | _NOT_MUNICIPAL
+_ENDS = frozenset(".;!?")
+_CLOSING = ")]\"'”’»"
 # Markup that ends a sentence: a paragraph, a list item, a line break, a heading or a cell.
 _BLOCK_RE = re.compile(r"</?(?:p|li|br|div|h[1-6]|tr|td|th|ul|ol|dt|dd)\b[^>]*>", re.IGNORECASE)
-_SENTENCE_END_RE = re.compile(r"[.;!?](?=\s|$)|\n")
 _BLANK = "0"  # a word no phrase is made of: the blanked words still separate their neighbours
 
 
 class Negated(NamedTuple):
-    """A text with its negated clauses blanked, and whether it restricts who may apply."""
+    """A text as the matcher's chunks (`text.chunks`), those holding a negated clause's words
+    blanked, and whether it restricts who may apply to applicants a municipality is not."""
 
-    text: str
+    chunks: list[str]
     restricted: bool
-    blanked: str  # the blanked words alone: a text holding no applicant phrase settles it
+    blanked: list[str]  # the blanked chunks alone: holding no applicant phrase settles it
+
+
+def worth_reading(words: set[str]) -> bool:
+    """Whether a text holding these of the cue words (`CUE_WORDS | CONTEXT_WORDS`) can hold a
+    negated clause: a negator and a word of eligibility, a word of exception, or "only" and a
+    non-municipal applicant. Most texts with a "not" are settled here."""
+    if words.isdisjoint(CUE_WORDS):
+        return False
+    return bool(
+        not words.isdisjoint(_EXCLUDED | _EXCEPT)
+        or (not words.isdisjoint(_NEGATING) and not words.isdisjoint(_ELIGIBILITY))
+        or (not words.isdisjoint(_ONLY) and not words.isdisjoint(_NOT_MUNICIPAL))
+    )
 
 
 def negated(text: str) -> Negated | None:
-    """The text with the words of its negated clauses blanked, or None when it has none."""
-    low = text.lower()
-    if not any(stem in low for stem in _STEMS):
+    """The text with the chunks of its negated clauses blanked, or None when it has none.
+
+    Read chunk by chunk, as the matcher reads it (`text.chunks`: the same chunks in the same
+    order, since markup that ends a sentence only becomes a line break here), so that the
+    matcher finds the text's terms again in chunks it already knows."""
+    if not any(stem in text.lower() for stem in _STEMS):
         return None
     words: list[str] = []
+    owner: list[int] = []  # per word, the chunk it is in
+    pieces: list[str] = []
+    sentences: list[int] = [0]  # where each sentence starts, in words
+    for line in clean_html(_BLOCK_RE.sub("\n", text)).split("\n"):
+        for chunk in line.split():
+            for token in chunk_tokens(chunk):
+                words.append(token)
+                owner.append(len(pieces))
+            pieces.append(chunk)
+            if chunk.rstrip(_CLOSING)[-1:] in _ENDS:
+                sentences.append(len(words))
+        sentences.append(len(words))
     restricted = False
     blank: set[int] = set()
-    plain = normalise(_BLOCK_RE.sub("\n", text))
-    for sentence in _SENTENCE_END_RE.split(plain):
-        start = len(words)
-        words.extend(TOKEN_RE.findall(sentence))
-        if not CUE_WORDS.isdisjoint(words[start:]):
-            restricted |= _mark(words, start, blank)
+    for start, end in pairwise(sentences):
+        if end > start and not CUE_WORDS.isdisjoint(words[start:end]):
+            restricted |= _mark(words[:end], start, blank)
     if not blank and not restricted:
         return None
-    kept = [_BLANK if i in blank else word for i, word in enumerate(words)]
-    return Negated(" ".join(kept), restricted, " ".join(words[i] for i in sorted(blank)))
+    chunks = {owner[i] for i in blank}
+    masked = [_BLANK if i in chunks else chunk for i, chunk in enumerate(pieces)]
+    return Negated(masked, restricted, [pieces[i] for i in sorted(chunks)])
 
 
 def _mark(words: list[str], start: int, blank: set[int]) -> bool:
