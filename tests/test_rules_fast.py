@@ -21,6 +21,7 @@ import pytest
 from helpers.rules_helpers import RULES_DIR, SE_TEXT, dev_items
 from monitor.rules import index as index_module
 from monitor.rules import load_rules
+from monitor.rules.text import chunks
 
 ROOT = Path(__file__).parent.parent
 FIELDS = ("title", "summary", "programme", "programme_code", "identifier")
@@ -63,6 +64,14 @@ def test_the_index_finds_what_one_regex_per_term_finds():
     for name in names:
         fields = {k: v for k, v in ITEMS[name].items() if k in ("title", "summary", "programme")}
         found = {index_of[id(hit.rule)] for hit in matcher.scan(fields).hits}
+        # an applicant phrase in a negated clause is found, and left out of the scan's hits
+        # (negation.py): the index is asked for it directly
+        for field, text in fields.items():
+            found |= {
+                rid
+                for rid in matcher.index.find(chunks(text or ""))
+                if rid < len(matcher.rules) and field in matcher.rules[rid].fields
+            }
         assert found == bench.naive_match(regexes, fields), name
 
 

@@ -35,7 +35,7 @@ _AFTER = 6  # words after a negation or exception that may name them
 _NEAR = 3  # a negator at most this many words before the eligibility word it negates
 _LABEL = 4  # a sentence this short is a label ("Sökande: endast företag.")
 
-_NEGATORS = frozenset({"not", "cannot", "inte", "ej", "icke"})
+_NEGATORS = frozenset({"not", "cannot", "inte", "ej", "icke", "ikke"})  # ikke: Danish, Norwegian
 # "can't", "isn't": the apostrophe splits the word, leaving "t" after these.
 _CONTRACTED = frozenset({"can", "don", "doesn", "isn", "aren", "won", "shouldn", "mustn"})
 # After a negator these make it no negation of who applies ("not only", "inte minst").
@@ -54,7 +54,7 @@ _ELIGIBILITY = frozenset(
         "funded", "allowed", "permitted", "entitled", "accepted", "admissible",
         "söka", "ansöka", "sökande", "stödberättigade", "stödberättigad", "stödberättigat",
         "bidragsberättigade", "bidragsberättigad", "berättigade", "berättigad", "behöriga",
-        "behörig", "delta", "medverka", "beviljas", "omfattas",
+        "behörig", "delta", "medverka", "beviljas", "omfattas", "søge", "søke", "ansøge",
     }
 )  # fmt: skip
 # Words that are a negated eligibility by themselves: the clause around them.
@@ -86,7 +86,7 @@ _NOT_MUNICIPAL = frozenset(
 )  # fmt: skip
 # Every cue holds one of these: most texts are settled by substring tests, in C.
 _STEMS = (
-    "not", "n't", "n’t", "inte", "ej", "icke", "only", "solely", "exclusively", "endast",
+    "not", "n't", "n’t", "inte", "ej", "icke", "ikke", "only", "solely", "exclusively", "endast",
     "enbart", "uteslut", "exclu", "except", "eligib", "utom", "undantag", "exklusive",
 )  # fmt: skip
 # A sentence without one of these negates nothing. The matcher finds them, and the words of
