@@ -49,6 +49,7 @@ def test_a_portal_text_listing_who_is_not_eligible():
     [
         ("Kommuner och regioner är inte stödberättigade.", "kommuner"),
         ("Kommunala bolag får ej ansöka om stöd.", "kommunala"),
+        ("Regioner kan inte heller söka.", "regioner"),
         ("Offentliga aktörer omfattas inte av stödet.", "offentliga aktörer"),
         ("Local authorities are not eligible for funding under this topic.", "local authorities"),
         ("Municipalities cannot apply; they may join as associated partners.", "municipalities"),

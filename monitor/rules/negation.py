@@ -3,9 +3,9 @@
 "Kommuner kan inte söka", "public bodies are not eligible", "excluding public authorities" name
 a municipality while saying it cannot apply; counted as applicant evidence they would pass the
 very call that leaves it out. `negated()` finds such clauses, in Swedish and English, with one
-bounded rule, and gives the text again with their words blanked: the gate's `[can_apply]`
-phrases are read in that text instead, so an applicant phrase inside a negated clause counts
-nothing, while every other rule reads the text as it is. Three kinds of cue:
+bounded rule, and gives the text's chunks again with those of such clauses blanked: the gate's
+`[can_apply]` phrases are read in them instead, so an applicant phrase inside a negated clause
+counts nothing, while every other rule reads the text as it is. Three kinds of cue:
 
 - a negator just before a word of eligibility ("kan inte söka", "får ej ansöka", "are not
   eligible", "cannot apply"), or a word that is itself one ("ineligible", "uteslutna"): the
@@ -44,7 +44,7 @@ _NOT_NEGATING = frozenset(
         "only", "just", "merely", "solely", "exclusively", "least", "limited", "necessarily",
         "later", "earlier", "more", "less", "fewer",
         "bara", "enbart", "endast", "blott", "uteslutande", "minst", "senare", "mer", "mindre",
-        "fler", "heller",
+        "fler",
     }
 )  # fmt: skip
 # Words that say whether someone may apply or take part.
