@@ -175,6 +175,22 @@ def test_export_rows_carry_areas_best_first(fresh_store):
     assert row["deadlines"] == ["2027-01-15"]
 
 
+def test_areas_of_equal_score_by_name_and_lists_edited_by_hand_read_back(fresh_store):
+    """The areas come from their index in its order (score, then name); a list column edited
+    by hand (Datasette, sqlite3) with spaces around its values still reads as that list."""
+    save(fresh_store, [call("A")])
+    fresh_store.db["matches"].insert_all(
+        {"item_id": "eu-portal:A", "area": area, "score": score, "phrases": "[]"}
+        for area, score in (("valfard-halsa", 2.0), ("kultur", 2.0), ("utbildning", 4.0))
+    )
+    fresh_store.db.execute(
+        """UPDATE items SET deadlines = ' [ "2027-01-15" ,"2027-03-01" ] ', tags = '' """
+    )
+    (row,) = search_items(fresh_store.db, "call", SearchFilters(), limit=5)
+    assert row["areas"] == ["utbildning", "kultur", "valfard-halsa"]
+    assert row["deadlines"] == ["2027-01-15", "2027-03-01"] and row["tags"] == []
+
+
 def test_a_failed_save_leaves_nothing_half_written(fresh_store):
     save(fresh_store, [call("A")])
     broken = call("B", title=None)  # NOT NULL title: the insert fails mid-transaction

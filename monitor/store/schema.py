@@ -553,6 +553,13 @@ def _invisible_characters(db: sqlite_utils.Database) -> None:
             )
 
 
+def _areas_index(db: sqlite_utils.Database) -> None:
+    """An item's areas are read in their order (score, then name) for each row a search or
+    `deadlines` returns: from this index, without sorting them per row (a sort per row was
+    a third of `deadlines`' query at 1,000,000 items)."""
+    _run(db, "CREATE INDEX matches_item_order ON matches(item_id, group_id, score DESC, area);")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _health_and_mentions,
@@ -569,6 +576,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _groups,
     _deadlines_index,
     _invisible_characters,
+    _areas_index,
 ]
 
 
