@@ -314,8 +314,13 @@ def _all(meta: Mapping[str, Any], key: str) -> list[str]:
 
 
 def _first(meta: Mapping[str, Any], key: str) -> str | None:
-    values = _all(meta, key)
-    return values[0] if values else None
+    # _all's first, without building the rest: a row is asked for some fifteen first values.
+    value = meta.get(key)
+    for candidate in value if isinstance(value, list) else (value,):
+        text = _str(candidate)
+        if text:
+            return text
+    return None
 
 
 def _str(value: object) -> str | None:

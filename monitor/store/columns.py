@@ -48,7 +48,8 @@ def item_row(item: Item) -> dict[str, Any]:
     for name in ITEM_FIELDS:
         value = getattr(item, name)
         if name in JSON_COLUMNS:
-            row[name] = json.dumps([_iso(v) for v in value], ensure_ascii=False)
+            # Most of an item's seven lists are empty: json.dumps' own "[]" without its cost.
+            row[name] = json.dumps([_iso(v) for v in value], ensure_ascii=False) if value else "[]"
         else:
             row[name] = _iso(value)
     return row
