@@ -2,22 +2,28 @@
 
 All SQL lives in this package. Code outside it calls the Store's methods and the read
 functions of its modules, and passes `Store.db` (a `Database`) through without using it.
+
+`Store`, `open_store` and `Database` are imported when first asked for (PEP 562): a read
+command imports `monitor.store.queries` and reads through `monitor.store.reader`, without
+sqlite-utils (see monitor/store/db.py for the one place that imports it).
 """
 
-import sys
+from __future__ import annotations
 
-# sqlite-utils imports numpy and pandas whenever they are installed (numpy comes with the
-# `learn` extra's scikit-learn), only to know their number types, which we never store: about
-# 0.3 s of every command. Hidden while sqlite-utils loads, they stay importable afterwards.
-_hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
-for _name in _hidden:
-    sys.modules[_name] = None  # type: ignore[assignment]  # None: `import numpy` raises ImportError
-try:
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
     from sqlite_utils import Database
-finally:
-    for _name in _hidden:
-        del sys.modules[_name]
 
-from monitor.store.db import Store, open_store  # noqa: E402
+    from monitor.store.db import Store, open_store
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("Store", "open_store", "Database"):
+        from monitor.store import db
+
+        return db.sqlite_utils.Database if name == "Database" else getattr(db, name)
+    raise AttributeError(f"module 'monitor.store' has no attribute {name!r}")
+
 
 __all__ = ["Database", "Store", "open_store"]

@@ -10,17 +10,16 @@ all the write fails with one line (DatabaseBusy) before anything of it is writte
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from monitor.errors import StoreError
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_WAIT = 120.0  # seconds a write waits in all for another program's transaction to end
 ATTEMPT = 2.0  # seconds SQLite waits at a time (PRAGMA busy_timeout) before we try again
@@ -72,8 +71,10 @@ def _begin_immediate(db: sqlite_utils.Database) -> None:
             if time.monotonic() - started >= BUSY_WAIT:
                 raise DatabaseBusy(busy_message(db)) from exc
             if not told:
+                import logging  # here: the read commands import this module and log nothing
+
                 told = True
-                log.warning(
+                logging.getLogger(__name__).warning(
                     "the database %s is held by another program; waiting up to %g s",
                     _file(db),
                     BUSY_WAIT,

@@ -9,20 +9,34 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-import sqlite_utils
-
 from monitor.errors import StoreError
 from monitor.health import after_failure, after_success
 from monitor.models import Item, SourceOutcome, Validators
-from monitor.store.busy import ATTEMPT, DatabaseBusy, is_busy, set_busy_timeout, writing
+from monitor.store.busy import DatabaseBusy, is_busy, set_busy_timeout, writing
 from monitor.store.items import SaveCounts, save_items
+from monitor.store.reader import current_read_only
 from monitor.store.schema import MIGRATIONS, migrate
+
+# sqlite-utils imports numpy and pandas whenever they are installed (numpy comes with the
+# `learn` extra's scikit-learn), only to know their number types, which we never store: about
+# 0.3 s of every command that writes. Hidden while sqlite-utils loads, they stay importable
+# afterwards. This is the only module that imports sqlite-utils at run time (the others name
+# its Database in type hints only), so the hiding holds wherever the store is opened.
+_hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
+for _name in _hidden:
+    sys.modules[_name] = None  # type: ignore[assignment]  # None: `import numpy` raises ImportError
+try:
+    import sqlite_utils
+finally:
+    for _name in _hidden:
+        del sys.modules[_name]
 
 
 def _stamp(when: datetime) -> str:
@@ -212,7 +226,7 @@ def open_store(path: Path, *, read_only: bool = False) -> Store:
     if not path.parent.exists():
         raise StoreError(f"the folder {path.parent} for the database {path.name} does not exist")
     if read_only and path.exists():
-        reader = _open_current_read_only(path)
+        reader = current_read_only(path)
         if reader is not None:
             return Store(_database(reader), path)
     try:
@@ -236,31 +250,3 @@ def open_store(path: Path, *, read_only: bool = False) -> Store:
             raise DatabaseBusy(f"cannot open the database {path}: {exc}") from exc
         raise StoreError(f"cannot use the database {path}: {exc}") from exc
     return Store(db, path)
-
-
-def _open_current_read_only(path: Path) -> sqlite3.Connection | None:
-    """A read-only connection to `path` if it needs no write to be read, else None."""
-    uri = path.resolve().as_uri()
-    wal = path.with_name(path.name + "-wal")
-    # mode=ro still writes WAL's shared-memory file; on a read-only file system there is no
-    # writer either, so once the last writer has folded its WAL back (none is left),
-    # immutable=1 reads the file as it is, with no locks.
-    for query in ("?mode=ro", "?mode=ro&immutable=1"):
-        if "immutable" in query and wal.exists() and wal.stat().st_size:
-            return None
-        try:
-            conn = sqlite3.connect(uri + query, uri=True)
-        except sqlite3.DatabaseError:
-            continue
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {int(ATTEMPT * 1000)}")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
-        except sqlite3.DatabaseError:
-            conn.close()
-            continue
-        if version == len(MIGRATIONS) and (journal == "wal" or "immutable" in query):
-            return conn
-        conn.close()
-        return None
-    return None

@@ -4,13 +4,14 @@ areas, changes and mentions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from monitor.models import DEFAULT_GROUP
 from monitor.store.matches import StoredMatch, areas_of, verdict_of
 from monitor.store.queries import find_item
+
+if TYPE_CHECKING:
+    from monitor.store.reader import Queryable
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class ItemDetails:
     names: list[str]  # the call identifiers this item names
 
 
-def item_details(db: sqlite_utils.Database, key: str, *, group: str = DEFAULT_GROUP) -> ItemDetails:
+def item_details(db: Queryable, key: str, *, group: str = DEFAULT_GROUP) -> ItemDetails:
     """The item with this id or call identifier (MonitorError when none), with its history,
     its tier and areas as `group` judged it (none when it has not)."""
     row = find_item(db, key)
@@ -63,7 +64,7 @@ def item_details(db: sqlite_utils.Database, key: str, *, group: str = DEFAULT_GR
     )
 
 
-def _mentioned_in(db: sqlite_utils.Database, keys: list[str], item_id: str) -> list[Mentioner]:
+def _mentioned_in(db: Queryable, keys: list[str], item_id: str) -> list[Mentioner]:
     marks = ", ".join("?" * len(keys))
     rows = db.query(
         f"""SELECT DISTINCT items.title, items.url, items.source FROM mentions

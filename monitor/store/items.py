@@ -15,14 +15,15 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from monitor.identifiers import call_identifiers
 from monitor.models import Item
 from monitor.stemming import stems_of
 from monitor.store.columns import ITEM_COLUMNS, ITEM_FIELDS, item_row
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 # Column -> the field name a change event shows.
 TRACKED_FIELDS = {

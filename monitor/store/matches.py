@@ -8,14 +8,17 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from monitor.models import DEFAULT_GROUP
 from monitor.store.busy import writing
 from monitor.store.columns import ITEM_COLUMNS, VERDICT_COLUMNS, select_list
 from monitor.store.items import rows_by_ids
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from monitor.store.reader import Queryable
 
 
 @dataclass(frozen=True)
@@ -97,15 +100,13 @@ def save_verdicts(
                 )
 
 
-def any_matches(db: sqlite_utils.Database, *, group: str = DEFAULT_GROUP) -> bool:
+def any_matches(db: Queryable, *, group: str = DEFAULT_GROUP) -> bool:
     """Whether the rules have matched anything for `group` yet."""
     row = db.execute("SELECT EXISTS (SELECT 1 FROM matches WHERE group_id = ?)", [group]).fetchone()
     return row[0] == 1
 
 
-def areas_of(
-    db: sqlite_utils.Database, item_id: str, *, group: str = DEFAULT_GROUP
-) -> list[StoredMatch]:
+def areas_of(db: Queryable, item_id: str, *, group: str = DEFAULT_GROUP) -> list[StoredMatch]:
     """An item's areas for `group`, strongest first."""
     rows = db.query(
         "SELECT * FROM matches WHERE item_id = ? AND group_id = ? ORDER BY score DESC",
@@ -114,7 +115,7 @@ def areas_of(
     return [StoredMatch(r["area"], r["score"], tuple(json.loads(r["phrases"]))) for r in rows]
 
 
-def verdict_of(db: sqlite_utils.Database, item_id: str, group: str) -> dict[str, Any]:
+def verdict_of(db: Queryable, item_id: str, group: str) -> dict[str, Any]:
     """The verdict columns (relevant, relevance, score, matched_at) of an item as `group`
     judged it; all None when it has not judged it."""
     columns = ", ".join(VERDICT_COLUMNS)

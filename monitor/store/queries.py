@@ -7,9 +7,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from monitor.errors import MonitorError
 from monitor.models import DEFAULT_GROUP
@@ -17,6 +15,9 @@ from monitor.stemming import word_stems
 from monitor.store.columns import items_of, quoted, select_list
 from monitor.store.matches import any_matches
 from monitor.vocabulary import Phrase, Query, Term, Vocabulary
+
+if TYPE_CHECKING:
+    from monitor.store.reader import Queryable
 
 # The export's field names, in order; the JSON and CSV exports and `search --format` use them.
 # A public format, so chosen and ordered by hand: item columns, the store's dates, the areas.
@@ -162,7 +163,7 @@ def _phrase_match(phrase: Phrase) -> str:
 
 
 def search_items(
-    db: sqlite_utils.Database,
+    db: Queryable,
     text: str | None,
     filters: SearchFilters,
     limit: int | None = 50,
@@ -208,7 +209,7 @@ def search_sql(
 
 
 def upcoming_deadlines(
-    db: sqlite_utils.Database,
+    db: Queryable,
     today: date,
     within: int,
     *,
@@ -269,7 +270,7 @@ def _ranked_sql(
 
 
 def all_items(
-    db: sqlite_utils.Database,
+    db: Queryable,
     filters: SearchFilters | None = None,
     *,
     group: str = DEFAULT_GROUP,
@@ -310,7 +311,7 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def find_item(db: sqlite_utils.Database, key: str) -> dict[str, Any]:
+def find_item(db: Queryable, key: str) -> dict[str, Any]:
     """A stored item by its id (eu-portal:LIFE-2026-...) or its call identifier, exactly as
     stored or else in any case (life-2026-sap-clima-cca: typed as an official types it)."""
     rows = list(db.query("SELECT * FROM items WHERE id = ?", [key]))
@@ -322,7 +323,7 @@ def find_item(db: sqlite_utils.Database, key: str) -> dict[str, Any]:
     return row
 
 
-def _item_in_any_case(db: sqlite_utils.Database, key: str) -> dict[str, Any] | None:
+def _item_in_any_case(db: Queryable, key: str) -> dict[str, Any] | None:
     # The identifier through its NOCASE index; an id in another case only when that finds none
     # (a scan, on the way to "not found" in practice).
     for column in ("identifier", "id"):
@@ -336,7 +337,7 @@ def _item_in_any_case(db: sqlite_utils.Database, key: str) -> dict[str, Any] | N
     return None
 
 
-def item_by_identifier(db: sqlite_utils.Database, identifier: str) -> dict[str, Any] | None:
+def item_by_identifier(db: Queryable, identifier: str) -> dict[str, Any] | None:
     """The item a call identifier names: a call before news, then the lowest id."""
     rows = db.query(
         "SELECT * FROM items WHERE identifier = ? ORDER BY kind, id LIMIT 1", [identifier]
@@ -344,13 +345,11 @@ def item_by_identifier(db: sqlite_utils.Database, identifier: str) -> dict[str, 
     return next(iter(rows), None)
 
 
-def item_count(db: sqlite_utils.Database) -> int:
+def item_count(db: Queryable) -> int:
     return db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
 
 
-def known_filter_values(
-    db: sqlite_utils.Database, *, group: str = DEFAULT_GROUP
-) -> dict[str, list[str]]:
+def known_filter_values(db: Queryable, *, group: str = DEFAULT_GROUP) -> dict[str, list[str]]:
     """What the stored items can be filtered by: their sources, programme codes and the areas
     `group` matched them to (so that a typo in a filter is an error, not an empty answer)."""
     sql = {
@@ -361,7 +360,7 @@ def known_filter_values(
     return {key: sorted(r[0] for r in db.execute(q).fetchall() if r[0]) for key, q in sql.items()}
 
 
-def programme_stored(db: sqlite_utils.Database, programme: str) -> bool:
+def programme_stored(db: Queryable, programme: str) -> bool:
     """Whether any stored item has this programme (its code, or part of its name)."""
     where, args = SearchFilters(programme=programme).clauses()
     sql = f"SELECT 1 FROM items WHERE {' AND '.join(where)} LIMIT 1"

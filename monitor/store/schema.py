@@ -13,8 +13,10 @@ import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 # remove_diacritics 2: "malardalen" finds "Mälardalen", as officials type on any keyboard.
 # Used by migrations 1 and 5: a new tokenizer belongs in a new migration.

@@ -13,12 +13,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from monitor.models import DEFAULT_GROUP
 from monitor.store.busy import writing
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from monitor.store.reader import Queryable
 
 Row = dict[str, Any]
 
@@ -92,7 +95,7 @@ def units(db: sqlite_utils.Database, *, group: str = DEFAULT_GROUP) -> list[str]
 
 
 def tracked_calls(
-    db: sqlite_utils.Database,
+    db: Queryable,
     *,
     states: Sequence[str] = (),
     unit: str | None = None,
