@@ -15,7 +15,6 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from monitor.stemming import is_stemmable, word_stems
@@ -183,6 +182,8 @@ def matched(term: Term, *texts: str | None) -> Phrase | None:
 
 def shipped_concepts() -> list[list[str]]:
     """The curated Swedish-English concepts shipped with the program."""
+    from importlib import resources
+
     data = resources.files("monitor").joinpath("data", "vocabulary.toml").read_text("utf-8")
     return [[*c.get("sv", []), *c.get("en", [])] for c in tomllib.loads(data)["concept"]]
 
@@ -207,6 +208,11 @@ def rule_groups(rules: RuleSet) -> list[list[str]]:
     return [usable_forms(forms) for forms in groups.values()]
 
 
+def concepts_of(rules: RuleSet | None) -> list[list[str]]:
+    """The shipped concepts, then the rules' groups of forms (the texts a Vocabulary joins)."""
+    return [*shipped_concepts(), *(rule_groups(rules) if rules else [])]
+
+
 def load_vocabulary(rules: RuleSet | None) -> Vocabulary:
     """The shipped concepts, joined with the rules' groups of forms where they share one."""
-    return Vocabulary([*shipped_concepts(), *(rule_groups(rules) if rules else [])])
+    return Vocabulary(concepts_of(rules))

@@ -52,6 +52,13 @@ def _no_notifier_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _own_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # The search vocabulary is kept in the user's cache folder (monitor/vocabulary_cache.py):
+    # each test gets its own, so none reads what another (or the developer's own runs) left.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(autouse=True)
 def _real_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     # A MONITOR_TODAY left in a developer's shell must not move the day under the tests.
     monkeypatch.delenv("MONITOR_TODAY", raising=False)
