@@ -409,6 +409,17 @@ def secret_values(environ: Mapping[str, str] = os.environ) -> list[str]:
     return [value for name in names if (value := environ.get(name, "").strip())]
 
 
+def cache_folder(environ: Mapping[str, str] = os.environ) -> Path | None:
+    """Where the program keeps what it can work out again (the search vocabulary,
+    monitor/vocabulary_cache.py): $XDG_CACHE_HOME/eu-bevakning, else ~/.cache/eu-bevakning;
+    None when there is no home to keep it in."""
+    base = environ.get("XDG_CACHE_HOME", "").strip()
+    if base and os.path.isabs(base):  # the XDG spec: a relative path is to be ignored
+        return Path(base) / "eu-bevakning"
+    home = environ.get("HOME", "").strip()
+    return Path(home) / ".cache" / "eu-bevakning" if os.path.isabs(home) else None
+
+
 def resolve_config_path(option: str | None, environ: Mapping[str, str] = os.environ) -> Path | None:
     """The config file to read: --config, else MONITOR_CONFIG, else ./sources.toml if present.
 
@@ -471,7 +482,7 @@ def load_config(
     database: Path | None = None,
     environ: Mapping[str, str] = os.environ,
     *,
-    kinds: KindLookup,
+    kinds: KindLookup | None,
     with_sources: bool = True,
 ) -> Config:
     """Read and validate a config file, or the embedded defaults when `path` is None.
@@ -481,8 +492,9 @@ def load_config(
     SLACK_APP_TOKEN (xapp-…, connections:write) lets `monitor serve` hear the cards' menus.
     So do Teams' (TEAMS_WEBHOOK_URL) and the SMTP login (MONITOR_SMTP_USER and
     MONITOR_SMTP_PASSWORD).
-    `with_sources=False` leaves [[sources]] unread: commands that only read the database need
-    none of the source kinds (and their parsers) loaded, and still work if a source is broken.
+    `with_sources=False` (or `kinds` None) leaves [[sources]] unread: commands that only read
+    the database need none of the source kinds (and their parsers) loaded, and still work if a
+    source is broken.
     """
     if path is None:
         text, base_dir = EMBEDDED_DEFAULTS, Path.cwd()

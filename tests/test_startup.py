@@ -1,5 +1,6 @@
 """What a command loads before it does anything: `--help` no verb, a read command no HTTP
-client, no sqlite-utils plugin scan, nothing of httpx's own command line."""
+client, no sqlite-utils plugin scan, nothing of httpx's own command line; and the officials'
+questions on a database in use neither sqlite-utils, nor the rule engine, nor logging."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 
 import pytest
 
+from helpers.stored_calls import TODAY, add_calls, portal_project
 from monitor.cli.group import COMMANDS, SUMMARIES
 
 # Run `monitor` as the console script does, then list what was imported.
@@ -28,6 +30,11 @@ print("MODULES " + json.dumps(sorted(sys.modules)))
 
 
 def imported(args: list[str], cwd) -> set[str]:
+    return probe(args, cwd)[0]
+
+
+def probe(args: list[str], cwd) -> tuple[set[str], str]:
+    """The modules `monitor ARGS` imported, and what it printed."""
     done = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(args)],
         cwd=cwd,
@@ -35,8 +42,8 @@ def imported(args: list[str], cwd) -> set[str]:
         text=True,
         timeout=120,
     )
-    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES "))
-    return set(json.loads(line.removeprefix("MODULES ")))
+    said, _, line = done.stdout.rpartition("MODULES ")
+    return set(json.loads(line)), said + done.stderr
 
 
 def test_the_verb_summaries_are_the_first_sentences_of_their_docstrings():
@@ -87,3 +94,43 @@ def test_numpy_stays_importable_after_the_store_is():
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
     )
     assert done.stdout.strip() == "numpy", done.stderr
+
+
+# What the officials' questions leave out once the database exists: the store's writing side
+# (sqlite-utils, and dateutil through it), the rule engine (the vocabulary's rule groups are
+# kept, monitor/vocabulary_cache.py), logging, and anything that fetches.
+NOT_FOR_QUESTIONS = {
+    "sqlite_utils",
+    "dateutil",
+    "monitor.store.db",
+    "monitor.rules",
+    "monitor.rules.loader",
+    "logging",
+    "httpx",
+    "feedparser",
+    "bs4",
+    "monitor.sources.kinds",
+}
+
+
+@pytest.mark.parametrize(
+    ("verb", "answer"),
+    [
+        (["search", "klimatanpassning"], "träff: climate adaptation (för klimatanpassning)"),
+        (["search", "x"], "Inga träffar"),
+        (["search", "climate", "--format", "json"], '"identifier": "LIFE-2027-CALL-000"'),
+        (["deadlines", "--within", "90"], "LIFE-2027-CALL-000"),
+        (["show", "LIFE-2027-CALL-000"], "Climate adaptation in small towns"),
+        (["export", "--format", "csv"], "LIFE-2027-CALL-000"),
+    ],
+)
+def test_a_question_on_a_database_in_use_reads_it_with_plain_sqlite3(
+    tmp_path, monkeypatch, verb, answer
+):
+    monkeypatch.setenv("MONITOR_TODAY", TODAY.isoformat())
+    add_calls(portal_project(tmp_path), ["Climate adaptation in small towns"])
+    probe(["search", "klimat"], tmp_path)  # the first search keeps the vocabulary
+    modules, said = probe(verb, tmp_path)
+    assert "monitor.store.reader" in modules
+    assert not NOT_FOR_QUESTIONS & modules, NOT_FOR_QUESTIONS & modules
+    assert answer in said  # the same answer as through the store

@@ -16,11 +16,12 @@ from monitor.config import (
     resolve_config_path,
     resolve_database_override,
     resolve_group,
+    secret_values,
 )
-from monitor.sources.kinds import KINDS
 
 if TYPE_CHECKING:
     from monitor.store import Store
+    from monitor.store.reader import Queryable
 
 # `monitor run` and `monitor sources check`: some sources failed, the others did their work.
 EXIT_SOURCES_FAILED = 3
@@ -37,7 +38,26 @@ class App:
     _settings: Config | None = None
     _store: Store | None = None
     _reader: Store | None = None
+    _read_db: Queryable | None = None
     _clock: Clock | None = None
+    _logging: bool = False
+
+    def set_up_logging(self) -> None:
+        """The log on stderr, every record's secrets masked; once. Every command but the
+        officials' questions does this first (cli/group.py); those, only when they open the
+        store, whose writes may log (waiting for another program's lock)."""
+        if self._logging:
+            return
+        import logging
+
+        from monitor.redact import Redactor, install
+
+        logging.basicConfig(
+            level=logging.INFO if self.verbose else logging.WARNING,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
+        install(Redactor(secret_values()))  # libraries' loggers too: slack-sdk and httpx log URLs
+        self._logging = True
 
     @property
     def clock(self) -> Clock:
@@ -71,7 +91,11 @@ class App:
                 err=True,
             )
         override = resolve_database_override(self.db_option)
-        return load_config(path, override, kinds=KINDS, with_sources=with_sources)
+        if not with_sources:  # the kinds' table only for reading [[sources]]
+            return load_config(path, override, kinds=None, with_sources=False)
+        from monitor.sources.kinds import KINDS
+
+        return load_config(path, override, kinds=KINDS)
 
     def group(self, option: str | None) -> str:
         """The group this command is for (--group, MONITOR_GROUP, or the only one)."""
@@ -82,6 +106,7 @@ class App:
         if self._store is None:
             from monitor.store import open_store  # sqlite-utils only for commands that need it
 
+            self.set_up_logging()
             self._store = open_store(self.settings_config.settings.database)
         return self._store
 
@@ -94,8 +119,25 @@ class App:
         if self._reader is None:
             from monitor.store import open_store
 
+            self.set_up_logging()
             self._reader = open_store(self.settings_config.settings.database, read_only=True)
         return self._reader
+
+    @property
+    def read_db(self) -> Queryable:
+        """The database for the questions officials ask (search, show, deadlines, export): a
+        plain read-only sqlite3 connection when the database can be read as it is, which keeps
+        sqlite-utils out of those commands' start-up; else the reader store's (see open_store:
+        a missing or older database is created or migrated first)."""
+        if self._store is not None or self._reader is not None:
+            return self.reader.db
+        if self._read_db is None:
+            from monitor.store.reader import open_reader
+
+            self._read_db = open_reader(self.settings_config.settings.database)
+            if self._read_db is None:
+                self._read_db = self.reader.db
+        return self._read_db
 
 
 def say_waiting() -> None:

@@ -7,18 +7,14 @@ traceback as well.
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
-import traceback
 import types
+from collections.abc import Callable
 
 import click
 
 from monitor import __version__
-from monitor.cli.app import App
-from monitor.config import secret_values
 from monitor.errors import MonitorError
-from monitor.redact import Redactor, install
 
 # httpx imports its own command line, and with it rich and pygments, whenever they are installed
 # (rich is, for our terminal tables): ~40 ms of every command that fetches, for a program we
@@ -26,7 +22,9 @@ from monitor.redact import Redactor, install
 sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
 
 # Each verb lives in its own module, imported only when that verb runs: `monitor search`
-# should not pay for importing the HTTP client, feed parsers, Slack or the scheduler.
+# should not pay for importing the HTTP client, feed parsers, Slack or the scheduler. What
+# only a running verb needs (the config, the App, logging) is imported when one runs, so
+# `monitor --help` imports none of it.
 COMMANDS = {
     "run": "monitor.cli.run:run",
     "search": "monitor.cli.officials:search",
@@ -43,6 +41,12 @@ COMMANDS = {
     "feedback": "monitor.cli.feedback:feedback",
     "groups": "monitor.cli.groups:groups",
 }
+
+# The officials' questions: reading the database through plain sqlite3 they log nothing
+# (tests/test_startup.py checks that `logging` stays unimported), so unless -v asks for the
+# log they set it up only if they open the store after all (App.reader: a database to create
+# or migrate), which may log. Importing logging is a few ms of their start-up.
+UNLOGGED = frozenset({"search", "show", "deadlines", "export"})
 
 
 # Each verb's summary (the first sentence of its docstring; a test keeps them equal), so that
@@ -93,7 +97,7 @@ class MonitorGroup(click.Group):
         except MonitorError as exc:
             if _verbose(ctx):
                 _print_traceback()
-            raise click.ClickException(Redactor(secret_values())(str(exc))) from exc
+            raise click.ClickException(_redactor()(str(exc))) from exc
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except BrokenPipeError:
@@ -101,17 +105,28 @@ class MonitorGroup(click.Group):
         except Exception as exc:
             if _verbose(ctx):
                 _print_traceback()
-            said = Redactor(secret_values())(f"{type(exc).__name__}: {exc}")
+            said = _redactor()(f"{type(exc).__name__}: {exc}")
             raise click.ClickException(
                 f"unexpected error: {said} (run with -v for details)"
             ) from exc
 
 
+def _redactor() -> Callable[[str], str]:
+    from monitor.config import secret_values
+    from monitor.redact import Redactor
+
+    return Redactor(secret_values())
+
+
 def _print_traceback() -> None:
-    click.echo(Redactor(secret_values())(traceback.format_exc()), err=True, nl=False)
+    import traceback
+
+    click.echo(_redactor()(traceback.format_exc()), err=True, nl=False)
 
 
 def _verbose(ctx: click.Context) -> bool:
+    from monitor.cli.app import App
+
     app = ctx.find_object(App)
     return bool(app and app.verbose)
 
@@ -134,12 +149,12 @@ def _verbose(ctx: click.Context) -> bool:
 @click.pass_context
 def cli(ctx: click.Context, config_option: str | None, db_option: str | None, verbose: bool):
     """EU-bevakning: watch EU funding calls and network news for a municipality."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    install(Redactor(secret_values()))  # libraries' loggers too: slack-sdk and httpx log URLs
-    ctx.obj = App(config_option, db_option, verbose)
+    from monitor.cli.app import App
+
+    app = App(config_option, db_option, verbose)
+    if verbose or ctx.invoked_subcommand not in UNLOGGED:
+        app.set_up_logging()
+    ctx.obj = app
 
 
 def main() -> None:

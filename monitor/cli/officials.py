@@ -34,7 +34,7 @@ from monitor.store.queries import (
     search_items,
     upcoming_deadlines,
 )
-from monitor.vocabulary import Query, Vocabulary, load_vocabulary, matched
+from monitor.vocabulary import Query, Vocabulary, matched
 
 if TYPE_CHECKING:
     from monitor.rules import RuleSet
@@ -111,7 +111,7 @@ def search(
     text = " ".join(query) or None
     terms = _vocabulary(app).terms(text, exact=exact) if text else None
     filters = SearchFilters(**options)
-    rows = search_items(app.reader.db, text, filters, limit, terms, group=group_id)
+    rows = search_items(app.read_db, text, filters, limit, terms, group=group_id)
     notes = [_matched_note(terms or [], row, app) for row in rows] if fmt == "table" else []
     _write_rows(rows, fmt, app.settings_config.settings.language, notes)
 
@@ -127,7 +127,7 @@ def _check_filters(
     look like an empty history."""
     if area is None and source is None and programme is None:
         return
-    known = known_filter_values(app.reader.db, group=group)
+    known = known_filter_values(app.read_db, group=group)
     if area is not None:
         areas = sorted({*known["area"], *_rule_area_ids(app)})
         if area not in areas:
@@ -136,7 +136,7 @@ def _check_filters(
         sources = sorted({*known["source"], *_configured_sources(app)})
         if source not in sources:
             raise MonitorError(f"unknown --source '{source}' (known: {_listed(sources)})")
-    if programme is not None and not programme_stored(app.reader.db, programme):
+    if programme is not None and not programme_stored(app.read_db, programme):
         raise MonitorError(
             f"no stored item has the programme '{programme}' (an abbreviation or part of a"
             f" programme's name; stored: {_listed(known['programme'])})"
@@ -171,8 +171,12 @@ def _rules(app: App) -> RuleSet | None:
 
 
 def _vocabulary(app: App) -> Vocabulary:
-    """The shipped Swedish-English concepts and the rules' groups of forms."""
-    return load_vocabulary(_rules(app))
+    """The shipped Swedish-English concepts and the rules' groups of forms (kept between
+    searches: reading the rules for them costs more than the search)."""
+    from monitor.config import cache_folder
+    from monitor.vocabulary_cache import search_vocabulary
+
+    return search_vocabulary(app.settings_config.settings.rules, cache_folder())
 
 
 def _matched_note(terms: Query, row: dict[str, Any], app: App) -> str | None:
@@ -223,7 +227,7 @@ def deadlines(
     said = words(settings.language)
     today = app.clock.today(settings.timezone)
     rows = upcoming_deadlines(
-        app.reader.db, today, within, area=area, everything=everything, group=group_id
+        app.read_db, today, within, area=area, everything=everything, group=group_id
     )
     if fmt != "table":
         _write_rows(rows, fmt, settings.language)
@@ -251,7 +255,7 @@ def show(app: App, item: str, group: str | None) -> None:
     settings = app.settings_config.settings
     language, zone = settings.language, settings.timezone
     said = words(language)
-    details = item_details(app.reader.db, item, group=app.group(group))
+    details = item_details(app.read_db, item, group=app.group(group))
     row = details.row
     hidden = {"search_stems", "uid", "budget", "description", "conditions", "details_url"}
     hidden |= set(_CALL_FACTS)
@@ -416,7 +420,7 @@ def export(
     filters = SearchFilters(
         area=area, source=source, programme=programme, status=status, relevance=relevance
     )
-    rows = all_items(app.reader.db, filters, group=group_id)
+    rows = all_items(app.read_db, filters, group=group_id)
     units: dict[str, list[tuple[str, str]]] = {}
     if tracked:
         units = _tracking_units(app, language, group_id)
@@ -448,7 +452,7 @@ def _tracking_units(app: App, language: str, group: str) -> dict[str, list[tuple
     from monitor.tracking import ACTIVE, state_label
 
     units: dict[str, list[tuple[str, str]]] = {}
-    for row in tracked_calls(app.reader.db, states=ACTIVE, group=group):
+    for row in tracked_calls(app.read_db, states=ACTIVE, group=group):
         label = state_label(row["state"], language)
         units.setdefault(row["item_id"], []).append((row["unit"], label))
     return units
