@@ -6,12 +6,18 @@ Whole commands as a user runs them (`monitor --help`; `monitor search x`, `deadl
 `show` on an empty database, with an RSS source configured), each timed from start to exit,
 interleaved with `python -c pass` (the anchor, measured in the same run), medians of
 `--repeat`. Target: `--help` and `search` within 4x of `python -c pass`.
+
+The commands run with their modules' bytecode cached, as an installed program does (pip
+compiles it; a first run writes it): PYTHONDONTWRITEBYTECODE is dropped from their
+environment and each command runs once before timing. `--no-bytecode` keeps the variable and
+clears the project's cached bytecode first, so every run compiles the project's modules again.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -20,6 +26,7 @@ import time
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parent.parent
 CONFIG = """[settings]
 database = "monitor.db"
 
@@ -33,6 +40,11 @@ url = "https://www.example.se/nyheter.xml"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="compile the project's modules at every start (PYTHONDONTWRITEBYTECODE=1)",
+    )
     options = parser.parse_args()
     monitor = str(BIN / "monitor")
     commands = {
@@ -44,8 +56,15 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "sources.toml").write_text(CONFIG, encoding="utf-8")
-        subprocess.run([monitor, "search", "x"], cwd=folder, capture_output=True)  # the db
-        env = {**os.environ, "MONITOR_TODAY": "2026-11-24"}
+        env = {**os.environ, "MONITOR_TODAY": "2026-11-24", "XDG_CACHE_HOME": folder}
+        if options.no_bytecode:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+            for cached in (ROOT / "monitor").rglob("__pycache__"):
+                shutil.rmtree(cached)
+        else:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+        for command in commands.values():  # the database, the bytecode, the vocabulary cache
+            subprocess.run(command, cwd=folder, env=env, capture_output=True)
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(options.repeat):
             for name, command in commands.items():
@@ -54,7 +73,8 @@ def main() -> None:
                 times[name].append(time.perf_counter() - started)
     medians = {name: statistics.median(values) for name, values in times.items()}
     anchor = medians["python -c pass"]
-    print(f"whole commands, median of {options.repeat}, interleaved")
+    cached = "compiled at every start" if options.no_bytecode else "bytecode cached"
+    print(f"whole commands, median of {options.repeat}, interleaved ({cached})")
     print(f"  {'command':<20} {'ms':>7} {'x python -c pass':>17}")
     for name, value in medians.items():
         print(f"  {name:<20} {value * 1000:7.1f} {value / anchor:16.1f}x")
