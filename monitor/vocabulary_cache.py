@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -99,6 +98,8 @@ def _read(path: Path, key: list[Any]) -> list[list[str]] | None:
 
 def _write(path: Path, key: list[Any], concepts: list[list[str]]) -> None:
     """Written whole or not at all (a temporary file renamed); a failure only costs speed."""
+    import tempfile  # only to write: a cache hit needs none
+
     text = json.dumps({"key": key, "concepts": concepts}, ensure_ascii=False)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,6 @@ from monitor.cli.words import VALUE_FIELDS, field_label, local_time, words
 from monitor.errors import MonitorError
 from monitor.models import DEFAULT_GROUP
 from monitor.store.columns import JSON_COLUMNS
-from monitor.store.item_details import item_details
 from monitor.store.queries import (
     SearchFilters,
     all_items,
@@ -252,6 +251,8 @@ def show(app: App, item: str, group: str | None) -> None:
 
     ITEM is an item id (eu-portal:LIFE-2026-SAP-CLIMA-CCA) or a call identifier.
     """
+    from monitor.store.item_details import item_details
+
     settings = app.settings_config.settings
     language, zone = settings.language, settings.timezone
     said = words(language)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import stat
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -109,7 +107,10 @@ def write_table(
     """One line per item: identifier, status, next deadline, programme, title (cut to fit),
     headers and statuses in `language`; a rich table on a terminal, plain aligned text when
     piped. A note (the words a search matched) goes under its item's title."""
-    width = width or shutil.get_terminal_size((120, 20)).columns
+    if not width:
+        import shutil  # here: shutil loads bz2 and lzma, which a JSON answer does not need
+
+        width = shutil.get_terminal_size((120, 20)).columns
     said = words(language)
     header = tuple(said[k] for k in ("identifier", "status", "deadline", "programme", "title"))
     lines = [
@@ -146,6 +147,8 @@ def write_atomically(path: Path, write: Callable[[TextIO], int | None]) -> int |
 
     The file gets the mode a plain `open` would give it (the user's umask, or the mode of the
     file it replaces): mkstemp's 0600 would make an export readable by its owner only."""
+    import tempfile
+
     if not path.parent.is_dir():
         raise MonitorError(
             f"the folder {path.parent} does not exist: create it, or write elsewhere"

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from monitor.models import DEFAULT_GROUP
 from monitor.store.busy import writing
 from monitor.store.columns import ITEM_COLUMNS, VERDICT_COLUMNS, select_list
-from monitor.store.items import rows_by_ids
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -49,6 +48,8 @@ def rows_to_match(
 ) -> list[dict[str, Any]]:
     """The stored items with these ids (every item when None), as rows with JSON text;
     not those of `not_sources` (the sources that do not serve the group being matched)."""
+    from monitor.store.items import rows_by_ids  # the writing side: not for `show`, `search`
+
     if item_ids is None:
         rows = list(db.query(f"SELECT {select_list()} FROM items"))
     else:
