@@ -9,9 +9,12 @@ them from the environment) and what looks like one whatever its value: Slack tok
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import logging
 
 MASK = "***"
 _PATTERNS = (
@@ -36,14 +39,18 @@ class Redactor:
         return text
 
 
-class RedactingFilter(logging.Filter):
-    """Masks a record's message, arguments and exception text before any handler prints it."""
+class RedactingFilter:
+    """Masks a record's message, arguments and exception text before any handler prints it.
+
+    A handler takes any object with a `filter` method; not a `logging.Filter`, so that the
+    commands that only mask an error message (a failed `show`) need not import logging."""
 
     def __init__(self, redactor: Redactor) -> None:
-        super().__init__()
         self.redact = redactor
 
     def filter(self, record: logging.LogRecord) -> bool:
+        import logging
+
         record.msg = self.redact(record.getMessage())
         record.args = None
         if record.exc_info and not record.exc_text:
@@ -59,6 +66,8 @@ def install(redactor: Redactor) -> None:
     """On every handler of the root logger, where every logger's records end up (a filter on a
     logger would not see its children's records). Installed again (a command run twice in one
     process), the secrets of now replace those of before."""
+    import logging
+
     for handler in logging.getLogger().handlers:
         mine = [f for f in handler.filters if isinstance(f, RedactingFilter)]
         for found in mine:
