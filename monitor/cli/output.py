@@ -29,13 +29,18 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
+# One encoder for every row: json.dumps with an argument builds a new JSONEncoder per call,
+# which was a fifth of writing `deadlines --format json`'s 2,000 rows. The same text.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def write_json(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
     """A JSON array, written row by row so that a large export needs little memory."""
     count = 0
     chunk = ["["]
     for row in rows:
         chunk.append(",\n  " if count else "\n  ")
-        chunk.append(json.dumps({f: row[f] for f in EXPORT_FIELDS}, ensure_ascii=False))
+        chunk.append(_encode({f: row[f] for f in EXPORT_FIELDS}))
         count += 1
         if len(chunk) > 500:  # a write per row cost as much as the query (deadlines, 1M items)
             out.write("".join(chunk))
@@ -49,7 +54,7 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
     """One JSON object per line: easy to stream into other tools."""
     count = 0
     for row in rows:
-        out.write(json.dumps({f: row[f] for f in EXPORT_FIELDS}, ensure_ascii=False) + "\n")
+        out.write(_encode({f: row[f] for f in EXPORT_FIELDS}) + "\n")
         count += 1
     return count
 
