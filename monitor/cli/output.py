@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import stat
@@ -67,6 +66,8 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_csv(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
+    import csv  # here, as the writers below: a table or JSON answer needs none
+
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
     writer.writeheader()
     count = 0
@@ -183,6 +184,8 @@ def write_excel_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], out: T
     """CSV that Excel set to Swedish opens in columns: a BOM so it reads UTF-8 (å, ä, ö), and
     `;` between fields, since the comma is Swedish Excel's decimal sign."""
     out.write("\ufeff")
+    import csv
+
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
     count = 0
