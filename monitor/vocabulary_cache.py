@@ -55,9 +55,9 @@ def _key(rules: Path) -> list[Any] | None:
     """What the concepts depend on, or None when it cannot be told (no cache then)."""
     try:
         files = sorted(
-            (entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
+            (entry.name, stat.st_size, stat.st_mtime_ns)
             for entry in os.scandir(rules)
-            if entry.name.endswith(".toml")
+            if entry.name.endswith(".toml") and (stat := entry.stat())
         )
     except FileNotFoundError:
         files = []
