@@ -6,11 +6,14 @@ from __future__ import annotations
 import pytest
 
 from monitor.cli import cli
+from monitor.store import open_store
 
 
 @pytest.fixture
 def config(write_config):
-    return write_config('[settings]\ndatabase = "monitor.db"\n')
+    path = write_config('[settings]\ndatabase = "monitor.db"\n')
+    open_store(path.parent / "monitor.db")  # a database that has been run into
+    return path
 
 
 @pytest.mark.parametrize(

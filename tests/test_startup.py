@@ -63,18 +63,19 @@ def test_help_lists_every_verb_without_importing_one(tmp_path):
     assert not {"httpx", "sqlite_utils", "feedparser", "bs4"} & modules
 
 
-@pytest.mark.parametrize("verb", [["search", "x"], ["deadlines"]])
-def test_a_read_command_loads_no_http_client_and_scans_no_plugins(tmp_path, verb):
+@pytest.mark.parametrize("verb", [["search", "x"], ["deadlines"], ["show", "x"], ["tracked"]])
+def test_a_read_command_on_a_missing_database_says_so_and_creates_none(tmp_path, verb):
+    """A mistyped --db or the wrong folder: one line naming the file, not "no hits" from an
+    empty database made on the spot; and no HTTP client loaded to say it."""
     (tmp_path / "sources.toml").write_text(
-        '[settings]\ndatabase = "monitor.db"\n\n[[sources]]\nid = "feed"\nkind = "rss"\n'
+        '[settings]\ndatabase = "monitr.db"\n\n[[sources]]\nid = "feed"\nkind = "rss"\n'
         'url = "https://example.org/feed.xml"\n',
         encoding="utf-8",
     )
-    modules = imported(verb, tmp_path)
-    assert "monitor.store.db" in modules  # it did read the database
+    modules, said = probe(verb, tmp_path)
+    assert f"databasen {tmp_path / 'monitr.db'} finns inte: kör 'monitor run' först" in said
+    assert not (tmp_path / "monitr.db").exists()
     assert not {"httpx", "feedparser", "bs4", "pygments"} & modules
-    assert "numpy" not in modules  # sqlite-utils would load it, installed with scikit-learn
-    assert "importlib.metadata" not in modules  # sqlite-utils' plugin scan reads entry points
 
 
 def test_the_fetching_commands_load_httpx_without_its_command_line():

@@ -119,6 +119,8 @@ class App:
         if self._reader is None:
             from monitor.store import open_store
 
+            self._require_database()
+
             self.set_up_logging()
             self._reader = open_store(self.settings_config.settings.database, read_only=True)
         return self._reader
@@ -134,10 +136,23 @@ class App:
         if self._read_db is None:
             from monitor.store.reader import open_reader
 
+            self._require_database()
             self._read_db = open_reader(self.settings_config.settings.database)
             if self._read_db is None:
                 self._read_db = self.reader.db
         return self._read_db
+
+    def _require_database(self) -> None:
+        """A command that only reads stops on a missing database rather than creating an
+        empty one: a mistyped --db or the wrong folder would otherwise answer "no hits". (A
+        missing folder is the store's own message.)"""
+        settings = self.settings_config.settings
+        if not settings.database.exists() and settings.database.parent.is_dir():
+            from monitor.cli.words import words
+            from monitor.errors import StoreError
+
+            said = words(settings.language)["no_database"]
+            raise StoreError(said.format(path=settings.database))
 
 
 def say_waiting() -> None:

@@ -18,6 +18,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "matched": "träff: {words}",
         "matched_for": "{found} (för {typed})",
         "no_items": "Inga träffar.",
+        "no_database": (
+            "databasen {path} finns inte: kör 'monitor run' först, eller ange rätt fil med --db"
+        ),
         "no_deadlines": "Inga sista ansökningsdagar de närmaste {days} dagarna.",
         "days_left": "{n} d",
         "areas": "Områden",
@@ -47,6 +50,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "matched": "matched: {words}",
         "matched_for": "{found} (for {typed})",
         "no_items": "No items found.",
+        "no_database": (
+            "the database {path} does not exist: run 'monitor run' first, or name the right "
+            "file with --db"
+        ),
         "no_deadlines": "No deadlines in the next {days} days.",
         "days_left": "{n} d",
         "areas": "Areas",
