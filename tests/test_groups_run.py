@@ -132,6 +132,9 @@ def test_broken_rules_stop_the_run_before_any_fetch(runner, portal, tmp_path):
 def test_groups_lists_each_group_and_rename_hands_over_the_history(runner, portal, tmp_path):
     _, base = portal
     alone = project(tmp_path / "p", base, groups=False)
+    first = monitor(runner, alone, "groups").stdout.splitlines()  # before any run: nothing yet
+    assert first[1].split()[0] == "default" and first[1].split()[-3:] == ["0", "0", "0"]
+    assert not (alone.parent / "monitor.db").exists()
     monitor(runner, alone, "run")
     [call] = [
         line.split(",")[0]

@@ -12,7 +12,7 @@ from monitor.cli.output import aligned_lines
 from monitor.config import LOCK_WAIT, Config, unknown_group
 from monitor.errors import MonitorError
 from monitor.lock import run_lock
-from monitor.store.groups import group_counts, rename_group, stored_groups
+from monitor.store.groups import GroupCounts, group_counts, rename_group, stored_groups
 
 _HEADER = ("GROUP", "NAME", "RULES", "CHANNELS", "SOURCES", "JUDGED", "RELEVANT", "TRACKED", "")
 
@@ -28,10 +28,11 @@ def groups(ctx: click.Context) -> None:
         return
     app: App = ctx.obj
     config = app.config
-    db = app.reader.db
+    # Before the first run there is no database: the groups are listed with nothing judged.
+    db = app.reader.db if config.settings.database.exists() else None
     rows = []
     for group_id in config.group_ids:
-        counts = group_counts(db, group_id)
+        counts = group_counts(db, group_id) if db is not None else GroupCounts(0, 0, 0)
         served = len(config.sources_of(group_id))
         rows.append(
             (
@@ -48,7 +49,7 @@ def groups(ctx: click.Context) -> None:
         )
     for line in aligned_lines(_HEADER, rows):
         click.echo(line)
-    for group_id in stored_groups(db):
+    for group_id in stored_groups(db) if db is not None else ():
         if group_id not in config.group_ids:
             counts = group_counts(db, group_id)
             click.echo(
