@@ -50,7 +50,7 @@ def groups(ctx: click.Context) -> None:
     for line in aligned_lines(_HEADER, rows):
         click.echo(line)
     for group_id in stored_groups(db) if db is not None else ():
-        if group_id not in config.group_ids:
+        if db is not None and group_id not in config.group_ids:
             counts = group_counts(db, group_id)
             click.echo(
                 f"\nStored under '{group_id}', which is not a group in sources.toml:"
