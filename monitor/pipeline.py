@@ -46,12 +46,16 @@ def run_once(
     policy: RetryPolicy | None = None,
     on_done: Callable[[SourceOutcome], None] | None = None,
     stop: StopRequested | None = None,
+    after_batch: Callable[[list[SourceOutcome]], None] | None = None,
 ) -> RunSummary:
     """Fetch, parse and store `sources`; one failing source never stops the others.
 
     Every source sees the same today (the clock's, in settings.timezone). `on_done` is called
     as each source finishes (for a progress display). `stop` (asked from another thread) cuts
     the run short with Stopped: each source is stored whole or not at all, as after a kill.
+    `after_batch` is given the outcomes of each batch of sources once it is stored (committed),
+    while the others are still being fetched: what a run does with its new items (matching)
+    is then done by the time the last answer comes, but for the last batch's.
     """
     run_id = store.start_run(clock.now())
     try:
@@ -66,6 +70,7 @@ def run_once(
                 run_id=run_id,
                 on_done=on_done,
                 stop=stop,
+                after_batch=after_batch,
             )
         )
     except asyncio.CancelledError:
@@ -112,11 +117,21 @@ def check_sources(
 
 
 async def _fetch_all(
-    config, sources, transport, policy, clock: Clock, *, store, run_id=None, on_done=None, stop=None
+    config,
+    sources,
+    transport,
+    policy,
+    clock: Clock,
+    *,
+    store,
+    run_id=None,
+    on_done=None,
+    stop=None,
+    after_batch=None,
 ):
     policy = policy or RetryPolicy(retries=config.settings.retries)
     when = _When(clock, clock.today(config.settings.timezone))
-    saver = _Saver(store, on_done)
+    saver = _Saver(store, on_done, after_batch)
 
     async def run_one(src: SourceConfig) -> SourceOutcome:
         outcome, save = await _run_source(src, config, store, fetcher, when, run_id)
@@ -157,8 +172,13 @@ class _Saver:
     next run. A failed save (the database held by another program) stops the run at the next
     source done, as it did when each source saved itself."""
 
-    def __init__(self, store: Store, on_done: Callable[[SourceOutcome], None] | None) -> None:
-        self.store, self.on_done = store, on_done
+    def __init__(
+        self,
+        store: Store,
+        on_done: Callable[[SourceOutcome], None] | None,
+        after_batch: Callable[[list[SourceOutcome]], None] | None = None,
+    ) -> None:
+        self.store, self.on_done, self.after_batch = store, on_done, after_batch
         self.pending: list[tuple[SourceOutcome, Callable[[], None]]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._failure: BaseException | None = None
@@ -195,6 +215,8 @@ class _Saver:
         if self.on_done is not None:
             for outcome, _ in pending:
                 self.on_done(outcome)
+        if self.after_batch is not None:
+            self.after_batch([outcome for outcome, _ in pending])
 
 
 @dataclass(frozen=True)
