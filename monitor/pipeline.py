@@ -14,11 +14,13 @@ from datetime import date
 
 import httpx
 
+from monitor import parsing
 from monitor.clock import Clock
 from monitor.config import Config, SourceConfig
 from monitor.errors import FetchError
 from monitor.fetch import Fetched, Fetcher, RetryPolicy, make_client
 from monitor.models import Item, RunSummary, SourceOutcome, Validators
+from monitor.parsing import ParsePool
 from monitor.sources.base import SourceContext
 from monitor.sources.kinds import KINDS
 from monitor.stop import Stopped, StopRequested
@@ -130,7 +132,8 @@ async def _fetch_all(
     after_batch=None,
 ):
     policy = policy or RetryPolicy(retries=config.settings.retries)
-    when = _When(clock, clock.today(config.settings.timezone))
+    pool = ParsePool() if run_id is not None and len(sources) >= parsing.POOL_FROM else None
+    when = _When(clock, clock.today(config.settings.timezone), pool)
     saver = _Saver(store, on_done, after_batch)
 
     async def run_one(src: SourceConfig) -> SourceOutcome:
@@ -161,6 +164,8 @@ async def _fetch_all(
         finally:
             saver.flush()  # what was collected whole is kept, even when the run is stopped
             await fetcher.aclose()
+            if pool is not None:
+                pool.close()
 
 
 class _Saver:
@@ -223,6 +228,7 @@ class _Saver:
 class _When:
     clock: Clock
     today: date  # one date for the whole run, even one that passes midnight
+    parse_pool: ParsePool | None = None  # where the run's documents are parsed, if not inline
 
 
 def _context(
@@ -249,6 +255,7 @@ def _context(
         validators,
         store.stored_item,
         config.settings.timezone,
+        parse_pool=when.parse_pool,
     )
 
 
