@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import click
@@ -49,6 +50,11 @@ def run(app: App, source_ids: tuple[str, ...], show_digest: bool, wait: float) -
             err=True,
         )
     store = app.store
+    # One run and the exit: what is loaded by now (modules, config, rules) stays to the end,
+    # so the collector need not walk it again and again while the answers are parsed and
+    # stored (0.2 s of the event loop in 800 feeds). Not in `serve`, which runs for weeks.
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
     with run_lock(config.settings.database, wait, on_wait=say_waiting), progress(sources) as done:
         summary, _ = fetch_and_match(config, store, sources, app.clock, on_done=done)
     for line in summary_lines(summary):
