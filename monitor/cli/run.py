@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -50,19 +52,35 @@ def run(app: App, source_ids: tuple[str, ...], show_digest: bool, wait: float) -
             err=True,
         )
     store = app.store
-    # One run and the exit: what is loaded by now (modules, config, rules) stays to the end,
-    # so the collector need not walk it again and again while the answers are parsed and
-    # stored (0.2 s of the event loop in 800 feeds). Not in `serve`, which runs for weeks.
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 1000)
-    with run_lock(config.settings.database, wait, on_wait=say_waiting), progress(sources) as done:
-        summary, _ = fetch_and_match(config, store, sources, app.clock, on_done=done)
-    for line in summary_lines(summary):
-        click.echo(line)
-    if show_digest:
-        _print_digest_unless_sent(app)
+    with _collector_held_back():
+        with (
+            run_lock(config.settings.database, wait, on_wait=say_waiting),
+            progress(sources) as done,
+        ):
+            summary, _ = fetch_and_match(config, store, sources, app.clock, on_done=done)
+        for line in summary_lines(summary):
+            click.echo(line)
+        if show_digest:
+            _print_digest_unless_sent(app)
     if summary.failed:
         sys.exit(EXIT_SOURCES_FAILED)
+
+
+@contextmanager
+def _collector_held_back() -> Iterator[None]:
+    """What is loaded by now (modules, config, rules) lives until the command ends, so the
+    garbage collector need not walk it again and again while answers are parsed and stored,
+    and young objects are collected less often: 0.13 s of the event loop down to 0.03 s in
+    a run of 800 feeds. Undone afterwards (tests run many commands in one process); `serve`,
+    which runs for weeks, does not do this."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def _print_digest_unless_sent(app: App) -> None:
