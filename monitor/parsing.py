@@ -70,6 +70,9 @@ class ParsePool:
         return sendable
 
     def close(self) -> None:
+        """Tell the worker to end, without waiting for it (its exit takes tens of
+        milliseconds, which the run spends on matching and the digest meanwhile; the
+        interpreter's exit waits for it)."""
         pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=False, cancel_futures=True)
