@@ -18,7 +18,7 @@ from monitor import parsing
 from monitor.clock import Clock
 from monitor.config import Config, SourceConfig
 from monitor.errors import FetchError
-from monitor.fetch import Fetched, Fetcher, RetryPolicy, make_client
+from monitor.fetch import Fetched, Fetcher, RetryPolicy, make_client, tls_context
 from monitor.models import Item, RunSummary, SourceOutcome, Validators
 from monitor.parsing import ParsePool
 from monitor.sources.base import SourceContext
@@ -144,7 +144,7 @@ async def _fetch_all(
     settings = config.settings
     # A client per host over the network (see Fetcher); an in-process transport has no
     # connections to choose from, and one client for it is enough.
-    tls = httpx.create_ssl_context()
+    tls = tls_context()  # made ahead, if the command asked for it (fetch.prepare_tls)
     host_client = (
         (lambda: make_client(settings, connections=settings.per_host, tls=tls))
         if transport is None

@@ -12,6 +12,7 @@ import click
 from monitor.cli.app import EXIT_SOURCES_FAILED, App, say_waiting
 from monitor.cli.terminal import progress
 from monitor.config import LOCK_WAIT
+from monitor.fetch import prepare_tls
 from monitor.lock import run_lock
 from monitor.pipeline import chosen_sources
 from monitor.service import fetch_and_match, summary_lines
@@ -43,6 +44,7 @@ def run(app: App, source_ids: tuple[str, ...], show_digest: bool, wait: float) -
     building up (what `monitor digest` shows). Exit code 0 when every source worked, 3 when
     some failed (the others are stored), 1 on a config or database error.
     """
+    prepare_tls()  # while the config and the rules are read
     config = app.config
     sources = chosen_sources(config, source_ids)
     if not config.settings.rules.exists():
