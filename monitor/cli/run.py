@@ -7,7 +7,8 @@ import importlib
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from pathlib import Path
 
 import click
 
@@ -16,9 +17,11 @@ from monitor.cli.terminal import progress
 from monitor.config import LOCK_WAIT
 from monitor.fetch import prepare_tls
 from monitor.lock import run_lock
+from monitor.matching import load_matchers
 from monitor.models import SourceOutcome
 from monitor.pipeline import chosen_sources
 from monitor.service import fetch_and_match, summary_lines
+from monitor.store import open_store
 
 
 @click.command()
@@ -56,6 +59,8 @@ def run(app: App, source_ids: tuple[str, ...], show_digest: bool, wait: float) -
             "items are stored without matching them to areas",
             err=True,
         )
+    with _made_meanwhile(config.settings.database):
+        load_matchers(config)  # broken rules stop the run here; kept for the run's matching
     store = app.store
     digest = _DigestImports() if show_digest else None
     with _collector_held_back():
@@ -89,6 +94,28 @@ def _collector_held_back() -> Iterator[None]:
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
+
+
+@contextmanager
+def _made_meanwhile(database: Path) -> Iterator[None]:
+    """A database that does not exist yet is made and migrated in a thread while the block
+    runs (SQLite works without Python's lock: about 50 ms of a first run overlap the rules
+    being compiled). The command then opens it as always: a migration that failed there fails
+    again, with its message, in the main thread."""
+    if database.exists() or not database.parent.is_dir():
+        yield
+        return
+    thread = threading.Thread(target=_make_database, args=(database,), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+
+
+def _make_database(database: Path) -> None:
+    with suppress(Exception):  # opened again by the command, which says what went wrong
+        open_store(database).close()
 
 
 class _DigestImports:
