@@ -17,40 +17,60 @@ import pickle
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from monitor.models import Item
     from monitor.sources.document import Document, ParseContext, Parser
 
 log = logging.getLogger(__name__)
 
-# Below this many sources in a run, a worker costs more than it saves: it is a fresh
-# interpreter importing the parsers (about 0.1 s of the other core), and each document
-# crosses to it and back (tests set it to 1 to run their sources through the worker).
-POOL_FROM = 100
+# Below this many sources in a run, the event loop keeps up with parsing on its own (200
+# feeds: a quarter of a second of parsing spread over 2.5 s of waiting), and a worker only
+# adds its start (a fresh interpreter importing the parsers, about 0.15 s of a core) and
+# each document's trip to it and back; at 800 it took a second off the loop. Tests set it to
+# 1 to run their sources through the worker.
+POOL_FROM = 400
+# The worker is started this long after the fetch, once the first requests are out, and
+# documents are parsed inline until it is ready: it never holds the first requests back, and
+# no answer waits for it. Tests set WAIT_FOR_WORKER to send every document to it.
+START_AFTER = 0.05
+WAIT_FOR_WORKER = False
 
 
 class ParsePool:
-    """One worker process, started when made so that it is ready by the first answers;
-    close() ends it. "spawn": a fresh interpreter, never a fork of a process with threads
-    (`monitor serve`'s scheduler). Should the worker die, the rest is parsed here."""
+    """One worker process, started by start() and ended by close(). "spawn": a fresh
+    interpreter, never a fork of a process with threads (`monitor serve`'s scheduler).
+    Until it is ready, and should it die, documents are parsed here."""
 
     def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._ready: Future[int] | None = None
+        self._closed = False
+        self._sendable: dict[Parser, bool] = {}
+
+    def start(self) -> None:
+        if self._pool is not None or self._closed:
+            return
         import multiprocessing  # imported here: only a run of many sources starts a worker
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("spawn")
-        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(1, mp_context=context)
-        self._pool.submit(os.getpid)  # starts the worker now, while the first requests wait
-        self._sendable: dict[Parser, bool] = {}
+        self._pool = ProcessPoolExecutor(1, mp_context=context)
+        self._ready = self._pool.submit(os.getpid)  # done once the worker runs
 
     async def parse(self, parse: Parser, document: Document, context: ParseContext) -> list[Item]:
         from concurrent.futures.process import BrokenProcessPool
 
-        if self._pool is None or not self._can_send(parse):
+        if WAIT_FOR_WORKER and self._ready is None:
+            self.start()
+        if self._pool is None or self._ready is None or not self._can_send(parse):
             return parse(document, context)
         loop = asyncio.get_running_loop()
         try:
+            if WAIT_FOR_WORKER:
+                await asyncio.wrap_future(self._ready)
+            elif not self._ready.done():
+                return parse(document, context)
             return await loop.run_in_executor(self._pool, parse, document, context)
         except BrokenProcessPool:
             log.warning("the parsing worker stopped; the run's documents are parsed inline")
@@ -73,6 +93,7 @@ class ParsePool:
         """Tell the worker to end, without waiting for it (its exit takes tens of
         milliseconds, which the run spends on matching and the digest meanwhile; the
         interpreter's exit waits for it)."""
+        self._closed = True
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)

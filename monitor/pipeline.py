@@ -150,6 +150,8 @@ async def _fetch_all(
         if transport is None
         else None
     )
+    if pool is not None:  # once the first requests are out (see parsing.START_AFTER)
+        asyncio.get_running_loop().call_later(parsing.START_AFTER, pool.start)
     async with make_client(settings, transport, tls=tls) as client:
         fetcher = Fetcher(client, policy, config.politeness, host_client)
         jobs = [

@@ -323,6 +323,7 @@ def test_a_run_parsed_by_the_worker_process_stores_what_parsing_inline_stores(
     stored = {}
     for pool_from in (len(sources) + 1, 1):  # inline, then every document through the worker
         monkeypatch.setattr("monitor.parsing.POOL_FROM", pool_from)
+        monkeypatch.setattr("monitor.parsing.WAIT_FOR_WORKER", True)  # not inline until ready
         folder = tmp_path / str(pool_from)
         folder.mkdir()
         summary, store = run(write_config(folder, sources, "host_delay = 0"))
