@@ -29,6 +29,7 @@ from monitor.store import Store
 log = logging.getLogger(__name__)
 
 SAVE_EVERY = 0.5  # seconds: finished sources are stored together at most this often
+AFTER_STEP = 8  # stored sources given to after_batch (matching) at a time, between answers
 
 
 def chosen_sources(config: Config, source_ids: Sequence[str] = ()) -> list[SourceConfig]:
@@ -55,7 +56,7 @@ def run_once(
     Every source sees the same today (the clock's, in settings.timezone). `on_done` is called
     as each source finishes (for a progress display). `stop` (asked from another thread) cuts
     the run short with Stopped: each source is stored whole or not at all, as after a kill.
-    `after_batch` is given the outcomes of each batch of sources once it is stored (committed),
+    `after_batch` is given the outcomes of the sources stored (committed), a few at a time,
     while the others are still being fetched: what a run does with its new items (matching)
     is then done by the time the last answer comes, but for the last batch's.
     """
@@ -164,7 +165,8 @@ async def _fetch_all(
             with stop.cancels_this_task():
                 return await asyncio.gather(*jobs), fetcher
         finally:
-            saver.flush()  # what was collected whole is kept, even when the run is stopped
+            # what was collected whole is kept, even when the run is stopped, and matched
+            saver.flush(last=True)
             await fetcher.aclose()
             if pool is not None:
                 pool.close()
@@ -177,7 +179,12 @@ class _Saver:
     most of a run answered by 304s. Each source is still stored whole or not at all; a run
     killed between two batches leaves the last one's sources unstored, fetched in full at the
     next run. A failed save (the database held by another program) stops the run at the next
-    source done, as it did when each source saved itself."""
+    source done, as it did when each source saved itself.
+
+    `after_batch` (matching) is given a stored batch AFTER_STEP sources at a time, each step
+    a callback of its own, so that answers that came meanwhile are taken in between: a whole
+    batch matched at once held every host's next request back by up to 0.1 s, five times a
+    run. The last flush gives it everything left, before the run ends."""
 
     def __init__(
         self,
@@ -189,6 +196,8 @@ class _Saver:
         self.pending: list[tuple[SourceOutcome, Callable[[], None]]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._failure: BaseException | None = None
+        self._stored: list[SourceOutcome] = []  # stored, not yet given to after_batch
+        self._step: asyncio.Handle | None = None
 
     def add(self, outcome: SourceOutcome, save: Callable[[], None]) -> None:
         self._raise_failure()
@@ -208,22 +217,42 @@ class _Saver:
             failure, self._failure = self._failure, None
             raise failure
 
-    def flush(self) -> None:
+    def flush(self, *, last: bool = False) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
         self._raise_failure()
         pending, self.pending = self.pending, []
-        if not pending:
+        if pending:
+            with self.store.batch():
+                for _, save in pending:
+                    save()
+            if self.on_done is not None:
+                for outcome, _ in pending:
+                    self.on_done(outcome)
+        if self.after_batch is None:
             return
-        with self.store.batch():
-            for _, save in pending:
-                save()
-        if self.on_done is not None:
-            for outcome, _ in pending:
-                self.on_done(outcome)
-        if self.after_batch is not None:
-            self.after_batch([outcome for outcome, _ in pending])
+        self._stored += [outcome for outcome, _ in pending]
+        if last:
+            if self._step is not None:
+                self._step.cancel()
+                self._step = None
+            stored, self._stored = self._stored, []
+            if stored:
+                self.after_batch(stored)
+        elif self._stored and self._step is None:
+            self._step = asyncio.get_running_loop().call_soon(self._after_step)
+
+    def _after_step(self) -> None:
+        self._step = None
+        step, self._stored = self._stored[:AFTER_STEP], self._stored[AFTER_STEP:]
+        try:
+            if self.after_batch is not None:
+                self.after_batch(step)
+        except BaseException as exc:  # as in _on_time: raised at the next source done
+            self._failure = exc
+        if self._stored:
+            self._step = asyncio.get_running_loop().call_soon(self._after_step)
 
 
 @dataclass(frozen=True)
