@@ -20,6 +20,7 @@ import json
 import logging
 import random
 import ssl
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -44,6 +45,30 @@ MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After is cut to this so one run cannot hang
 MAX_ENCODINGS = 2  # content-encoding layers unpacked; "gzip, gzip" is rare, more is an attack
 UNPACK_STEP = 64 * 1024  # bytes one unpacking step may produce: what is held beyond the cap
+
+
+# TLS contexts being made ahead of a run (prepare_tls), each with the list it is put in.
+_prepared: list[tuple[threading.Thread, list[ssl.SSLContext]]] = []
+
+
+def prepare_tls() -> None:
+    """Start making the TLS context of the coming run in a thread: loading the CA bundle
+    takes 20-80 ms, which OpenSSL spends without holding Python's lock, so it is ready
+    while the command reads its config and rules, instead of before the first request."""
+    made: list[ssl.SSLContext] = []
+    thread = threading.Thread(target=lambda: made.append(httpx.create_ssl_context()), daemon=True)
+    thread.start()
+    _prepared.append((thread, made))
+
+
+def tls_context() -> ssl.SSLContext:
+    """The context prepare_tls made (waiting for it if need be), else a new one."""
+    while _prepared:
+        thread, made = _prepared.pop()
+        thread.join()
+        if made:
+            return made[0]
+    return httpx.create_ssl_context()  # none prepared, or it failed: its error, raised here
 
 
 def make_client(

@@ -4,6 +4,7 @@ fetch sources and match what is new, and describe how that went in plain lines."
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from monitor.clock import Clock
 from monitor.config import Config, SourceConfig
@@ -12,6 +13,9 @@ from monitor.models import RunSummary, SourceOutcome
 from monitor.pipeline import run_once
 from monitor.stop import StopRequested
 from monitor.store import Store
+
+if TYPE_CHECKING:
+    from monitor.rules import Matcher
 
 
 def fetch_and_match(
@@ -22,23 +26,56 @@ def fetch_and_match(
     on_done: Callable[[SourceOutcome], None] | None = None,
     stop: StopRequested | None = None,
 ) -> tuple[RunSummary, bool]:
-    """Fetch and store `sources`, then match new and changed items for every group; (summary,
+    """Fetch and store `sources`, and match new and changed items for every group; (summary,
     rules found).
 
     Every group's rules are loaded before fetching, so broken rules stop the run before
     anything is stored unmatched. Each source is fetched once, whatever the number of groups;
-    each group then judges the new and changed items of the sources that serve it. `stop`
-    cuts the fetch short (monitor serve's SIGTERM).
+    each group judges the new and changed items of the sources that serve it, a batch of
+    sources at a time as soon as the batch is stored, while the rest are still fetched (the
+    wait for the last answers hides the matching). `stop` cuts the fetch short (monitor
+    serve's SIGTERM); the batches stored by then are matched.
     """
     matchers = load_matchers(config)
-    summary = run_once(config, store, sources, clock=clock, on_done=on_done, stop=stop)
-    now = clock.now()
-    for group, matcher in matchers.items():
-        if matcher is not None:
-            skip = sources_not_serving(config, group)
-            ids = summary.new_or_changed_ids
-            match_and_store(store, matcher, ids, now, group=group, not_sources=skip)
+    batches = _BatchMatcher(config, store, clock, matchers)
+    summary = run_once(
+        config, store, sources, clock=clock, on_done=on_done, stop=stop, after_batch=batches
+    )
+    batches.raise_failure()
     return summary, any(m is not None for m in matchers.values())
+
+
+class _BatchMatcher:
+    """Matches each stored batch's new and changed items for every group. A failure (the
+    database held by another program past its wait) stops the matching but not the fetch:
+    every source is still stored, and the failure is raised after the run, as when matching
+    followed the whole fetch."""
+
+    def __init__(
+        self, config: Config, store: Store, clock: Clock, matchers: dict[str, Matcher | None]
+    ) -> None:
+        self.store, self.clock = store, clock
+        self.groups = [
+            (group, matcher, sources_not_serving(config, group))
+            for group, matcher in matchers.items()
+            if matcher is not None
+        ]
+        self.failure: Exception | None = None
+
+    def __call__(self, outcomes: list[SourceOutcome]) -> None:
+        ids = [i for o in outcomes for i in (*o.new_ids, *o.changed_ids)]
+        if self.failure is not None or not ids:
+            return
+        now = self.clock.now()
+        try:
+            for group, matcher, skip in self.groups:
+                match_and_store(self.store, matcher, ids, now, group=group, not_sources=skip)
+        except Exception as exc:
+            self.failure = exc
+
+    def raise_failure(self) -> None:
+        if self.failure is not None:
+            raise self.failure
 
 
 def summary_lines(summary: RunSummary) -> list[str]:

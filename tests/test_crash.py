@@ -110,10 +110,14 @@ def test_a_send_killed_midway_is_resumed_and_no_message_is_posted_twice(project_
     assert "Inget nytt sedan" in out and len(slack.messages) == before
 
 
-def test_serve_stops_on_sigterm_while_a_source_trickles(tmp_path):
+@pytest.mark.parametrize("rules", [False, True])
+def test_serve_stops_on_sigterm_while_a_source_trickles(tmp_path, rules):
     # The request deadline is a minute, so only the stop itself can end the fetch in hand; the
-    # source beside it was stored and stays stored.
+    # source beside it was stored and stays stored, and with rules it was judged too (each
+    # batch of sources is matched once it is stored, not after the whole fetch).
     feed = (Path(__file__).parent / "fixtures" / "rss" / "eurocities_feed.xml").read_bytes()
+    if rules:
+        shutil.copytree(Path(__file__).resolve().parent.parent / "rules", tmp_path / "rules")
     with FaultServer() as server:
         server.route("/good.xml")(lambda r, c: respond(c, 200, feed))
         server.route("/trickle")(trickle_body)
@@ -137,6 +141,9 @@ def test_serve_stops_on_sigterm_while_a_source_trickles(tmp_path):
     assert "the fetch was stopped before every source was done" in err
     assert "monitor serve stopped" in err
     assert _logged(database) == ["good"] and integrity(database) == "ok"
+    with sqlite3.connect(database) as conn:
+        judged = "SELECT count(*) FROM items WHERE matched_at IS NOT NULL"
+        assert conn.execute(judged).fetchone()[0] == (3 if rules else 0)
 
 
 def _logged(database: Path) -> list[str]:

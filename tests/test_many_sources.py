@@ -283,3 +283,57 @@ def test_a_redirect_to_javascript_fails_only_that_link_or_that_source(tmp_path):
     assert "not a web address that can be fetched" in warning
     assert outcomes["moved"].error.startswith("not a web address that can be fetched")
     assert "unexpected error" not in outcomes["moved"].error
+
+
+def test_a_run_parsed_by_the_worker_process_stores_what_parsing_inline_stores(
+    tmp_path, misbehaving, monkeypatch
+):
+    # Runs of many sources parse their documents in a worker process (monitor/parsing.py):
+    # the same good and bad inputs, one kind of each, give the same items and the same errors.
+    url = misbehaving.url
+    for name, body, kind in [
+        ("/feed.atom", (FIXTURES / "rss" / "interreg_baltic_news.atom").read_bytes(), RSS),
+        ("/page.html", (FIXTURES / "html" / "eurocities_latest.html").read_bytes(), {}),
+        ("/calls.json", (FIXTURES / "json" / "vinnova_ansokningsomgangar.json").read_bytes(), {}),
+        ("/cal.ics", (FIXTURES / "ical" / "interreg_no_kalender.ics").read_bytes(), {}),
+    ]:
+        misbehaving.route(name)(lambda r, c, body=body, kind=kind: respond(c, 200, body, kind))
+    sources = [
+        ("good", "rss", url("/good.xml")),
+        ("atom", "rss", url("/feed.atom")),
+        ("page", "html", url("/page.html"), 'item = "article"', 'title = "h2"'),
+        ("calls", "json", url("/calls.json"), 'uid = "Diarienummer"', 'title = "Titel"'),
+        ("calendar", "ical", url("/cal.ics")),
+        ("not-xml", "rss", url("/not-xml")),
+        ("layout-changed", "html", url("/no-items"), 'item = "article"', 'title = "h2"'),
+        ("bad-json", "json", url("/bad.json"), 'items = "items"', 'title = "title"'),
+        ("bomb", "rss", url("/bomb")),
+        ("gone", "rss", url("/gone")),
+    ]
+    import monitor.parsing
+
+    sent = []
+    real_parse = monitor.parsing.ParsePool.parse
+
+    async def counted(pool, parse, document, context):
+        sent.append(document.url)
+        return await real_parse(pool, parse, document, context)
+
+    monkeypatch.setattr(monitor.parsing.ParsePool, "parse", counted)
+    stored = {}
+    for pool_from in (len(sources) + 1, 1):  # inline, then every document through the worker
+        monkeypatch.setattr("monitor.parsing.POOL_FROM", pool_from)
+        monkeypatch.setattr("monitor.parsing.WAIT_FOR_WORKER", True)  # not inline until ready
+        folder = tmp_path / str(pool_from)
+        folder.mkdir()
+        summary, store = run(write_config(folder, sources, "host_delay = 0"))
+        outcomes = [(o.source, o.ok, o.error, o.items_seen, o.items_new) for o in summary.outcomes]
+        items = list(store.db.query("SELECT * FROM items ORDER BY id"))
+        for item in items:
+            for stamp in ("first_seen", "last_seen"):
+                item.pop(stamp)
+        stored[pool_from] = outcomes, items
+    (inline, inline_items), (pooled, pooled_items) = stored.values()
+    assert sum(o[3] for o in inline) > 10 and sum(not o[1] for o in inline) == 5
+    assert len(sent) == 9  # every document that came (not the 404), all in the second run
+    assert pooled == inline and pooled_items == inline_items

@@ -154,6 +154,13 @@ class App:
             said = words(settings.language)["no_database"]
             raise StoreError(said.format(path=settings.database))
 
+    def close(self) -> None:
+        """Close the database, if the command opened it (WAL folded back into the file)."""
+        for store in (self._store, self._reader):
+            if store is not None:
+                store.close()
+        self._store = self._reader = None
+
 
 def say_waiting() -> None:
     """Told when a command must wait for the run lock (see monitor.lock)."""

@@ -13,6 +13,8 @@ from monitor.models import Item, Validators
 if TYPE_CHECKING:  # kept out of start-up: commands that only read the store need no HTTP
     from monitor.clock import Clock
     from monitor.fetch import Fetched, Fetcher
+    from monitor.parsing import ParsePool
+    from monitor.sources.document import Document, ParseContext, Parser
 
 
 class Cache(Protocol):
@@ -40,6 +42,13 @@ class SourceContext:
     timezone: str = DEFAULT_TIMEZONE  # settings.timezone: where local dates and times are read
     # A check keeps every answer here, to read the page's platform and feeds afterwards.
     answers: list[Fetched] | None = None
+    # Where documents are parsed when a run has many (monitor/parsing.py); else right here.
+    parse_pool: ParsePool | None = None
+
+    async def parse(self, parse: Parser, document: Document, context: ParseContext) -> list[Item]:
+        if self.parse_pool is None:
+            return parse(document, context)
+        return await self.parse_pool.parse(parse, document, context)
 
     async def request(self, method: str, url: str, **kwargs: Any) -> Fetched:
         answer = await self.fetcher.request(method, url, **kwargs)

@@ -73,7 +73,7 @@ def document_collector(parse: Parser, read_detail: DetailReader | None = None) -
             return Collected([], answer.status, validators=answer.validators, not_modified=True)
         document = Document(answer.url, answer.content, answer.content_type, answer.charset)
         parse_context = ParseContext(ctx.source_id, ctx.options, ctx.today, ZoneInfo(ctx.timezone))
-        items = parse(document, parse_context)
+        items = await ctx.parse(parse, document, parse_context)
         warnings: list[str] = []
         if read_detail is not None and getattr(ctx.options, "follow", False):
             items = await _with_details(ctx, items, read_detail, parse_context, warnings)
