@@ -42,11 +42,11 @@ from monitor.rules.scan import (
     Rule,
     Scan,
 )
-from monitor.rules.scorer import RELEVANT, rules_tier
+from monitor.rules.scorer import RELEVANT, Rules
 from monitor.rules.tally import Tally, tally_scan
 from monitor.rules.terms import Kind, Piece
 from monitor.rules.text import chunks
-from monitor.rules.verdict import AreaMatch, GateResult, Verdict, built
+from monitor.rules.verdict import Verdict, by_weight, make_area, make_gate, make_verdict
 
 # Input keys -> the rule field they are matched as, in the order they are read (title first,
 # so a phrase in both the title and the summary counts as a title hit). Identifiers are not
@@ -283,10 +283,8 @@ class Matcher:
             known = strongest.get(key)
             if known is None or abs(rule.weight) > abs(known[0]):
                 strongest[key] = (rule.weight, field, rule.term.group, rule.table)
-        return self._ranked(
-            self._verdict(strongest, scan.programme_hits, scan.anchor),
-            scan.fields or {},
-            scan.codes,
+        return self._verdict(
+            strongest, scan.programme_hits, scan.anchor, scan.fields or {}, scan.codes
         )
 
     def match(self, fields: Mapping[str, str | None]) -> Verdict:
@@ -332,54 +330,45 @@ class Matcher:
                     strongest[key] = (weight, field, group, table)
         codes = programme_codes(fields)
         anchor = self._anchor(fields, phrase, codes)
-        verdict = self._verdict(strongest, self._programme_hits(codes) if codes else [], anchor)
-        return self._ranked(verdict, fields, codes)
-
-    def _ranked(
-        self, verdict: Verdict, fields: Mapping[str, str | None], codes: frozenset[str]
-    ) -> Verdict:
-        """The verdict with its tier: from the learned scorer where there is one."""
-        scorer = self.ruleset.scorer
-        # The verdict `_verdict` has just made, no one else holds it yet: its tier is filled in
-        # place rather than in a copy (dataclasses.replace costs several times as much).
-        if scorer is None:
-            tier = rules_tier(verdict)
-            verdict.__dict__.update(relevant=tier == RELEVANT, tier=tier)
-            return verdict
-        score, tier, contributions = scorer.rank(verdict, fields, codes)
-        verdict.__dict__.update(
-            relevant=tier == RELEVANT, tier=tier, score=score, contributions=contributions
-        )
-        return verdict
+        hits = self._programme_hits(codes) if codes else []
+        return self._verdict(strongest, hits, anchor, fields, codes)
 
     def _verdict(
         self,
         strongest: _Strongest,
         programme_hits: list[tuple[int, str, float, str]],
         anchor: str | None,
+        fields: Mapping[str, str | None],
+        codes: frozenset[str],
     ) -> Verdict:
-        """Add up the strongest signal per (owner, role, words) into the verdict."""
+        """Add up the strongest signal per (owner, role, words) into the verdict and its tier.
+
+        What only `explain`, `show` and the tests read (the gate's phrase lists, vetoes and
+        parts, the scorer's contributions) goes into the verdict raw, made into its field when
+        first read (see verdict.py): the store and the digest never ask for it."""
         for owner, role, weight, code in programme_hits:
             strongest[(owner, role, f"programme {code}")] = (weight, "programme", None, PROGRAMME)
         groups_counted: set[tuple[int, tuple[str, ...]]] = set()
-        # Phrases are kept as (-strength, words): plain sorting then puts the strongest first.
         scores = [0.0] * len(self.areas)
-        phrases: dict[int, list[tuple[float, str]]] = {}
+        phrases: dict[int, list[tuple[float, str]]] = {}  # area -> (weight, words)
         vetoed: set[int] = set()
         parts = dict.fromkeys(GATE_PARTS, 0.0)
         gate_for: list[tuple[float, str]] = []
         gate_against: list[tuple[float, str]] = []
         gate_veto: list[str] = []
-        boost, ids, thresholds = self._title_boost, self._area_ids, self._thresholds
+        boost = self._title_boost
         for (owner, role, words), (weight, field, group, table) in strongest.items():
             if group is not None:
                 if (owner, group) in groups_counted:
                     continue  # another form of this group already counted
                 groups_counted.add((owner, group))
             if owner == GATE:
-                if role in (FOR, AGAINST):
+                if role == FOR:
                     parts[table] += weight
-                    (gate_for if role == FOR else gate_against).append((-abs(weight), words))
+                    gate_for.append((weight, words))
+                elif role == AGAINST:
+                    parts[table] += weight
+                    gate_against.append((weight, words))
                 elif role == REQUIRE:
                     continue  # presence only: `scan.anchor` already says what was found
                 else:
@@ -387,7 +376,10 @@ class Matcher:
             elif role == TERM:
                 weight = weight * boost if field == "title" else weight
                 scores[owner] += weight
-                phrases.setdefault(owner, []).append((-abs(weight), words))
+                if owner in phrases:
+                    phrases[owner].append((weight, words))
+                else:
+                    phrases[owner] = [(weight, words)]
             else:
                 vetoed.add(owner)
         gate_score = self._gate_score(parts)
@@ -396,35 +388,40 @@ class Matcher:
         # A programme prior alone passes nothing: some phrase must say who applies or which
         # municipal task the call serves.
         said = parts[CAN_APPLY] + parts[SERVES] > 0
-        gate = built(
-            GateResult,
-            passed=not gate_veto and not missing and said and gate_score >= threshold,
-            score=round(gate_score, 3),
-            threshold=threshold,
-            phrases=_by_weight(gate_for),
-            against=_by_weight(gate_against),
-            excluded_by=gate_veto,
-            anchor=anchor,
-            anchor_missing=missing,
-            # most parts are 0.0 (or -0.0), which round() would give back as they are
-            parts={name: round(value, 3) if value else value for name, value in parts.items()},
-        )
+        passed = not gate_veto and not missing and said and gate_score >= threshold
+        rounded = round(gate_score, 3)
+        # most parts are 0.0 (or -0.0), which round() would give back as they are
+        part_values = tuple([round(value, 3) if value else value for value in parts.values()])
+        ids, thresholds = self._area_ids, self._thresholds
         matches = [
-            built(AreaMatch, area=ids[i], score=round(scores[i], 3), phrases=_by_weight(found))
+            make_area(ids[i], round(scores[i], 3), by_weight(found))
             for i, found in sorted(phrases.items())
             if i not in vetoed and scores[i] >= thresholds[i]
         ]
         if len(matches) > 1:
             matches.sort(key=lambda m: -m.score)  # stable: ties keep the configured area order
-        return built(
-            Verdict,
-            relevant=gate.passed and bool(matches),
-            gate=gate,
-            areas=matches,
-            tier="",
-            score=None,
-            contributions=(),
+        # The tier: from the learned scorer where there is one, else from the rules.
+        rules = Rules(bool(gate_veto) or missing, passed, bool(matches), rounded)
+        scorer = self.ruleset.scorer
+        contributions: tuple[tuple[str, float], ...] = ()
+        score: float | None = None
+        if scorer is None:
+            tier = rules.tier()
+        else:
+            best = matches[0].score if matches else 0.0  # the max: they are sorted
+            score, tier, contributions = scorer.ranked(part_values, best, rules, fields, codes)
+        gate = make_gate(
+            passed,
+            rounded,
+            threshold,
+            tuple(gate_for),
+            tuple(gate_against),
+            tuple(gate_veto),
+            anchor,
+            missing,
+            part_values,
         )
+        return make_verdict(tier == RELEVANT, gate, matches, tier, score, contributions)
 
     def _gate_score(self, parts: dict[str, float]) -> float:
         """For minus against plus the programme prior. Where a phrase says a municipality can
@@ -441,11 +438,3 @@ class Matcher:
         from monitor.rules.explain import explain
 
         return explain(self, fields, language)
-
-
-def _by_weight(weighted: list[tuple[float, str]]) -> list[str]:
-    """Texts of (-strength, text) pairs, strongest first, ties alphabetically, each once."""
-    if len(weighted) < 2:
-        return [weighted[0][1]] if weighted else []
-    weighted.sort()
-    return list(dict.fromkeys(text for _, text in weighted))
