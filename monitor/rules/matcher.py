@@ -350,11 +350,13 @@ class Matcher:
             strongest[(owner, role, f"programme {code}")] = (weight, "programme", None, PROGRAMME)
         groups_counted: set[tuple[int, tuple[str, ...]]] = set()
         scores = [0.0] * len(self.areas)
-        phrases: dict[int, list[tuple[float, str]]] = {}  # area -> (weight, words)
+        # Weighted words as flat [weight, words, weight, words, ...]: no pair made per signal,
+        # and a verdict's raw phrase lists are one tuple each for the garbage collector.
+        phrases: dict[int, list[float | str]] = {}  # area -> its weighted words
         vetoed: set[int] = set()
         parts = dict.fromkeys(GATE_PARTS, 0.0)
-        gate_for: list[tuple[float, str]] = []
-        gate_against: list[tuple[float, str]] = []
+        gate_for: list[float | str] = []
+        gate_against: list[float | str] = []
         gate_veto: list[str] = []
         boost = self._title_boost
         for (owner, role, words), (weight, field, group, table) in strongest.items():
@@ -365,10 +367,12 @@ class Matcher:
             if owner == GATE:
                 if role == FOR:
                     parts[table] += weight
-                    gate_for.append((weight, words))
+                    gate_for.append(weight)
+                    gate_for.append(words)
                 elif role == AGAINST:
                     parts[table] += weight
-                    gate_against.append((weight, words))
+                    gate_against.append(weight)
+                    gate_against.append(words)
                 elif role == REQUIRE:
                     continue  # presence only: `scan.anchor` already says what was found
                 else:
@@ -377,9 +381,9 @@ class Matcher:
                 weight = weight * boost if field == "title" else weight
                 scores[owner] += weight
                 if owner in phrases:
-                    phrases[owner].append((weight, words))
+                    phrases[owner] += weight, words
                 else:
-                    phrases[owner] = [(weight, words)]
+                    phrases[owner] = [weight, words]
             else:
                 vetoed.add(owner)
         gate_score = self._gate_score(parts)
@@ -403,7 +407,7 @@ class Matcher:
         # The tier: from the learned scorer where there is one, else from the rules.
         rules = Rules(bool(gate_veto) or missing, passed, bool(matches), rounded)
         scorer = self.ruleset.scorer
-        contributions: tuple[tuple[str, float], ...] = ()
+        contributions: tuple[str | float, ...] = ()
         score: float | None = None
         if scorer is None:
             tier = rules.tier()

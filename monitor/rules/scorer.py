@@ -91,7 +91,7 @@ class _Weights:
 
     parts: tuple[tuple[int, str, float], ...]  # (at in PART_NAMES, feature, weight), in order
     area: float | None
-    programme: dict[str, tuple[str, float]]  # code -> (feature, weight)
+    programme: dict[str, tuple[str, float]]  # code -> (feature, weight), 1.0 x weight
     family: dict[str, tuple[str, float]]
     action: dict[str, tuple[str, float]]
 
@@ -139,8 +139,9 @@ class Scorer:
         verdict: Verdict,
         fields: Mapping[str, str | None],
         codes: frozenset[str] | None = None,
-    ) -> tuple[float, str, tuple[tuple[str, float], ...]]:
-        """`score()` as (score, tier, contributions in feature order, not yet sorted)."""
+    ) -> tuple[float, str, tuple[str | float, ...]]:
+        """`score()` as (score, tier, contributions): the contributions flat, (feature,
+        contribution, feature, contribution, ...) in feature order, not yet sorted."""
         gate, areas = verdict.gate, verdict.areas
         ruled_out = bool(gate.excluded_by or gate.anchor_missing)
         return self.ranked(
@@ -158,11 +159,11 @@ class Scorer:
         rules: Rules,
         fields: Mapping[str, str | None],
         codes: frozenset[str],
-    ) -> tuple[float, str, tuple[tuple[str, float], ...]]:
+    ) -> tuple[float, str, tuple[str | float, ...]]:
         """`rank()` from what the matcher has at hand before it makes the verdict: the gate's
         rounded parts (in `PART_NAMES` order), the best area's score and the rules' outcome."""
         contributions = self.contributions(parts, best_area, fields, codes)
-        logit = self.intercept + sum([c for _, c in contributions])
+        logit = self.intercept + sum(contributions[1::2])  # type: ignore[arg-type]
         probability = 1 / (1 + math.exp(-max(-30.0, min(30.0, logit))))
         return round(probability, 4), self._tier(probability, rules, bool(codes)), contributions
 
@@ -172,24 +173,26 @@ class Scorer:
         best_area: float,
         fields: Mapping[str, str | None],
         codes: frozenset[str],
-    ) -> tuple[tuple[str, float], ...]:
-        """(feature, value x weight) of every feature of `features()` that has a weight, in
-        that order (the logit adds them up in it): the weights are looked up by where each
-        feature comes from, no feature is named that has no weight."""
+    ) -> tuple[str | float, ...]:
+        """Flat (feature, value x weight, ...) for every feature of `features()` that has a
+        weight, in that order (the logit adds them up in it): the weights are looked up by where
+        each feature comes from, no feature is named that has no weight, and no pair is made."""
         by = self._weights
-        found = [(name, min(parts[at], 8.0) / 4 * weight) for at, name, weight in by.parts]
+        found: list[str | float] = []
+        for at, name, weight in by.parts:
+            found += name, min(parts[at], 8.0) / 4 * weight
         if by.area is not None:
-            found.append((AREA_FEATURE, min(best_area, 12.0) / 6 * by.area))
+            found += AREA_FEATURE, min(best_area, 12.0) / 6 * by.area
         if by.programme:
             for code in codes:
                 if (weighted := by.programme.get(code)) is not None:
-                    found.append(weighted)
+                    found += weighted
         family = identifier_family(fields.get("identifier")) if by.family else None
         if family and (weighted := by.family.get(family)) is not None:
-            found.append(weighted)
+            found += weighted
         action = (fields.get("type_of_action") or "").strip() if by.action else ""
         if action and (weighted := by.action.get(" ".join(action.split()))) is not None:
-            found.append(weighted)
+            found += weighted
         return tuple(found)
 
     def _tier(self, probability: float, rules: Rules, metadata: bool) -> str:

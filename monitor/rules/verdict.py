@@ -10,9 +10,9 @@ track, and made into the field on first read (`_Later`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from monitor.rules.scan import GATE_PARTS
 
@@ -48,20 +48,22 @@ class _Later:
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
-def by_weight(weighted: Sequence[tuple[float, str]]) -> list[str]:
-    """Texts of (weight, text) pairs, strongest (largest absolute weight) first, ties
-    alphabetically, each once."""
-    if len(weighted) < 2:
-        return [weighted[0][1]] if weighted else []
-    ranked = sorted([(-abs(weight), text) for weight, text in weighted])
+def by_weight(weighted: Sequence[float | str]) -> list[str]:
+    """The texts of flat (weight, text, weight, text, ...), strongest (largest absolute weight)
+    first, ties alphabetically, each once."""
+    if len(weighted) < 4:
+        return [cast(str, weighted[1])] if weighted else []
+    pairs = cast("Iterable[tuple[float, str]]", zip(weighted[::2], weighted[1::2], strict=True))
+    ranked = sorted([(-abs(weight), text) for weight, text in pairs])
     return list(dict.fromkeys([text for _, text in ranked]))
 
 
-def strongest_first(contributions: Sequence[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
-    """(feature, contribution) pairs, strongest first, then by name (names are unique)."""
-    if len(contributions) < 2:
-        return tuple(contributions)
-    ranked = sorted([(-abs(value), name, value) for name, value in contributions])
+def strongest_first(contributions: Sequence[str | float]) -> tuple[tuple[str, float], ...]:
+    """(feature, contribution) pairs from flat (feature, contribution, ...), strongest first,
+    then by name (names are unique)."""
+    flat = contributions
+    pairs = cast("Iterable[tuple[str, float]]", zip(flat[::2], flat[1::2], strict=True))
+    ranked = sorted([(-abs(value), name, value) for name, value in pairs])
     return tuple([(name, value) for _, name, value in ranked])
 
 
@@ -179,15 +181,15 @@ def make_gate(
     passed: bool,
     score: float,
     threshold: float,
-    phrases: tuple[tuple[float, str], ...],
-    against: tuple[tuple[float, str], ...],
+    phrases: tuple[float | str, ...],
+    against: tuple[float | str, ...],
     excluded_by: tuple[str, ...],
     anchor: str | None,
     anchor_missing: bool,
     parts: tuple[float, ...],
 ) -> GateResult:
-    """A gate whose phrase lists are (weight, words) pairs, its vetoes a tuple and its parts in
-    the order of `PART_NAMES`: each made into its field when first read."""
+    """A gate whose phrase lists are flat (weight, words, weight, words, ...), its vetoes a tuple
+    and its parts in the order of `PART_NAMES`: each made into its field when first read."""
     made = _new(GateResult)
     _set(made, "passed", passed)
     _set(made, "score", score)
@@ -207,9 +209,10 @@ def make_verdict(
     areas: list[AreaMatch],
     tier: str,
     score: float | None,
-    contributions: tuple[tuple[str, float], ...],
+    contributions: tuple[str | float, ...],
 ) -> Verdict:
-    """A verdict whose contributions are in any order: sorted when first read."""
+    """A verdict whose contributions are flat (feature, contribution, ...) in any order: paired
+    and sorted when first read."""
     made = _new(Verdict)
     _set(made, "relevant", relevant)
     _set(made, "gate", gate)
