@@ -1,11 +1,11 @@
 """What matching says about one item: the gate outcome and the areas it belongs to.
 
-The matcher makes one verdict per item, and `monitor rules reapply` keeps tens of thousands of
-them at once, so they are slotted (one object each for the garbage collector to walk, no
-instance dict), made without the frozen `__init__` (`make_verdict`, `make_gate`, `make_area`),
-and what only `rules explain`, `show` and the tests read (the gate's phrase lists, vetoes and
-parts, the scorer's contributions) is kept in its raw form, a tuple the collector does not
-track, and made into the field on first read (`_Later`).
+The matcher makes one verdict per item (`monitor rules reapply`: one for every stored item), so
+they are slotted (one object each for the garbage collector, no instance dict), made without
+the frozen `__init__` (`make_verdict`, `make_gate`, `make_area`), and what only `rules explain`,
+`show` and the tests read (the gate's phrase lists, vetoes and parts, the scorer's
+contributions) is kept raw, one flat tuple each that the collector soon stops tracking, and
+made into its field on first read (`_Later`).
 """
 
 from __future__ import annotations
