@@ -92,8 +92,15 @@ def _texts(fields: Mapping[str, str | None]) -> list[tuple[str, str]]:
 _NONE: frozenset[int] = frozenset()
 _RESTRICTED: frozenset[int] = frozenset({-1})  # who may apply is restricted to non-municipal
 
-# (owner, role, words) -> (weight, field, group): the strongest signal of those words
-_Strongest = dict[tuple[int, str, str], tuple[float, str, tuple[str, ...] | None, str]]
+# (owner, role, words) -> (weight, field, group, part): the strongest signal of those words
+_Strongest = dict[tuple[int, str, str], tuple[float, str, tuple[str, ...] | None, int]]
+# A gate table's place among the gate's parts (GATE_PARTS); -1 for an area's rules.
+_PART_AT = {table: at for at, table in enumerate(GATE_PARTS)}
+_CAN_APPLY_AT, _SERVES_AT, _PROGRAMME_AT = (
+    _PART_AT[CAN_APPLY],
+    _PART_AT[SERVES],
+    _PART_AT[PROGRAMME],
+)
 
 
 class Matcher:
@@ -123,7 +130,9 @@ class Matcher:
         cues = [(Piece(Kind.EXACT, word),) for word in cue_words]
         self.index = TermIndex([*(rule.term.pieces for rule in self.rules), *cues])
         # For `match()`: per rule what scoring needs, and per field the rules that read it.
-        self._rule_info = [(r.owner, r.role, r.weight, r.term.group, r.table) for r in self.rules]
+        self._rule_info = [
+            (r.owner, r.role, r.weight, r.term.group, _PART_AT.get(r.table, -1)) for r in self.rules
+        ]
         self._programme_terms: dict[str, dict[int, str]] = {}  # programme name -> terms found
         self._reads = {
             field: frozenset(rid for rid, rule in enumerate(self.rules) if field in rule.fields)
@@ -282,7 +291,7 @@ class Matcher:
             key = (rule.owner, rule.role, words)
             known = strongest.get(key)
             if known is None or abs(rule.weight) > abs(known[0]):
-                strongest[key] = (rule.weight, field, rule.term.group, rule.table)
+                strongest[key] = (rule.weight, field, rule.term.group, _PART_AT.get(rule.table, -1))
         return self._verdict(
             strongest, scan.programme_hits, scan.anchor, scan.fields or {}, scan.codes
         )
@@ -290,12 +299,26 @@ class Matcher:
     def match(self, fields: Mapping[str, str | None]) -> Verdict:
         """The gate outcome and the areas above threshold for one item.
 
-        `judge(scan(fields))` with the scan folded in: no `Hit` records, and `[requires]` hits
-        only tracked for the anchor. Same order of hits, so the same verdict.
+        `judge(scan(fields))` in one pass: no `Hit` records, no `strongest` table between
+        finding and adding up, `[requires]` hits only tracked for the anchor. Signals are added
+        up as they are found, which is the order `judge` adds them up in (the first find of
+        each words), with one exception: where a later rule finds the same words more strongly,
+        `judge` counts the stronger weight in the earlier place. Floats added in another order
+        can differ in the last bit, so such an item (about one in ten) takes `_match_in_order`,
+        the two passes of `judge`, from the texts already searched.
         """
-        strongest: _Strongest = {}
+        strength: dict[tuple[int, str, str], float] = {}  # (owner, role, words) -> weight
         seen: set[int] = set()
         phrase: str | None = None  # the alphabetically first `[requires]` words
+        groups: set[tuple[int, tuple[str, ...]]] = set()
+        scores = [0.0] * len(self.areas)
+        phrases: dict[int, list[float | str]] = {}  # area -> flat [weight, words, ...]
+        vetoed: set[int] = set()
+        parts = [0.0] * len(GATE_PARTS)
+        gate_for: list[float | str] = []
+        gate_against: list[float | str] = []
+        gate_veto: list[str] = []
+        boost = self._title_boost
         info, reads, find = self._rule_info, self._reads, self.index.find
         # A stored item without a full text has its summary again as `description`
         # (matching.item_fields): the same text is searched once per item.
@@ -307,19 +330,120 @@ class Matcher:
             if not reading:  # no rule reads it: a full text is not worth tokenising for nothing
                 continue
             if field == "programme":  # a few dozen names, repeated on every call of each
-                found = self._programme_terms.get(text)
-                if found is None:
-                    if len(self._programme_terms) >= 4096:
-                        self._programme_terms.clear()
-                    found = self._programme_terms[text] = find(chunks(text))
-            elif (found := found_in.get(text)) is None:
+                found = self._programme_found(text)
+            elif text in found_in:
+                found = found_in[text]
+            else:
                 found = found_in[text] = find(chunks(text))
             off = off_in.get(text, _NONE) if off_in else _NONE
             for rid, words in found.items():
                 if rid in seen or rid not in reading or rid in off:
                     continue  # (negated here: another of the item's texts may still say it)
                 seen.add(rid)
-                owner, role, weight, group, table = info[rid]
+                owner, role, weight, group, at = info[rid]
+                if role == REQUIRE:
+                    if phrase is None or words < phrase:
+                        phrase = words
+                    continue
+                key = (owner, role, words)
+                known = strength.get(key)
+                if known is not None:
+                    if abs(weight) > abs(known):
+                        return self._match_in_order(fields, texts, found_in, off_in)
+                    continue  # the same words, as strong or weaker: counted once already
+                strength[key] = weight
+                if group is not None:
+                    if (owner, group) in groups:
+                        continue  # another form of this group already counted
+                    groups.add((owner, group))
+                if owner == GATE:
+                    if role == FOR:
+                        parts[at] += weight
+                        gate_for.append(weight)
+                        gate_for.append(words)
+                    elif role == AGAINST:
+                        parts[at] += weight
+                        gate_against.append(weight)
+                        gate_against.append(words)
+                    else:
+                        gate_veto.append(words)
+                elif role == TERM:
+                    if field == "title":
+                        weight = weight * boost
+                    scores[owner] += weight
+                    if owner in phrases:
+                        phrases[owner] += weight, words
+                    else:
+                        phrases[owner] = [weight, words]
+                else:
+                    vetoed.add(owner)
+        codes = programme_codes(fields)
+        anchor = self._anchor(fields, phrase, codes)
+        for owner, role, weight, code in self._programme_hits(codes) if codes else ():
+            words = f"programme {code}"
+            if (owner, role, words) in strength:
+                return self._match_in_order(fields, texts, found_in, off_in)
+            strength[owner, role, words] = weight
+            if owner == GATE:
+                if role == FOR:
+                    parts[_PROGRAMME_AT] += weight
+                    gate_for.append(weight)
+                    gate_for.append(words)
+                else:
+                    gate_veto.append(words)
+            elif role == TERM:
+                scores[owner] += weight
+                if owner in phrases:
+                    phrases[owner] += weight, words
+                else:
+                    phrases[owner] = [weight, words]
+            else:
+                vetoed.add(owner)
+        return self._finish(
+            scores, phrases, vetoed, parts, gate_for, gate_against, gate_veto, anchor, fields, codes
+        )
+
+    def _programme_found(self, text: str) -> dict[int, str]:
+        """What the programme field's text holds: a few dozen names, repeated on every call of
+        each, so kept (bounded) rather than found again."""
+        found = self._programme_terms.get(text)
+        if found is None:
+            if len(self._programme_terms) >= 4096:
+                self._programme_terms.clear()
+            found = self._programme_terms[text] = self.index.find(chunks(text))
+        return found
+
+    def _match_in_order(
+        self,
+        fields: Mapping[str, str | None],
+        texts: list[tuple[str, str]],
+        found_in: dict[str, dict[int, str]],
+        off_in: dict[str, frozenset[int]],
+    ) -> Verdict:
+        """`match()` for an item where a later rule finds words an earlier one found, more
+        strongly: the strongest signal per words first, in the order each words were first
+        found, then added up (`_verdict`), as `judge` does. The texts already searched are
+        not searched again."""
+        strongest: _Strongest = {}
+        seen: set[int] = set()
+        phrase: str | None = None
+        info, reads, find = self._rule_info, self._reads, self.index.find
+        for field, text in texts:
+            reading = reads[field]
+            if not reading:
+                continue
+            if field == "programme":
+                found = self._programme_found(text)
+            elif text in found_in:
+                found = found_in[text]
+            else:
+                found = found_in[text] = find(chunks(text))
+            off = off_in.get(text, _NONE) if off_in else _NONE
+            for rid, words in found.items():
+                if rid in seen or rid not in reading or rid in off:
+                    continue
+                seen.add(rid)
+                owner, role, weight, group, at = info[rid]
                 if role == REQUIRE:
                     if phrase is None or words < phrase:
                         phrase = words
@@ -327,7 +451,7 @@ class Matcher:
                 key = (owner, role, words)
                 known = strongest.get(key)
                 if known is None or abs(weight) > abs(known[0]):
-                    strongest[key] = (weight, field, group, table)
+                    strongest[key] = (weight, field, group, at)
         codes = programme_codes(fields)
         anchor = self._anchor(fields, phrase, codes)
         hits = self._programme_hits(codes) if codes else []
@@ -347,30 +471,31 @@ class Matcher:
         parts, the scorer's contributions) goes into the verdict raw, made into its field when
         first read (see verdict.py): the store and the digest never ask for it."""
         for owner, role, weight, code in programme_hits:
-            strongest[(owner, role, f"programme {code}")] = (weight, "programme", None, PROGRAMME)
+            key = (owner, role, f"programme {code}")
+            strongest[key] = (weight, "programme", None, _PROGRAMME_AT)
         groups_counted: set[tuple[int, tuple[str, ...]]] = set()
         scores = [0.0] * len(self.areas)
         # Weighted words as flat [weight, words, weight, words, ...]: no pair made per signal,
         # and a verdict's raw phrase lists are one tuple each for the garbage collector.
         phrases: dict[int, list[float | str]] = {}  # area -> its weighted words
         vetoed: set[int] = set()
-        parts = dict.fromkeys(GATE_PARTS, 0.0)
+        parts = [0.0] * len(GATE_PARTS)
         gate_for: list[float | str] = []
         gate_against: list[float | str] = []
         gate_veto: list[str] = []
         boost = self._title_boost
-        for (owner, role, words), (weight, field, group, table) in strongest.items():
+        for (owner, role, words), (weight, field, group, at) in strongest.items():
             if group is not None:
                 if (owner, group) in groups_counted:
                     continue  # another form of this group already counted
                 groups_counted.add((owner, group))
             if owner == GATE:
                 if role == FOR:
-                    parts[table] += weight
+                    parts[at] += weight
                     gate_for.append(weight)
                     gate_for.append(words)
                 elif role == AGAINST:
-                    parts[table] += weight
+                    parts[at] += weight
                     gate_against.append(weight)
                     gate_against.append(words)
                 elif role == REQUIRE:
@@ -386,16 +511,35 @@ class Matcher:
                     phrases[owner] = [weight, words]
             else:
                 vetoed.add(owner)
+        return self._finish(
+            scores, phrases, vetoed, parts, gate_for, gate_against, gate_veto, anchor, fields, codes
+        )
+
+    def _finish(
+        self,
+        scores: list[float],
+        phrases: dict[int, list[float | str]],
+        vetoed: set[int],
+        parts: list[float],
+        gate_for: list[float | str],
+        gate_against: list[float | str],
+        gate_veto: list[str],
+        anchor: str | None,
+        fields: Mapping[str, str | None],
+        codes: frozenset[str],
+    ) -> Verdict:
+        """The verdict from the signals added up: per area its score and weighted words, the
+        gate's parts (in `GATE_PARTS` order) and its weighted words for and against."""
         gate_score = self._gate_score(parts)
         threshold = self._threshold
         missing = self._requires and anchor is None
         # A programme prior alone passes nothing: some phrase must say who applies or which
         # municipal task the call serves.
-        said = parts[CAN_APPLY] + parts[SERVES] > 0
+        said = parts[_CAN_APPLY_AT] + parts[_SERVES_AT] > 0
         passed = not gate_veto and not missing and said and gate_score >= threshold
         rounded = round(gate_score, 3)
         # most parts are 0.0 (or -0.0), which round() would give back as they are
-        part_values = tuple([round(value, 3) if value else value for value in parts.values()])
+        part_values = tuple([round(value, 3) if value else value for value in parts])
         ids, thresholds = self._area_ids, self._thresholds
         matches = [
             make_area(ids[i], round(scores[i], 3), by_weight(found))
@@ -427,15 +571,16 @@ class Matcher:
         )
         return make_verdict(tier == RELEVANT, gate, matches, tier, score, contributions)
 
-    def _gate_score(self, parts: dict[str, float]) -> float:
+    def _gate_score(self, parts: list[float]) -> float:
         """For minus against plus the programme prior. Where a phrase says a municipality can
         apply, the signals against count at most `against_cap`: a call that lists research
         fields or names the grids a municipal company runs is not thereby closed to it."""
-        against = parts[RESEARCH_ONLY] + parts[NOT_A_CALL]
+        can_apply, serves, research_only, not_a_call, programme = parts
+        against = research_only + not_a_call
         cap = self.ruleset.gate.against_cap
-        if cap is not None and parts[CAN_APPLY] > 0:
+        if cap is not None and can_apply > 0:
             against = min(against, cap)
-        return parts[CAN_APPLY] + parts[SERVES] + parts[PROGRAMME] - against
+        return can_apply + serves + programme - against
 
     def explain(self, fields: Mapping[str, str | None], language: str = "en") -> str:
         """A human-readable account of the gate and every area, near misses included."""
