@@ -91,13 +91,14 @@ class _Weights:
 
     parts: tuple[tuple[int, str, float], ...]  # (at in PART_NAMES, feature, weight), in order
     area: float | None
-    programme: dict[str, tuple[str, float]]  # code -> (feature, weight), 1.0 x weight
+    programme: dict[str, tuple[str, float]]  # code -> (feature, 1.0 x weight)
     family: dict[str, tuple[str, float]]
     action: dict[str, tuple[str, float]]
 
 
 def _by_prefix(weights: Mapping[str, float], prefix: str) -> dict[str, tuple[str, float]]:
-    return {n[len(prefix) :]: (n, w) for n, w in weights.items() if n.startswith(prefix)}
+    """Name after `prefix` -> (feature, contribution): these features are 1.0 when present."""
+    return {n[len(prefix) :]: (n, 1.0 * w) for n, w in weights.items() if n.startswith(prefix)}
 
 
 @dataclass(frozen=True)
