@@ -12,9 +12,11 @@ from git and imported beside this checkout as `anchor_monitor`, so both matchers
 process over the same items and the same `rules/`, taking turns every 500 items: both meet the
 same load on a shared machine. Each of `--runs` runs compiles both afresh (an empty token
 cache, as `monitor run` has) and matches every item once; each figure is the median of the
-runs, in CPU seconds of this process (wall clock beside it). Every item's whole verdict
-(relevance, tier, score, areas, phrases, the gate, the scorer's contributions) is compared
-between the two; the count that differ must be 0.
+runs, in CPU seconds of this process (wall clock beside it), with the share of it spent in the
+garbage collector. Each batch's verdicts are fingerprinted, untimed, and dropped, as `monitor`
+drops a verdict once it is stored. Every item's whole verdict (relevance, tier, score, areas,
+phrases, the gate, the scorer's contributions) is compared between the two; the count that
+differ must be 0.
 
 The naive loop (one regex per term, the same word boundaries and text cleaning, run over every
 field a term applies to) is timed on the first `--naive-items` items only, and must find exactly
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import hashlib
 import importlib
 import io
@@ -167,11 +170,38 @@ def anchor_rules(commit: str, into: Path):
     return importlib.import_module("anchor_monitor.rules")
 
 
+class CollectorTime:
+    """CPU seconds the garbage collector has taken since this was made (gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._started = 0.0
+        gc.callbacks.append(self._note)
+
+    def _note(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.process_time()
+        else:
+            self.seconds += time.process_time() - self._started
+
+
+COLLECTOR = CollectorTime()
+
+
 def timed_side_by_side(matchers: dict[str, object], items: list) -> dict[str, dict]:
     """Each matcher over every item once, starting with an empty cache, taking turns batch by
     batch (so both meet the same load on a shared machine); CPU and wall seconds per matcher,
-    and every verdict's fingerprint."""
-    done = {name: {"cpu": 0.0, "wall": 0.0, "verdicts": []} for name in matchers}
+    and every verdict's fingerprint.
+
+    Each batch's verdicts are fingerprinted and dropped after it is timed, as
+    `matching.match_and_store` drops each verdict once it has its stored form. Keeping 100,000
+    verdicts of each matcher alive instead made every full pass of the garbage collector walk
+    them all, and which matcher paid for a pass was a matter of which one happened to be
+    allocating when it came due (a handful of passes, 0.1-0.3 s each, in a 2-second run)."""
+    done = {
+        name: {"cpu": 0.0, "wall": 0.0, "gc": 0.0, "verdicts": [], "relevant": 0}
+        for name in matchers
+    }
     for start in range(0, len(items), BATCH):
         batch = items[start : start + BATCH]
         turn = list(matchers.items())
@@ -179,14 +209,13 @@ def timed_side_by_side(matchers: dict[str, object], items: list) -> dict[str, di
             turn.reverse()  # neither always goes first
         for name, matcher in turn:
             match = matcher.match  # type: ignore[attr-defined]
-            wall, cpu = time.perf_counter(), time.process_time()
+            wall, cpu, collected = time.perf_counter(), time.process_time(), COLLECTOR.seconds
             verdicts = [match(item) for item in batch]
             done[name]["cpu"] += time.process_time() - cpu
+            done[name]["gc"] += COLLECTOR.seconds - collected
             done[name]["wall"] += time.perf_counter() - wall
-            done[name]["verdicts"] += verdicts
-    for record in done.values():
-        record["relevant"] = sum(v.relevant for v in record["verdicts"])
-        record["verdicts"] = [verdict_digest(v) for v in record["verdicts"]]
+            done[name]["relevant"] += sum(v.relevant for v in verdicts)
+            done[name]["verdicts"] += [verdict_digest(v) for v in verdicts]
     return done
 
 
@@ -228,9 +257,11 @@ def main() -> None:
     wall = {n: args.items / statistics.median(r["wall"] for r in done) for n, done in runs.items()}
     for name, label in (("anchor", f"anchor (matcher at {args.anchor})"), ("new", "this matcher")):
         each = ", ".join(f"{args.items / r['cpu']:,.0f}" for r in runs[name])
+        collected = sum(r["gc"] for r in runs[name]) / sum(r["cpu"] for r in runs[name])
         print(
             f"{label}: {rate[name]:,.0f} items per CPU second, median of {args.runs} runs "
-            f"({each}); {wall[name]:,.0f} items/s wall clock"
+            f"({each}); {wall[name]:,.0f} items/s wall clock; {collected:.0%} of its CPU time "
+            "in the garbage collector"
         )
     print(
         f"ratio: {rate['new'] / rate['anchor']:.2f}x the anchor in CPU time "

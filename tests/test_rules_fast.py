@@ -12,15 +12,18 @@ items were also compared with the matcher before it: identical, byte for byte.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import importlib.util
+import pickle
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from helpers.rules_helpers import RULES_DIR, SE_TEXT, dev_items
+from monitor.rules import AreaMatch, GateResult, Verdict, load_rules
 from monitor.rules import index as index_module
-from monitor.rules import load_rules
 from monitor.rules.text import chunks
 
 ROOT = Path(__file__).parent.parent
@@ -95,3 +98,45 @@ def test_a_fresh_matcher_agrees_with_a_warm_one(name):
 WARM = load_rules(RULES_DIR).compile()
 for _fields in ITEMS.values():
     WARM.match(_fields)
+
+
+def test_a_verdict_made_in_the_fast_path_behaves_as_one_built_by_hand():
+    """The matcher keeps the explain-only parts of a verdict (the gate's phrase lists, vetoes
+    and parts, the scorer's contributions) raw until read: a verdict must still equal, copy,
+    pickle and print as the one its classes build from the same fields."""
+    matcher = load_rules(RULES_DIR).compile()
+    fields = next(  # an item with something in every list
+        f
+        for f in ITEMS.values()
+        if (v := matcher.match(f)).gate.phrases and v.gate.against and v.contributions
+    )
+    by_hand = _by_hand(matcher.match(fields))
+    assert by_hand.gate.phrases and by_hand.gate.against and by_hand.contributions
+    for read in (
+        lambda v: v,
+        copy.copy,
+        copy.deepcopy,
+        lambda v: pickle.loads(pickle.dumps(v)),
+        dataclasses.replace,
+    ):
+        made = read(matcher.match(fields))
+        assert made == by_hand and repr(made) == repr(by_hand)
+    assert dataclasses.asdict(matcher.match(fields)) == dataclasses.asdict(by_hand)
+    made = matcher.match(fields)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.gate.phrases = []  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        made.no_such_field  # type: ignore[attr-defined]  # noqa: B018
+
+
+def _by_hand(verdict: Verdict) -> Verdict:
+    """The same verdict through the classes' own constructors."""
+    gate = verdict.gate
+    return Verdict(
+        verdict.relevant,
+        GateResult(**{f.name: getattr(gate, f.name) for f in dataclasses.fields(gate)}),
+        [AreaMatch(m.area, m.score, list(m.phrases)) for m in verdict.areas],
+        verdict.tier,
+        verdict.score,
+        tuple(verdict.contributions),
+    )

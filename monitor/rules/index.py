@@ -75,7 +75,10 @@ class TermIndex:
         self._quiet: set[str] = set()  # cached chunks that complete or start no term
         self._held: dict[str, frozenset[int]] = {}  # cached chunks that can continue a phrase
         # (chunk, the chunks after it it can reach) -> the phrases it starts there, in order
-        self._windows: dict[tuple[str, ...], list[tuple[int, str]]] = {}
+        # (values are tuples: of strings and numbers only, the garbage collector stops walking
+        # them, where a list would be walked at every full collection for as long as it is kept)
+        self._windows: dict[tuple[str, ...], tuple[tuple[int, str], ...]] = {}
+        self._piece_sets: dict[frozenset[int], frozenset[int]] = {}  # each distinct one kept once
 
     def _pieces_of(self, token: str) -> frozenset[int]:
         pids: set[int] = set()
@@ -95,7 +98,10 @@ class TermIndex:
         for core, pid in self._infix:
             if core in token:
                 pids.add(pid)
-        return frozenset(pids)
+        if not pids:
+            return _NOTHING  # most tokens: one set for all, not one each for the collector
+        found = frozenset(pids)
+        return self._piece_sets.setdefault(found, found)
 
     def _analyse(self, chunk: str) -> bool:
         """Cache what `chunk` holds; False when no term can use it (it joins the silent)."""
@@ -138,6 +144,7 @@ class TermIndex:
             self._silent.clear()
             self._quiet.clear()
             self._held.clear()
+            self._piece_sets.clear()
         # Most chunks are known to hold no piece: one set difference in C leaves the ones that
         # do and the ones never seen. All are analysed before any phrase is walked.
         holding = set(filterfalse(self._silent.__contains__, chunks))  # C, no set of them all
@@ -184,7 +191,7 @@ class TermIndex:
             window = tuple(chunks[position : position + 1 + reach])
             phrases = windows.get(window)
             if phrases is None:
-                phrases = self._phrases_at(chunks, position, info)
+                phrases = tuple(self._phrases_at(chunks, position, info))
                 if all(cache[later].first is not None for later in window[1:]):
                     windows[window] = phrases
             for tid, words in phrases:

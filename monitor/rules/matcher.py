@@ -42,11 +42,11 @@ from monitor.rules.scan import (
     Rule,
     Scan,
 )
-from monitor.rules.scorer import RELEVANT, rules_tier
+from monitor.rules.scorer import RELEVANT, Rules
 from monitor.rules.tally import Tally, tally_scan
 from monitor.rules.terms import Kind, Piece
 from monitor.rules.text import chunks
-from monitor.rules.verdict import AreaMatch, GateResult, Verdict, built
+from monitor.rules.verdict import Verdict, by_weight, make_area, make_gate, make_verdict
 
 # Input keys -> the rule field they are matched as, in the order they are read (title first,
 # so a phrase in both the title and the summary counts as a title hit). Identifiers are not
@@ -92,8 +92,15 @@ def _texts(fields: Mapping[str, str | None]) -> list[tuple[str, str]]:
 _NONE: frozenset[int] = frozenset()
 _RESTRICTED: frozenset[int] = frozenset({-1})  # who may apply is restricted to non-municipal
 
-# (owner, role, words) -> (weight, field, group): the strongest signal of those words
-_Strongest = dict[tuple[int, str, str], tuple[float, str, tuple[str, ...] | None, str]]
+# (owner, role, words) -> (weight, field, group, part): the strongest signal of those words
+_Strongest = dict[tuple[int, str, str], tuple[float, str, tuple[str, ...] | None, int]]
+# A gate table's place among the gate's parts (GATE_PARTS); -1 for an area's rules.
+_PART_AT = {table: at for at, table in enumerate(GATE_PARTS)}
+_CAN_APPLY_AT, _SERVES_AT, _PROGRAMME_AT = (
+    _PART_AT[CAN_APPLY],
+    _PART_AT[SERVES],
+    _PART_AT[PROGRAMME],
+)
 
 
 class Matcher:
@@ -123,7 +130,9 @@ class Matcher:
         cues = [(Piece(Kind.EXACT, word),) for word in cue_words]
         self.index = TermIndex([*(rule.term.pieces for rule in self.rules), *cues])
         # For `match()`: per rule what scoring needs, and per field the rules that read it.
-        self._rule_info = [(r.owner, r.role, r.weight, r.term.group, r.table) for r in self.rules]
+        self._rule_info = [
+            (r.owner, r.role, r.weight, r.term.group, _PART_AT.get(r.table, -1)) for r in self.rules
+        ]
         self._programme_terms: dict[str, dict[int, str]] = {}  # programme name -> terms found
         self._reads = {
             field: frozenset(rid for rid, rule in enumerate(self.rules) if field in rule.fields)
@@ -282,22 +291,34 @@ class Matcher:
             key = (rule.owner, rule.role, words)
             known = strongest.get(key)
             if known is None or abs(rule.weight) > abs(known[0]):
-                strongest[key] = (rule.weight, field, rule.term.group, rule.table)
-        return self._ranked(
-            self._verdict(strongest, scan.programme_hits, scan.anchor),
-            scan.fields or {},
-            scan.codes,
+                strongest[key] = (rule.weight, field, rule.term.group, _PART_AT.get(rule.table, -1))
+        return self._verdict(
+            strongest, scan.programme_hits, scan.anchor, scan.fields or {}, scan.codes
         )
 
     def match(self, fields: Mapping[str, str | None]) -> Verdict:
         """The gate outcome and the areas above threshold for one item.
 
-        `judge(scan(fields))` with the scan folded in: no `Hit` records, and `[requires]` hits
-        only tracked for the anchor. Same order of hits, so the same verdict.
+        `judge(scan(fields))` in one pass: no `Hit` records, no `strongest` table between
+        finding and adding up, `[requires]` hits only tracked for the anchor. Signals are added
+        up as they are found, which is the order `judge` adds them up in (the first find of
+        each words), with one exception: where a later rule finds the same words more strongly,
+        `judge` counts the stronger weight in the earlier place. Floats added in another order
+        can differ in the last bit, so such an item (about one in ten) takes `_match_in_order`,
+        the two passes of `judge`, from the texts already searched.
         """
-        strongest: _Strongest = {}
+        strength: dict[tuple[int, str, str], float] = {}  # (owner, role, words) -> weight
         seen: set[int] = set()
         phrase: str | None = None  # the alphabetically first `[requires]` words
+        groups: set[tuple[int, tuple[str, ...]]] = set()
+        scores = [0.0] * len(self.areas)
+        phrases: dict[int, list[float | str]] = {}  # area -> flat [weight, words, ...]
+        vetoed: set[int] = set()
+        parts = [0.0] * len(GATE_PARTS)
+        gate_for: list[float | str] = []
+        gate_against: list[float | str] = []
+        gate_veto: list[str] = []
+        boost = self._title_boost
         info, reads, find = self._rule_info, self._reads, self.index.find
         # A stored item without a full text has its summary again as `description`
         # (matching.item_fields): the same text is searched once per item.
@@ -309,19 +330,120 @@ class Matcher:
             if not reading:  # no rule reads it: a full text is not worth tokenising for nothing
                 continue
             if field == "programme":  # a few dozen names, repeated on every call of each
-                found = self._programme_terms.get(text)
-                if found is None:
-                    if len(self._programme_terms) >= 4096:
-                        self._programme_terms.clear()
-                    found = self._programme_terms[text] = find(chunks(text))
-            elif (found := found_in.get(text)) is None:
+                found = self._programme_found(text)
+            elif text in found_in:
+                found = found_in[text]
+            else:
                 found = found_in[text] = find(chunks(text))
             off = off_in.get(text, _NONE) if off_in else _NONE
             for rid, words in found.items():
                 if rid in seen or rid not in reading or rid in off:
                     continue  # (negated here: another of the item's texts may still say it)
                 seen.add(rid)
-                owner, role, weight, group, table = info[rid]
+                owner, role, weight, group, at = info[rid]
+                if role == REQUIRE:
+                    if phrase is None or words < phrase:
+                        phrase = words
+                    continue
+                key = (owner, role, words)
+                known = strength.get(key)
+                if known is not None:
+                    if abs(weight) > abs(known):
+                        return self._match_in_order(fields, texts, found_in, off_in)
+                    continue  # the same words, as strong or weaker: counted once already
+                strength[key] = weight
+                if group is not None:
+                    if (owner, group) in groups:
+                        continue  # another form of this group already counted
+                    groups.add((owner, group))
+                if owner == GATE:
+                    if role == FOR:
+                        parts[at] += weight
+                        gate_for.append(weight)
+                        gate_for.append(words)
+                    elif role == AGAINST:
+                        parts[at] += weight
+                        gate_against.append(weight)
+                        gate_against.append(words)
+                    else:
+                        gate_veto.append(words)
+                elif role == TERM:
+                    if field == "title":
+                        weight = weight * boost
+                    scores[owner] += weight
+                    if owner in phrases:
+                        phrases[owner] += weight, words
+                    else:
+                        phrases[owner] = [weight, words]
+                else:
+                    vetoed.add(owner)
+        codes = programme_codes(fields)
+        anchor = self._anchor(fields, phrase, codes)
+        for owner, role, weight, code in self._programme_hits(codes) if codes else ():
+            words = f"programme {code}"
+            if (owner, role, words) in strength:
+                return self._match_in_order(fields, texts, found_in, off_in)
+            strength[owner, role, words] = weight
+            if owner == GATE:
+                if role == FOR:
+                    parts[_PROGRAMME_AT] += weight
+                    gate_for.append(weight)
+                    gate_for.append(words)
+                else:
+                    gate_veto.append(words)
+            elif role == TERM:
+                scores[owner] += weight
+                if owner in phrases:
+                    phrases[owner] += weight, words
+                else:
+                    phrases[owner] = [weight, words]
+            else:
+                vetoed.add(owner)
+        return self._finish(
+            scores, phrases, vetoed, parts, gate_for, gate_against, gate_veto, anchor, fields, codes
+        )
+
+    def _programme_found(self, text: str) -> dict[int, str]:
+        """What the programme field's text holds: a few dozen names, repeated on every call of
+        each, so kept (bounded) rather than found again."""
+        found = self._programme_terms.get(text)
+        if found is None:
+            if len(self._programme_terms) >= 4096:
+                self._programme_terms.clear()
+            found = self._programme_terms[text] = self.index.find(chunks(text))
+        return found
+
+    def _match_in_order(
+        self,
+        fields: Mapping[str, str | None],
+        texts: list[tuple[str, str]],
+        found_in: dict[str, dict[int, str]],
+        off_in: dict[str, frozenset[int]],
+    ) -> Verdict:
+        """`match()` for an item where a later rule finds words an earlier one found, more
+        strongly: the strongest signal per words first, in the order each words were first
+        found, then added up (`_verdict`), as `judge` does. The texts already searched are
+        not searched again."""
+        strongest: _Strongest = {}
+        seen: set[int] = set()
+        phrase: str | None = None
+        info, reads, find = self._rule_info, self._reads, self.index.find
+        for field, text in texts:
+            reading = reads[field]
+            if not reading:
+                continue
+            if field == "programme":
+                found = self._programme_found(text)
+            elif text in found_in:
+                found = found_in[text]
+            else:
+                found = found_in[text] = find(chunks(text))
+            off = off_in.get(text, _NONE) if off_in else _NONE
+            for rid, words in found.items():
+                if rid in seen or rid not in reading or rid in off:
+                    continue
+                seen.add(rid)
+                owner, role, weight, group, at = info[rid]
                 if role == REQUIRE:
                     if phrase is None or words < phrase:
                         phrase = words
@@ -329,57 +451,53 @@ class Matcher:
                 key = (owner, role, words)
                 known = strongest.get(key)
                 if known is None or abs(weight) > abs(known[0]):
-                    strongest[key] = (weight, field, group, table)
+                    strongest[key] = (weight, field, group, at)
         codes = programme_codes(fields)
         anchor = self._anchor(fields, phrase, codes)
-        verdict = self._verdict(strongest, self._programme_hits(codes) if codes else [], anchor)
-        return self._ranked(verdict, fields, codes)
-
-    def _ranked(
-        self, verdict: Verdict, fields: Mapping[str, str | None], codes: frozenset[str]
-    ) -> Verdict:
-        """The verdict with its tier: from the learned scorer where there is one."""
-        scorer = self.ruleset.scorer
-        # The verdict `_verdict` has just made, no one else holds it yet: its tier is filled in
-        # place rather than in a copy (dataclasses.replace costs several times as much).
-        if scorer is None:
-            tier = rules_tier(verdict)
-            verdict.__dict__.update(relevant=tier == RELEVANT, tier=tier)
-            return verdict
-        score, tier, contributions = scorer.rank(verdict, fields, codes)
-        verdict.__dict__.update(
-            relevant=tier == RELEVANT, tier=tier, score=score, contributions=contributions
-        )
-        return verdict
+        hits = self._programme_hits(codes) if codes else []
+        return self._verdict(strongest, hits, anchor, fields, codes)
 
     def _verdict(
         self,
         strongest: _Strongest,
         programme_hits: list[tuple[int, str, float, str]],
         anchor: str | None,
+        fields: Mapping[str, str | None],
+        codes: frozenset[str],
     ) -> Verdict:
-        """Add up the strongest signal per (owner, role, words) into the verdict."""
+        """Add up the strongest signal per (owner, role, words) into the verdict and its tier.
+
+        What only `explain`, `show` and the tests read (the gate's phrase lists, vetoes and
+        parts, the scorer's contributions) goes into the verdict raw, made into its field when
+        first read (see verdict.py): the store and the digest never ask for it."""
         for owner, role, weight, code in programme_hits:
-            strongest[(owner, role, f"programme {code}")] = (weight, "programme", None, PROGRAMME)
+            key = (owner, role, f"programme {code}")
+            strongest[key] = (weight, "programme", None, _PROGRAMME_AT)
         groups_counted: set[tuple[int, tuple[str, ...]]] = set()
-        # Phrases are kept as (-strength, words): plain sorting then puts the strongest first.
         scores = [0.0] * len(self.areas)
-        phrases: dict[int, list[tuple[float, str]]] = {}
+        # Weighted words as flat [weight, words, weight, words, ...]: no pair made per signal,
+        # and a verdict's raw phrase lists are one tuple each for the garbage collector.
+        phrases: dict[int, list[float | str]] = {}  # area -> its weighted words
         vetoed: set[int] = set()
-        parts = dict.fromkeys(GATE_PARTS, 0.0)
-        gate_for: list[tuple[float, str]] = []
-        gate_against: list[tuple[float, str]] = []
+        parts = [0.0] * len(GATE_PARTS)
+        gate_for: list[float | str] = []
+        gate_against: list[float | str] = []
         gate_veto: list[str] = []
-        boost, ids, thresholds = self._title_boost, self._area_ids, self._thresholds
-        for (owner, role, words), (weight, field, group, table) in strongest.items():
+        boost = self._title_boost
+        for (owner, role, words), (weight, field, group, at) in strongest.items():
             if group is not None:
                 if (owner, group) in groups_counted:
                     continue  # another form of this group already counted
                 groups_counted.add((owner, group))
             if owner == GATE:
-                if role in (FOR, AGAINST):
-                    parts[table] += weight
-                    (gate_for if role == FOR else gate_against).append((-abs(weight), words))
+                if role == FOR:
+                    parts[at] += weight
+                    gate_for.append(weight)
+                    gate_for.append(words)
+                elif role == AGAINST:
+                    parts[at] += weight
+                    gate_against.append(weight)
+                    gate_against.append(words)
                 elif role == REQUIRE:
                     continue  # presence only: `scan.anchor` already says what was found
                 else:
@@ -387,65 +505,85 @@ class Matcher:
             elif role == TERM:
                 weight = weight * boost if field == "title" else weight
                 scores[owner] += weight
-                phrases.setdefault(owner, []).append((-abs(weight), words))
+                if owner in phrases:
+                    phrases[owner] += weight, words
+                else:
+                    phrases[owner] = [weight, words]
             else:
                 vetoed.add(owner)
+        return self._finish(
+            scores, phrases, vetoed, parts, gate_for, gate_against, gate_veto, anchor, fields, codes
+        )
+
+    def _finish(
+        self,
+        scores: list[float],
+        phrases: dict[int, list[float | str]],
+        vetoed: set[int],
+        parts: list[float],
+        gate_for: list[float | str],
+        gate_against: list[float | str],
+        gate_veto: list[str],
+        anchor: str | None,
+        fields: Mapping[str, str | None],
+        codes: frozenset[str],
+    ) -> Verdict:
+        """The verdict from the signals added up: per area its score and weighted words, the
+        gate's parts (in `GATE_PARTS` order) and its weighted words for and against."""
         gate_score = self._gate_score(parts)
         threshold = self._threshold
         missing = self._requires and anchor is None
         # A programme prior alone passes nothing: some phrase must say who applies or which
         # municipal task the call serves.
-        said = parts[CAN_APPLY] + parts[SERVES] > 0
-        gate = built(
-            GateResult,
-            passed=not gate_veto and not missing and said and gate_score >= threshold,
-            score=round(gate_score, 3),
-            threshold=threshold,
-            phrases=_by_weight(gate_for),
-            against=_by_weight(gate_against),
-            excluded_by=gate_veto,
-            anchor=anchor,
-            anchor_missing=missing,
-            # most parts are 0.0 (or -0.0), which round() would give back as they are
-            parts={name: round(value, 3) if value else value for name, value in parts.items()},
-        )
+        said = parts[_CAN_APPLY_AT] + parts[_SERVES_AT] > 0
+        passed = not gate_veto and not missing and said and gate_score >= threshold
+        rounded = round(gate_score, 3)
+        # most parts are 0.0 (or -0.0), which round() would give back as they are
+        part_values = tuple([round(value, 3) if value else value for value in parts])
+        ids, thresholds = self._area_ids, self._thresholds
         matches = [
-            built(AreaMatch, area=ids[i], score=round(scores[i], 3), phrases=_by_weight(found))
+            make_area(ids[i], round(scores[i], 3), by_weight(found))
             for i, found in sorted(phrases.items())
             if i not in vetoed and scores[i] >= thresholds[i]
         ]
         if len(matches) > 1:
             matches.sort(key=lambda m: -m.score)  # stable: ties keep the configured area order
-        return built(
-            Verdict,
-            relevant=gate.passed and bool(matches),
-            gate=gate,
-            areas=matches,
-            tier="",
-            score=None,
-            contributions=(),
+        # The tier: from the learned scorer where there is one, else from the rules.
+        rules = Rules(bool(gate_veto) or missing, passed, bool(matches), rounded)
+        scorer = self.ruleset.scorer
+        contributions: tuple[str | float, ...] = ()
+        score: float | None = None
+        if scorer is None:
+            tier = rules.tier()
+        else:
+            best = matches[0].score if matches else 0.0  # the max: they are sorted
+            score, tier, contributions = scorer.ranked(part_values, best, rules, fields, codes)
+        gate = make_gate(
+            passed,
+            rounded,
+            threshold,
+            tuple(gate_for),
+            tuple(gate_against),
+            tuple(gate_veto),
+            anchor,
+            missing,
+            part_values,
         )
+        return make_verdict(tier == RELEVANT, gate, matches, tier, score, contributions)
 
-    def _gate_score(self, parts: dict[str, float]) -> float:
+    def _gate_score(self, parts: list[float]) -> float:
         """For minus against plus the programme prior. Where a phrase says a municipality can
         apply, the signals against count at most `against_cap`: a call that lists research
         fields or names the grids a municipal company runs is not thereby closed to it."""
-        against = parts[RESEARCH_ONLY] + parts[NOT_A_CALL]
+        can_apply, serves, research_only, not_a_call, programme = parts
+        against = research_only + not_a_call
         cap = self.ruleset.gate.against_cap
-        if cap is not None and parts[CAN_APPLY] > 0:
+        if cap is not None and can_apply > 0:
             against = min(against, cap)
-        return parts[CAN_APPLY] + parts[SERVES] + parts[PROGRAMME] - against
+        return can_apply + serves + programme - against
 
     def explain(self, fields: Mapping[str, str | None], language: str = "en") -> str:
         """A human-readable account of the gate and every area, near misses included."""
         from monitor.rules.explain import explain
 
         return explain(self, fields, language)
-
-
-def _by_weight(weighted: list[tuple[float, str]]) -> list[str]:
-    """Texts of (-strength, text) pairs, strongest first, ties alphabetically, each once."""
-    if len(weighted) < 2:
-        return [weighted[0][1]] if weighted else []
-    weighted.sort()
-    return list(dict.fromkeys(text for _, text in weighted))

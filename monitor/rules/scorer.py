@@ -20,11 +20,13 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from monitor.errors import RuleError
 from monitor.rules.programmes import programme_codes
-from monitor.rules.verdict import Verdict
+from monitor.rules.verdict import PART_NAMES, Verdict, strongest_first
 from monitor.tomllines import find_line
 
 SCORER_FILE = "_scorer.toml"
@@ -83,6 +85,23 @@ class Scored:
 
 
 @dataclass(frozen=True)
+class _Weights:
+    """The scorer's weights by where their feature comes from, so an item's features are looked
+    up where they arise instead of being named in a dict first (the matcher scores every item)."""
+
+    parts: tuple[tuple[int, str, float], ...]  # (at in PART_NAMES, feature, weight), in order
+    area: float | None
+    programme: dict[str, tuple[str, float]]  # code -> (feature, 1.0 x weight)
+    family: dict[str, tuple[str, float]]
+    action: dict[str, tuple[str, float]]
+
+
+def _by_prefix(weights: Mapping[str, float], prefix: str) -> dict[str, tuple[str, float]]:
+    """Name after `prefix` -> (feature, contribution): these features are 1.0 when present."""
+    return {n[len(prefix) :]: (n, 1.0 * w) for n, w in weights.items() if n.startswith(prefix)}
+
+
+@dataclass(frozen=True)
 class Scorer:
     intercept: float
     weights: Mapping[str, float]
@@ -90,6 +109,21 @@ class Scorer:
     maybe_at: float
     trained_on: str = ""
     source: Path | None = None
+
+    @cached_property
+    def _weights(self) -> _Weights:
+        weights = self.weights
+        return _Weights(
+            parts=tuple(
+                (PART_NAMES.index(part), name, weights[name])
+                for part, name in _PART_FEATURES
+                if name in weights
+            ),
+            area=weights.get(AREA_FEATURE),
+            programme=_by_prefix(weights, "programme "),
+            family=_by_prefix(weights, "family "),
+            action=_by_prefix(weights, "action "),
+        )
 
     def score(
         self,
@@ -99,50 +133,102 @@ class Scorer:
     ) -> Scored:
         """The score and tier of one item (`codes`: its programme codes, if known already)."""
         score, tier, contributions = self.rank(verdict, fields, codes)
-        return Scored(score, tier, list(contributions))
+        return Scored(score, tier, list(strongest_first(contributions)))
 
     def rank(
         self,
         verdict: Verdict,
         fields: Mapping[str, str | None],
         codes: frozenset[str] | None = None,
-    ) -> tuple[float, str, tuple[tuple[str, float], ...]]:
-        """`score()` as (score, tier, contributions strongest first), for the matcher's
-        per-item path: no `Scored` made, the contributions sorted as decorated tuples."""
-        if codes is None:
-            codes = programme_codes(fields)
-        weights = self.weights
-        contributions = []
-        for name, value in features(verdict, fields, codes).items():
-            if name in weights:
-                contribution = value * weights[name]
-                contributions.append((-abs(contribution), name, contribution))
-        logit = self.intercept + sum([c for _, _, c in contributions])
-        probability = 1 / (1 + math.exp(-max(-30.0, min(30.0, logit))))
-        contributions.sort()  # strongest first, then by name: names are unique, so never past
-        tier = self._tier(probability, verdict, bool(codes))
-        return round(probability, 4), tier, tuple([(n, c) for _, n, c in contributions])
+    ) -> tuple[float, str, tuple[str | float, ...]]:
+        """`score()` as (score, tier, contributions): the contributions flat, (feature,
+        contribution, feature, contribution, ...) in feature order, not yet sorted."""
+        gate, areas = verdict.gate, verdict.areas
+        ruled_out = bool(gate.excluded_by or gate.anchor_missing)
+        return self.ranked(
+            tuple([gate.parts.get(name, 0.0) for name in PART_NAMES]),
+            max([m.score for m in areas], default=0.0),
+            Rules(ruled_out, gate.passed, bool(areas), gate.score),
+            fields,
+            programme_codes(fields) if codes is None else codes,
+        )
 
-    def _tier(self, probability: float, verdict: Verdict, metadata: bool) -> str:
-        gate = verdict.gate
-        if gate.excluded_by or gate.anchor_missing:
+    def ranked(
+        self,
+        parts: tuple[float, ...],
+        best_area: float,
+        rules: Rules,
+        fields: Mapping[str, str | None],
+        codes: frozenset[str],
+    ) -> tuple[float, str, tuple[str | float, ...]]:
+        """`rank()` from what the matcher has at hand before it makes the verdict: the gate's
+        rounded parts (in `PART_NAMES` order), the best area's score and the rules' outcome."""
+        contributions = self.contributions(parts, best_area, fields, codes)
+        logit = self.intercept + sum(contributions[1::2])  # type: ignore[arg-type]
+        probability = 1 / (1 + math.exp(-max(-30.0, min(30.0, logit))))
+        return round(probability, 4), self._tier(probability, rules, bool(codes)), contributions
+
+    def contributions(
+        self,
+        parts: tuple[float, ...],
+        best_area: float,
+        fields: Mapping[str, str | None],
+        codes: frozenset[str],
+    ) -> tuple[str | float, ...]:
+        """Flat (feature, value x weight, ...) for every feature of `features()` that has a
+        weight, in that order (the logit adds them up in it): the weights are looked up by where
+        each feature comes from, no feature is named that has no weight, and no pair is made."""
+        by = self._weights
+        found: list[str | float] = []
+        for at, name, weight in by.parts:
+            found += name, min(parts[at], 8.0) / 4 * weight
+        if by.area is not None:
+            found += AREA_FEATURE, min(best_area, 12.0) / 6 * by.area
+        if by.programme:
+            for code in codes:
+                if (weighted := by.programme.get(code)) is not None:
+                    found += weighted
+        family = identifier_family(fields.get("identifier")) if by.family else None
+        if family and (weighted := by.family.get(family)) is not None:
+            found += weighted
+        action = (fields.get("type_of_action") or "").strip() if by.action else ""
+        if action and (weighted := by.action.get(" ".join(action.split()))) is not None:
+            found += weighted
+        return tuple(found)
+
+    def _tier(self, probability: float, rules: Rules, metadata: bool) -> str:
+        if rules.ruled_out:
             return NO  # ruled out by the rubric (EDF, ERC ...) or no EU or funding context
         if not metadata:  # not a call with programme metadata, the kind the scorer learnt
-            return rules_tier(verdict)
+            return rules.tier()
         if probability >= self.relevant_at:
-            return RELEVANT if verdict.areas else MAYBE  # the digest files a call under an area
+            return RELEVANT if rules.has_area else MAYBE  # the digest files a call under an area
         return MAYBE if probability >= self.maybe_at else NO
 
 
+class Rules(NamedTuple):
+    """What the tiers read of the rules' verdict."""
+
+    ruled_out: bool  # a veto (`rule_out`) or no EU or funding context
+    passed: bool  # the gate
+    has_area: bool
+    gate_score: float
+
+    def tier(self) -> str:
+        """The tier from the rules alone: the gate and an area (relevant); the gate and no
+        area, or an area and some signal that a municipality takes part (maybe); else no."""
+        if self.ruled_out:
+            return NO
+        if self.passed and self.has_area:
+            return RELEVANT
+        return MAYBE if self.passed or (self.has_area and self.gate_score > 0) else NO
+
+
 def rules_tier(verdict: Verdict) -> str:
-    """The tier from the rules alone: the gate and an area (relevant); the gate and no area, or
-    an area and some signal that a municipality takes part (maybe); else no."""
+    """The tier from the rules alone (`Rules.tier`) of a verdict."""
     gate = verdict.gate
-    if gate.excluded_by or gate.anchor_missing:
-        return NO
-    if gate.passed and verdict.areas:
-        return RELEVANT
-    return MAYBE if gate.passed or (verdict.areas and gate.score > 0) else NO
+    ruled_out = bool(gate.excluded_by or gate.anchor_missing)
+    return Rules(ruled_out, gate.passed, bool(verdict.areas), gate.score).tier()
 
 
 def load_scorer(path: Path) -> Scorer:
