@@ -49,10 +49,17 @@ def item_row(item: Item) -> dict[str, Any]:
         value = getattr(item, name)
         if name in JSON_COLUMNS:
             # Most of an item's seven lists are empty: json.dumps' own "[]" without its cost.
-            row[name] = json.dumps([_iso(v) for v in value], ensure_ascii=False) if value else "[]"
-        else:
+            row[name] = _json_list([_iso(v) for v in value]) if value else "[]"
+        elif isinstance(value, date):  # a datetime too; most values are text, kept as they are
             row[name] = _iso(value)
+        else:
+            row[name] = value
     return row
+
+
+# json.dumps(value, ensure_ascii=False) without building an encoder per call, as dumps does for
+# any argument other than its defaults (most of item_row's time, three lists an item).
+_json_list = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def select_list(columns: tuple[str, ...] = ITEM_COLUMNS, table: str = "items") -> str:
