@@ -14,11 +14,14 @@ _IDENTIFIER = re.compile(
     r"[A-Z][A-Z0-9]{1,14}(?:-[A-Z0-9]{1,20}){0,3}-20[0-9]{2}(?:-[A-Za-z0-9]{1,30}){1,8}"
     r"(?![A-Za-z0-9-])"
 )
+# The year every identifier holds: a text without one names no call. Searched for first, as
+# it is a tenth of the pattern's cost, which tries its look-behind at every character.
+_YEAR = re.compile(r"-20[0-9]{2}")
 
 
 def call_identifiers(text: str | None) -> list[str]:
     """Every distinct call identifier in `text`, in order of appearance."""
-    if not text:
+    if not text or not _YEAR.search(text):
         return []
     found: list[str] = []
     for match in _IDENTIFIER.finditer(text):

@@ -6,13 +6,12 @@ import html
 import re
 import warnings
 
-_SPACE = re.compile(r"\s+")
 # Characters a reader never sees but a terminal or a chat obeys: C0/C1 controls (ESC starts a
 # terminal escape, BEL rings) and the bidirectional overrides and isolates (U+202E turns
-# "txt.exe" into "exe.txt" on screen). Whitespace controls are spaces already (`_SPACE`).
+# "txt.exe" into "exe.txt" on screen). Whitespace controls are spaces already (str.split).
 _INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-# What the substitutions below would change: an invisible character, whitespace other than a
-# plain space, or two spaces in a row. Searched for once; a string without any is kept.
+# What the cleaning below would change: an invisible character, whitespace other than a plain
+# space, or two spaces in a row. Searched for once; a string without any is kept.
 _UNTIDY = re.compile(_INVISIBLE.pattern + r"|[^\S ]|  ")
 _MARKUP = re.compile(r"[<&]")
 # A quoted attribute value may hold ">" (the portal writes `<div class="eui-u-mt-l>">`); a
@@ -42,6 +41,8 @@ def clean_text(value: str | None) -> str:
             # Plain paragraphs and links, as the portal sends by the thousand: dropping the tags
             # gives the same text as BeautifulSoup at a tenth of the cost.
             value = html.unescape(_TAG.sub(" ", value))
-    if _UNTIDY.search(value) is None:  # most strings: the two substitutions would keep them
+    if _UNTIDY.search(value) is None:  # most strings: the cleaning would keep them
         return value.strip()
-    return _SPACE.sub(" ", _INVISIBLE.sub("", value)).strip()
+    # Runs of whitespace as one space: str.split() splits at exactly what `\s` matches
+    # (str.isspace), at a third of the cost of re.sub(r"\s+", " ") and strip().
+    return " ".join(_INVISIBLE.sub("", value).split())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, date, datetime
 
@@ -189,6 +190,17 @@ def test_areas_of_equal_score_by_name_and_lists_edited_by_hand_read_back(fresh_s
     (row,) = search_items(fresh_store.db, "call", SearchFilters(), limit=5)
     assert row["areas"] == ["utbildning", "kultur", "valfard-halsa"]
     assert row["deadlines"] == ["2027-01-15", "2027-03-01"] and row["tags"] == []
+
+
+def test_list_columns_are_stored_as_json_would_write_them(fresh_store):
+    """Keywords with quotes, backslashes, non-ASCII letters and line separators are stored as
+    the JSON arrays json.dumps writes (what Datasette and sqlite3 show) and read back as given."""
+    keywords = ('Klimat "anpassning"', "back\\slash", "Återbruk\u2028rad", "tab\there")
+    save(fresh_store, [call("A", keywords=keywords, deadlines=(date(2027, 1, 15),))])
+    stored = fresh_store.db["items"].get("eu-portal:A")
+    assert stored["keywords"] == json.dumps(list(keywords), ensure_ascii=False)
+    assert json.loads(stored["keywords"]) == list(keywords)
+    assert stored["deadlines"] == '["2027-01-15"]'
 
 
 def test_a_failed_save_leaves_nothing_half_written(fresh_store):

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from monitor.text import _CUT_TAG, _SPACE, clean_text
+from monitor.text import _CUT_TAG, clean_text
 
 PORTAL = Path(__file__).parent / "fixtures" / "eu_portal"
+_SPACE = re.compile(r"\s+")
 
 
 def by_beautifulsoup(value: str) -> str:
@@ -62,6 +64,8 @@ def test_hard_cases_read_as_a_browser_would(markup, text):
         ("\u2067isolerad\u2069 text", "isolerad text"),
         ("C1\x85 and\x9b controls", "C1 and controls"),
         ("Tabs\tand\nnew lines", "Tabs and new lines"),
+        ("Hårt\u00a0mellanslag\u2003och\u3000 breda  ", "Hårt mellanslag och breda"),
+        ("\u2028Rad\u2029stycke \x1c\x1f fält", "Rad stycke fält"),
         ("Svenska å ä ö – och “citat”", "Svenska å ä ö – och “citat”"),
     ],
 )

@@ -39,6 +39,7 @@ TOPIC_PAGE = (
 _BRUSSELS = ZoneInfo("Europe/Brussels")
 _STATUS_RANK: dict[CallStatus, int] = {"open": 0, "forthcoming": 1, "closed": 2}
 _ABBREVIATION = re.compile(r"\(([^()]+)\)\s*$")
+_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 
 def page_results(data: object) -> tuple[int, list[dict[str, Any]]]:
@@ -94,17 +95,17 @@ def items_from_results(
     call a SEDIA row of the same identifier already gives; for a cascade call the copy would
     get another uid (no number to take from its URL), so it is dropped rather than ranked."""
     parsed = [
-        (row, item)
+        (_is_sedia(row), row, item)
         for row in rows
         if (item := item_from_result(row, source=source, programmes=programmes, today=today))
     ]
-    sedia = {item.identifier for row, item in parsed if _is_sedia(row)}
+    sedia = {item.identifier for is_sedia, _, item in parsed if is_sedia}
     best: dict[str, tuple[tuple, Item]] = {}
-    for row, item in parsed:
-        stale = not _is_sedia(row) and _call_number(item.url or "") is None
+    for is_sedia, row, item in parsed:
+        stale = not is_sedia and _call_number(item.url or "") is None
         if stale and item.identifier in sedia:
             continue
-        rank = _row_rank(row, item)
+        rank = _row_rank(is_sedia, row, item)
         if item.uid not in best or rank > best[item.uid][0]:
             best[item.uid] = (rank, item)
     return [item for _, item in best.values()]
@@ -211,9 +212,9 @@ def _is_sedia(row: Mapping[str, Any]) -> bool:
     return _first(_metadata(row), "DATASOURCE") == "SEDIA"
 
 
-def _row_rank(row: Mapping[str, Any], item: Item) -> tuple:
+def _row_rank(is_sedia: bool, row: Mapping[str, Any], item: Item) -> tuple:
     return (
-        _is_sedia(row),
+        is_sedia,
         (_str(row.get("language")) or "en") == "en",
         bool(item.deadlines),
         len(item.summary),
@@ -289,7 +290,7 @@ def _keywords(meta: Mapping[str, Any], identifier: str) -> tuple[str, ...]:
 
 
 def _identifier_prefix(identifier: str) -> str | None:
-    found = re.match(r"[A-Za-z][A-Za-z0-9]*", identifier)
+    found = _PREFIX.match(identifier)
     return found.group(0).upper() if found else None
 
 
@@ -309,8 +310,9 @@ def _json_values(values: object) -> list[Any]:
 
 def _all(meta: Mapping[str, Any], key: str) -> list[str]:
     value = meta.get(key)
-    values = value if isinstance(value, list) else [value]
-    return [s for s in (_str(v) for v in values) if s]
+    if value is None:  # a row lacks most of the eight keys asked for
+        return []
+    return [s for s in map(_str, value if isinstance(value, list) else (value,)) if s]
 
 
 def _first(meta: Mapping[str, Any], key: str) -> str | None:
