@@ -34,6 +34,7 @@ import httpx
 from monitor.addresses import checked_transport, guard_hooks
 from monitor.clock import Clock
 from monitor.errors import FetchError
+from monitor.fetch_words import said
 from monitor.models import Politeness, Validators
 
 if TYPE_CHECKING:  # config imports the source registry, which imports this module
@@ -232,36 +233,27 @@ class Fetcher:
             try:
                 response = await self._send_once(host, method, url, **kwargs)
             except _Overdue as exc:
-                raise FetchError(
-                    f"{host} did not answer in time: no complete answer within "
-                    f"{self.politeness.timeout:g} s (settings.timeout)"
-                ) from exc
+                seconds = self.politeness.timeout
+                raise FetchError(said("overdue", host=host, seconds=seconds)) from exc
             except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                 # A javascript: link or a broken redirect: no retry will make it a web address.
-                raise FetchError(f"not a web address that can be fetched: {url} ({exc})") from exc
+                raise FetchError(said("not_web_address", url=url, detail=exc)) from exc
             except httpx.TooManyRedirects as exc:
-                raise FetchError(
-                    f"too many redirects (more than {MAX_REDIRECTS}) from {host}"
-                ) from exc
+                raise FetchError(said("redirects", limit=MAX_REDIRECTS, host=host)) from exc
             except httpx.TimeoutException as exc:
-                problem = f"{host} did not answer in time ({type(exc).__name__})"
+                problem = said("timeout", host=host, detail=type(exc).__name__)
             except httpx.DecodingError as exc:
-                problem = f"the answer from {host} was cut off or badly compressed ({exc})"
+                problem = said("cut_off", host=host, detail=exc)
             except httpx.TransportError as exc:
-                problem = (
-                    f"could not connect to {host} ({type(exc).__name__}: {exc or 'no details'})"
-                )
+                detail = f"{type(exc).__name__}: {exc or said('no_details')}"
+                problem = said("connect", host=host, detail=detail)
             else:
                 if response.not_modified and not _conditional(kwargs.get("headers")):
                     # Taken as "unchanged", it would leave the source ok with nothing, for ever.
-                    raise FetchError(
-                        f"{host} answered 304 Not Modified to a request that asked for nothing "
-                        "conditionally (a misconfigured server or proxy)",
-                        status=304,
-                    )
+                    raise FetchError(said("not_modified", host=host), status=304)
                 if 200 <= response.status < 300 or response.not_modified:
                     return response
-                problem = f"HTTP {response.status} {response.reason} from {host}"
+                problem = said("http", status=response.status, reason=response.reason, host=host)
                 if not (response.status == 429 or response.status >= 500):
                     raise FetchError(problem, status=response.status)
             if attempt + 1 < attempts:
@@ -269,7 +261,7 @@ class Fetcher:
                 log.info("%s; retrying in %.1f s", problem, delay)
                 await asyncio.sleep(delay)
         status = response.status if response is not None else None
-        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        tries = said("attempts", n=attempts) if attempts > 1 else ""
         raise FetchError(problem + tries, status=status)
 
     async def _send_once(self, host: str, method: str, url: str, **kwargs: Any) -> Fetched:
@@ -345,15 +337,10 @@ def _encodings(response: httpx.Response, url: str) -> list[str]:
     host = urlsplit(url).hostname or url
     unknown = [name for name in layers if name not in ("gzip", "x-gzip", "deflate")]
     if unknown:
-        raise FetchError(
-            f"the answer from {host} is encoded as {unknown[0]!r}, which was not asked for "
-            "(only gzip is)",
-            status=response.status_code,
-        )
+        raise FetchError(said("encoded", host=host, name=unknown[0]), status=response.status_code)
     if len(layers) > MAX_ENCODINGS:
         raise FetchError(
-            f"the answer from {host} is compressed {len(layers)} times over "
-            f"(Content-Encoding: {header}); at most {MAX_ENCODINGS} layers are unpacked",
+            said("layers", host=host, n=len(layers), header=header, limit=MAX_ENCODINGS),
             status=response.status_code,
         )
     return layers
@@ -437,7 +424,7 @@ class _Unpacker:
 
 def _too_big(url: str, cap: int) -> str:
     host = urlsplit(url).hostname or url
-    return f"the answer from {host} is larger than {cap / 1_000_000:g} MB (settings.max_bytes)"
+    return said("too_big", host=host, mb=cap / 1_000_000)
 
 
 def _conditional(headers: Any) -> bool:

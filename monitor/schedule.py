@@ -215,7 +215,7 @@ class Service:
                 log.warning("source %s became unhealthy: %s", source_id, now.reason)
             elif now.word == "ok" and was != "ok":
                 log.info("source %s recovered: it works again (it was %s)", source_id, was)
-        return summary_lines(summary)
+        return summary_lines(summary, self.config.settings.language)
 
     def digest(self) -> str:
         try:

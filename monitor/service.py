@@ -11,6 +11,7 @@ from monitor.config import Config, SourceConfig
 from monitor.matching import load_matchers, match_and_store, sources_not_serving
 from monitor.models import RunSummary, SourceOutcome
 from monitor.pipeline import run_once
+from monitor.run_words import counts, run_words
 from monitor.stop import StopRequested
 from monitor.store import Store
 
@@ -78,24 +79,24 @@ class _BatchMatcher:
             raise self.failure
 
 
-def summary_lines(summary: RunSummary) -> list[str]:
-    """One line per source (items, new, changed, or the error) and a total."""
+def summary_lines(summary: RunSummary, language: str = "sv") -> list[str]:
+    """One line per source (items, new, changed, or the error) and a total, in `language`."""
+    said = run_words(language)
     lines = []
     width = max((len(o.source) for o in summary.outcomes), default=0)
     for outcome in summary.outcomes:
         head = f"{outcome.source.ljust(width)}  "
         if outcome.ok:
             lines.append(
-                f"{head}{outcome.items_seen} items, {outcome.items_new} new, "
-                f"{outcome.items_changed} changed"
-                + (" (not modified)" if outcome.not_modified else "")
+                head
+                + counts(language, outcome.items_seen, outcome.items_new, outcome.items_changed)
+                + (said["not_modified"] if outcome.not_modified else "")
             )
         else:
-            lines.append(f"{head}FAILED: {outcome.error}")
-        lines += [f"{' ' * len(head)}warning: {w}" for w in outcome.warnings]
+            lines.append(head + said["failed"].format(error=outcome.error))
+        lines += [" " * len(head) + said["warning"].format(warning=w) for w in outcome.warnings]
     failed, count = len(summary.failed), len(summary.outcomes)
-    lines.append(
-        f"Total: {count} source{'' if count == 1 else 's'} ({failed} failed), "
-        f"{summary.items_seen} items, {summary.items_new} new, {summary.items_changed} changed"
-    )
+    total = counts(language, summary.items_seen, summary.items_new, summary.items_changed)
+    noun = said["source"] if count == 1 else said["sources"]
+    lines.append(said["total"].format(count=count, noun=noun, failed=failed, counts=total))
     return lines

@@ -42,11 +42,11 @@ def test_run_prints_a_line_per_source_and_a_total(runner, config_path):
     first = runner.invoke(cli, ["--config", str(config_path), "run", "--no-digest"])
     assert first.exit_code == 0, first.output
     assert first.stdout.splitlines() == [
-        "eu-portal  341 items, 341 new, 0 changed",
-        "Total: 1 source (0 failed), 341 items, 341 new, 0 changed",
+        "eu-portal  341 poster, 341 nya, 0 ändrade",
+        "Totalt: 1 källa (0 misslyckades), 341 poster, 341 nya, 0 ändrade",
     ]
     second = runner.invoke(cli, ["--config", str(config_path), "run"])
-    assert second.stdout.splitlines()[0] == "eu-portal  341 items, 0 new, 0 changed"
+    assert second.stdout.splitlines()[0] == "eu-portal  341 poster, 0 nya, 0 ändrade"
     # Slack is not set up: the coming digest follows, after a blank line.
     assert second.stdout.splitlines()[2] == ""
     assert second.stdout.splitlines()[3].startswith("EU-bevakning vecka ")
@@ -65,9 +65,9 @@ facet_url = "{closed_port_url()}/facet"
     result = runner.invoke(cli, ["--config", str(path), "run", "--no-digest"])
     assert result.exit_code == 3, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "eu-portal       341 items, 341 new, 0 changed"
-    assert lines[1].startswith("portal-offline  FAILED: could not connect to 127.0.0.1")
-    assert lines[-1] == "Total: 2 sources (1 failed), 341 items, 341 new, 0 changed"
+    assert lines[0] == "eu-portal       341 poster, 341 nya, 0 ändrade"
+    assert lines[1].startswith("portal-offline  MISSLYCKADES: kunde inte ansluta till 127.0.0.1")
+    assert lines[-1] == "Totalt: 2 källor (1 misslyckades), 341 poster, 341 nya, 0 ändrade"
     search = runner.invoke(cli, ["--config", str(path), "search", "--format", "json"])
     assert len(json.loads(search.stdout)) == 50  # the default limit: the good source was stored
 
@@ -82,7 +82,7 @@ def test_run_only_the_named_source(runner, config_path):
 def test_missing_rules_folder_is_a_warning_not_an_error(runner, config_path):
     result = runner.invoke(cli, ["--config", str(config_path), "run"])
     assert result.exit_code == 0
-    assert "the rules folder" in result.stderr and "does not exist" in result.stderr
+    assert "regelmappen" in result.stderr and "finns inte" in result.stderr
 
 
 def test_config_errors_are_one_line_and_tracebacks_need_verbose(runner, write_config):

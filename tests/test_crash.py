@@ -78,7 +78,7 @@ def test_a_run_killed_mid_fetch_leaves_a_consistent_database(write_config, porta
         again = start(["--config", str(config), "run", "--no-digest"])
         out, err = again.communicate(timeout=60)
     assert again.returncode == 0, err
-    assert "341 items, 341 new, 0 changed" in out
+    assert "341 poster, 341 nya, 0 ändrade" in out
     assert integrity(database) == "ok"
 
 
@@ -237,7 +237,7 @@ def test_a_run_waits_for_a_write_lock_taken_mid_run_and_then_stores_everything(
             logging.getLogger("monitor.store.busy").removeHandler(waiting)
     assert result.exit_code == 0, result.output
     assert waiting.times == 1  # it did wait for the shell
-    assert "feed  3 items, 3 new, 0 changed" in result.output
+    assert "feed  3 poster, 3 nya, 0 ändrade" in result.output
     assert open_store(tmp_path / "monitor.db").db["items"].count == 3
 
 
@@ -259,7 +259,7 @@ def test_a_run_against_a_database_held_throughout_fails_with_one_line_and_fetche
         "Error: the database is busy (held by another program) for more than 1 s: "
     )
     assert "monitor.db; end the other program's transaction" in line
-    assert again.exit_code == 0 and "3 items, 3 new" in again.output
+    assert again.exit_code == 0 and "3 poster, 3 nya" in again.output
 
 
 def test_rules_reapply_takes_the_run_lock(tmp_path, runner, monkeypatch):

@@ -58,7 +58,7 @@ def test_an_offline_run_says_every_source_failed_not_nothing_new(runner, write_c
         "(EU Funding & Tenders Portal, Interreg Östersjön)."
     ) in text
     assert "Källor som inte fungerar (2)" in text
-    assert "Interreg Östersjön (interreg): hämtningen misslyckades senast: could not connect" in (
+    assert "Interreg Östersjön (interreg): hämtningen misslyckades senast: kunde inte ansluta" in (
         text
     )
 
@@ -77,6 +77,6 @@ def test_a_partly_failing_run_names_the_failing_source(runner, write_config, liv
     assert "alla källor misslyckades" not in text
     assert "Källor som inte fungerar (1)" in text
     problem = next(line for line in text.splitlines() if "Interreg Östersjön (interreg)" in line)
-    assert "hämtningen misslyckades senast: could not connect to 127.0.0.1" in problem
+    assert "hämtningen misslyckades senast: kunde inte ansluta till 127.0.0.1" in problem
     assert problem.endswith("(har aldrig fungerat)")
     assert "EU Funding & Tenders Portal (eu-portal)" not in text  # it worked

@@ -168,13 +168,13 @@ def test_every_bad_input_fails_alone_and_the_good_sources_are_kept(tmp_path, mis
         "not-xml": "not an RSS or Atom feed",
         "layout-changed": "no element matches the item selector 'article'",
         "bad-json": "JSON",
-        "cut-off": "cut off or badly compressed",
+        "cut-off": "bröts av eller var felaktigt komprimerat",
         "gone": "HTTP 404 Not Found",
         "broken": "HTTP 500 Internal Server Error",
         "busy": "HTTP 429 Too Many Requests",
-        "stall": "did not answer in time",
-        "loop": "too many redirects",
-        "huge": "larger than 0.1 MB",
+        "stall": "svarade inte i tid",
+        "loop": "för många omdirigeringar",
+        "huge": "större än 0.1 MB",
         "bomb": "entit",
     }
     for source, fragment in expected.items():
@@ -211,7 +211,7 @@ def test_trickling_servers_fail_at_the_deadline_and_the_other_sources_are_stored
     assert outcomes["good"].ok and store.db["items"].count == 3
     for source in ("headers", "body", "chunked"):
         assert outcomes[source].error == (
-            "127.0.0.1 did not answer in time: no complete answer within 1 s (settings.timeout)"
+            "127.0.0.1 svarade inte i tid: inget fullständigt svar inom 1 s (settings.timeout)"
         )
 
 
@@ -280,8 +280,8 @@ def test_a_redirect_to_javascript_fails_only_that_link_or_that_source(tmp_path):
     assert calls.ok and calls.items_new == 1  # the item is kept without its page's details
     (warning,) = calls.warnings
     assert warning.startswith(f"could not open {page} for its details")
-    assert "not a web address that can be fetched" in warning
-    assert outcomes["moved"].error.startswith("not a web address that can be fetched")
+    assert "inte en webbadress som kan hämtas" in warning
+    assert outcomes["moved"].error.startswith("inte en webbadress som kan hämtas")
     assert "unexpected error" not in outcomes["moved"].error
 
 

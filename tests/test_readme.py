@@ -50,10 +50,10 @@ def test_quick_start_run_then_search_and_export(tmp_path, live_portal):
 
     run = monitor("run")
     assert run.returncode == 0, run.stderr
-    assert "eu-portal  341 items, 341 new, 0 changed" in run.stdout
+    assert "eu-portal  341 poster, 341 nya, 0 ändrade" in run.stdout
     assert (tmp_path / "monitor.db").exists()
     again = monitor("run")
-    assert "341 items, 0 new, 0 changed" in again.stdout
+    assert "341 poster, 0 nya, 0 ändrade" in again.stdout
 
     for block in SH_BLOCKS[2:]:
         for line in block.strip().splitlines():

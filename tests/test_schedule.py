@@ -82,13 +82,13 @@ def test_sources_are_fetched_when_due_on_a_fake_clock(config_path, portal):
     clock = StoppedClock(datetime(2026, 8, 22, 9, 0, tzinfo=UTC))
     service = Service(config_path, None, no_digest, clock)
     first = service.fetch_due()
-    assert first[-1] == "Total: 1 source (0 failed), 341 items, 341 new, 0 changed"
+    assert first[-1] == "Totalt: 1 källa (0 misslyckades), 341 poster, 341 nya, 0 ändrade"
     searches = len(portal.search_requests())
     assert service.fetch_due() == []  # not due again a minute later
     clock.instant += timedelta(hours=5, minutes=59)
     assert service.fetch_due() == []
     clock.instant += timedelta(minutes=12)  # past 6 h and the source's jitter
-    assert service.fetch_due()[0].startswith("eu-portal  341 items, 0 new")
+    assert service.fetch_due()[0].startswith("eu-portal  341 poster, 0 nya")
     assert len(portal.search_requests()) == 2 * searches
 
 

@@ -62,7 +62,7 @@ def test_the_log_names_each_source_at_the_right_level(write_config, live_portal,
     first = fetch_hours_later()
     failed = [r for r in first if "eu-portal failed" in r.getMessage()]
     assert [r.levelno for r in failed] == [logging.WARNING]
-    assert failed[0].getMessage().startswith("source eu-portal failed: could not connect")
+    assert failed[0].getMessage().startswith("source eu-portal failed: kunde inte ansluta")
     assert not any("unhealthy" in r.getMessage() for r in first)  # failing, not yet unhealthy
 
     second = fetch_hours_later()

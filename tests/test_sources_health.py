@@ -72,7 +72,7 @@ def test_sources_lists_kind_last_run_items_and_health(runner, two_sources):
     assert portal.split()[:3] == ["eu-portal", "eu_portal", "6h"]
     assert portal.split()[-2:] == ["341", "ok"]
     assert copy.split()[:3] == ["portal-copy", "eu_portal", "1d"]
-    assert "UNHEALTHY: failed 2 runs in a row: could not connect to 127.0.0.1" in copy
+    assert "UNHEALTHY: failed 2 runs in a row: kunde inte ansluta till 127.0.0.1" in copy
     assert spare.split()[-1] == "disabled"
 
 
@@ -146,4 +146,4 @@ def test_check_shows_items_without_storing(runner, two_sources, tmp_path):
 
     failing = runner.invoke(cli, ["--config", str(two_sources), "sources", "check", "portal-copy"])
     assert failing.exit_code == 3
-    assert failing.stdout.startswith("portal-copy: FAILED: could not connect")
+    assert failing.stdout.startswith("portal-copy: FAILED: kunde inte ansluta")

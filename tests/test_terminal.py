@@ -60,4 +60,4 @@ def test_run_shows_progress_on_a_terminal_only(write_config, live_portal):
     assert "Fetching" in shown and "2/2" in shown
     piped = subprocess.run([MONITOR, *args], capture_output=True, text=True)
     assert "Fetching" not in piped.stdout + piped.stderr
-    assert piped.stdout.splitlines()[-1].startswith("Total: 2 sources (0 failed)")
+    assert piped.stdout.splitlines()[-1].startswith("Totalt: 2 källor (0 misslyckades)")

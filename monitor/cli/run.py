@@ -20,6 +20,7 @@ from monitor.lock import run_lock
 from monitor.matching import load_matchers
 from monitor.models import SourceOutcome
 from monitor.pipeline import chosen_sources
+from monitor.run_words import run_words
 from monitor.service import fetch_and_match, summary_lines
 from monitor.store import open_store
 
@@ -54,11 +55,8 @@ def run(app: App, source_ids: tuple[str, ...], show_digest: bool, wait: float) -
     config = app.config
     sources = chosen_sources(config, source_ids)
     if not config.settings.rules.exists():
-        click.echo(
-            f"warning: the rules folder {config.settings.rules} does not exist; "
-            "items are stored without matching them to areas",
-            err=True,
-        )
+        said = run_words(config.settings.language)["no_rules"]
+        click.echo(said.format(folder=config.settings.rules), err=True)
     with _made_meanwhile(config.settings.database):
         load_matchers(config)  # broken rules stop the run here; kept for the run's matching
     store = app.store
@@ -70,7 +68,7 @@ def run(app: App, source_ids: tuple[str, ...], show_digest: bool, wait: float) -
         ):
             on_done = digest.started_by(done) if digest is not None else done
             summary, _ = fetch_and_match(config, store, sources, app.clock, on_done=on_done)
-        for line in summary_lines(summary):
+        for line in summary_lines(summary, config.settings.language):
             click.echo(line)
         if digest is not None:
             digest.wait()
