@@ -43,8 +43,8 @@ def run_lock(
             lock.acquire(timeout=wait)
     except Timeout as exc:
         raise RunInProgress(
-            f"another run is writing to {database} (lock file {lock.lock_file}); "
-            "try again when it has finished"
+            f"en annan körning skriver till {database} (låsfilen {lock.lock_file}); "
+            "försök igen när den är klar"
         ) from exc
     try:
         yield

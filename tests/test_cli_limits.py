@@ -32,5 +32,5 @@ def test_a_value_out_of_range_is_one_plain_line(runner, config, tmp_path, args, 
     result = runner.invoke(cli, ["--config", str(config), *args])
     assert result.exit_code == code, result.output
     assert said in result.output
-    assert "unexpected error" not in result.output and "Traceback" not in result.output
+    assert "oväntat fel" not in result.output and "Traceback" not in result.output
     assert not (tmp_path / "no-such-folder").exists()

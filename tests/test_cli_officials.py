@@ -98,7 +98,7 @@ def test_an_invalid_monitor_today_is_one_clear_line(runner, write_config, monkey
     result = runner.invoke(cli, ["--config", str(config), "deadlines"])
     assert result.exit_code == 1
     assert result.output == (
-        f"Error: MONITOR_TODAY must be a date written YYYY-MM-DD, not {value!r}\n"
+        f"Fel: MONITOR_TODAY must be a date written YYYY-MM-DD, not {value!r}\n"
     )
 
 

@@ -199,7 +199,7 @@ class OnWaiting(logging.Handler):
         self.then, self.times = then, 0
 
     def emit(self, record: logging.LogRecord) -> None:
-        if "held by another program" in record.getMessage():
+        if "används av ett annat program" in record.getMessage():
             self.times += 1
             self.then()
 
@@ -255,10 +255,8 @@ def test_a_run_against_a_database_held_throughout_fails_with_one_line_and_fetche
         again = runner.invoke(cli, ["--config", str(config), "run", "--no-digest"])
     assert held.exit_code == 1
     *_, line = held.output.strip().splitlines()  # (after the warning that rules/ is missing)
-    assert line.startswith(
-        "Error: the database is busy (held by another program) for more than 1 s: "
-    )
-    assert "monitor.db; end the other program's transaction" in line
+    assert line.startswith("Fel: databasen har använts av ett annat program i mer än 1 s: ")
+    assert "monitor.db; avsluta det andra programmets transaktion" in line
     assert again.exit_code == 0 and "3 poster, 3 nya" in again.output
 
 
@@ -272,9 +270,9 @@ def test_rules_reapply_takes_the_run_lock(tmp_path, runner, monkeypatch):
     with run_lock(tmp_path / "monitor.db", wait=0):  # a run is writing
         held = runner.invoke(cli, ["--config", str(config), "rules", "reapply"])
     assert held.exit_code == 1
-    assert "Error: another run is writing to" in held.output
+    assert "Fel: en annan körning skriver till" in held.output
     free = runner.invoke(cli, ["--config", str(config), "rules", "reapply"])
-    assert free.exit_code == 0 and "Matched 0 items again" in free.output
+    assert free.exit_code == 0 and "Matchade 0 poster igen" in free.output
 
 
 def test_search_reads_while_another_program_holds_the_write_lock(tmp_path, runner):

@@ -111,8 +111,8 @@ def test_a_manual_run_says_clearly_that_a_run_is_in_progress(runner, config_path
     with run_lock(tmp_path / "monitor.db", wait=0):
         result = runner.invoke(cli, ["--config", str(config_path), "run", "--wait", "0.2"])
     assert result.exit_code == 1
-    assert "Another run is in progress; waiting for it to finish..." in result.stderr
-    assert "another run is writing to" in result.stderr
+    assert "En annan körning pågår; väntar på att den blir klar …" in result.stderr
+    assert "en annan körning skriver till" in result.stderr
 
 
 def test_jobs_never_overlap_and_are_coalesced(config_path):

@@ -42,20 +42,17 @@ class App:
     _clock: Clock | None = None
     _logging: bool = False
 
-    def set_up_logging(self) -> None:
+    def set_up_logging(self, detailed: bool = False) -> None:
         """The log on stderr, every record's secrets masked; once. Every command but the
         officials' questions does this first (cli/group.py); those, only when they open the
-        store, whose writes may log (waiting for another program's lock)."""
+        store, whose writes may log (waiting for another program's lock). Without -v only our
+        own plain lines (log_setup.py); `detailed` (serve's journal) as with -v."""
         if self._logging:
             return
-        import logging
-
+        from monitor.log_setup import set_up_logging
         from monitor.redact import Redactor, install
 
-        logging.basicConfig(
-            level=logging.INFO if self.verbose else logging.WARNING,
-            format="%(levelname)s %(name)s: %(message)s",
-        )
+        set_up_logging(self.verbose, detailed=detailed)
         install(Redactor(secret_values()))  # libraries' loggers too: slack-sdk and httpx log URLs
         self._logging = True
 
@@ -164,4 +161,4 @@ class App:
 
 def say_waiting() -> None:
     """Told when a command must wait for the run lock (see monitor.lock)."""
-    click.echo("Another run is in progress; waiting for it to finish...", err=True)
+    click.echo("En annan körning pågår; väntar på att den blir klar …", err=True)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import click
 
 from monitor import __version__
+from monitor.cli.failure import UNEXPECTED, Failure
 from monitor.errors import MonitorError
 
 # httpx imports its own command line, and with it rich and pygments, whenever they are installed
@@ -98,7 +99,7 @@ class MonitorGroup(click.Group):
         except MonitorError as exc:
             if _verbose(ctx):
                 _print_traceback()
-            raise click.ClickException(_redactor()(str(exc))) from exc
+            raise Failure(_redactor()(str(exc))) from exc
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except BrokenPipeError:
@@ -107,9 +108,7 @@ class MonitorGroup(click.Group):
             if _verbose(ctx):
                 _print_traceback()
             said = _redactor()(f"{type(exc).__name__}: {exc}")
-            raise click.ClickException(
-                f"unexpected error: {said} (run with -v for details)"
-            ) from exc
+            raise Failure(UNEXPECTED.format(said=said)) from exc
 
 
 def _redactor() -> Callable[[str], str]:
@@ -154,7 +153,8 @@ def cli(ctx: click.Context, config_option: str | None, db_option: str | None, ve
 
     app = App(config_option, db_option, verbose)
     if verbose or ctx.invoked_subcommand not in UNLOGGED:
-        app.set_up_logging()
+        # serve's log is a service's journal: every record with its level and logger
+        app.set_up_logging(detailed=ctx.invoked_subcommand == "serve")
     ctx.obj = app
     ctx.call_on_close(app.close)  # the database folded back and closed before the exit
 

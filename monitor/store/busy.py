@@ -75,7 +75,7 @@ def _begin_immediate(db: sqlite_utils.Database) -> None:
 
                 told = True
                 logging.getLogger(__name__).warning(
-                    "the database %s is held by another program; waiting up to %g s",
+                    "databasen %s används av ett annat program; väntar i upp till %g s",
                     _file(db),
                     BUSY_WAIT,
                 )
@@ -83,9 +83,9 @@ def _begin_immediate(db: sqlite_utils.Database) -> None:
 
 def busy_message(db: sqlite_utils.Database) -> str:
     return (
-        f"the database is busy (held by another program) for more than {BUSY_WAIT:g} s: "
-        f"{_file(db)}; end the other program's transaction (an open sqlite3 shell, a "
-        "`monitor rules reapply`) and run again; nothing of this write was stored"
+        f"databasen har använts av ett annat program i mer än {BUSY_WAIT:g} s: "
+        f"{_file(db)}; avsluta det andra programmets transaktion (ett öppet sqlite3-skal, en "
+        "`monitor rules reapply`) och kör igen; inget av det som skulle skrivas sparades"
     )
 
 
@@ -93,4 +93,4 @@ def _file(db: sqlite_utils.Database) -> str:
     for row in db.conn.execute("PRAGMA database_list"):
         if row[1] == "main":
             return str(row[2])
-    return "the database"
+    return "databasen"
