@@ -85,5 +85,5 @@ def test_rules_eval_says_when_no_labelled_call_is_stored(runner, tmp_path, write
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
     config = write_config('[settings]\ndatabase = "empty.db"\n')
     line = fails(runner, config, "rules", "eval", str(LABELS), "--folds", "0")
-    assert "none of the" in line and "labelled calls" in line and "monitor run" in line
+    assert "ingen av de" in line and "etiketterade utlysningarna" in line and "monitor run" in line
     assert "0.00" not in line

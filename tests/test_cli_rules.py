@@ -47,7 +47,7 @@ def test_rules_lists_the_ten_areas(runner, with_rules):
     assert result.exit_code == 0, result.output
     listed = {line.split()[0] for line in result.stdout.splitlines()[1:11]}
     assert listed == AREAS
-    assert "Relevance gate:" in result.stdout
+    assert "Relevansspärren:" in result.stdout
 
 
 def test_run_stores_areas_and_relevance(matched):
@@ -114,7 +114,7 @@ def test_reapply_follows_a_rule_change(runner, matched):
     gate.write_text(re.sub(r"(rule_out\s*=\s*\[)", r'\1"LIFE", ', text, count=1), encoding="utf-8")
     result = runner.invoke(cli, ["--config", str(matched), "rules", "reapply"])
     assert result.exit_code == 0, result.output
-    assert re.match(r"Matched 341 items again: \d+ belong in the digest\.", result.stdout)
+    assert re.match(r"Matchade 341 poster igen: \d+ hör hemma i sammanställningen\.", result.stdout)
     after = store.db["items"].get("eu-portal:LIFE-2026-SAP-CLIMA-CCA")["relevant"]
     assert (before, after) == (1, 0)
 
@@ -168,7 +168,7 @@ def test_rules_train_writes_weights_that_reapply_uses(runner, matched, tmp_path)
     assert "inlärda vikter" not in before.stdout
     trained = runner.invoke(cli, ["--config", str(matched), "rules", "train", str(TRAIN)])
     assert trained.exit_code == 0, trained.output
-    assert "Trained on 273 labelled calls (64 relevant" in trained.stdout
+    assert "Tränad på etiketterade utlysningar: 273 (relevanta: 64" in trained.stdout
     text = (rules_dir / "_scorer.toml").read_text(encoding="utf-8")
     assert '"gate: can apply" = ' in text and "relevant_at = 0.6" in text
     reapplied = runner.invoke(cli, ["--config", str(matched), "rules", "reapply"])
@@ -177,7 +177,9 @@ def test_rules_train_writes_weights_that_reapply_uses(runner, matched, tmp_path)
         cli, ["--config", str(matched), "rules", "explain", "LIFE-2026-SAP-CLIMA-CCA"]
     )
     assert re.search(r"Nivå: relevant, poäng 0\.\d\d \(huvudlistan från 0\.6", explained.stdout)
-    assert re.search(r"inlärda vikter \(_scorer\.toml\): .*gate: can apply \+", explained.stdout)
+    assert re.search(
+        r"inlärda vikter \(_scorer\.toml\): .*spärr: en kommun kan delta \+", explained.stdout
+    )
 
 
 def test_rules_train_without_labelled_calls_in_the_database_says_so(runner, with_rules, tmp_path):
@@ -185,7 +187,7 @@ def test_rules_train_without_labelled_calls_in_the_database_says_so(runner, with
     labels.write_text('{"NOT-A-CALL-2026": {"relevant": true}}', encoding="utf-8")
     result = runner.invoke(cli, ["--config", str(with_rules), "rules", "train", str(labels)])
     assert result.exit_code == 1
-    assert "none of the labelled calls is in the database" in result.output
+    assert "ingen av de etiketterade utlysningarna finns i databasen" in result.output
 
 
 def test_export_has_the_tier_and_filters_by_it(runner, matched):

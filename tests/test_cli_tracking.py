@@ -154,7 +154,7 @@ def test_rules_eval_feedback_counts_the_groups_judgements(runner, project):
     )
     monitor(runner, project, "feedback", "LIFE-2027-CALL-002", "relevant", "--area", "klimat-miljo")
     out = monitor(runner, project, "rules", "eval", "--feedback", "--folds", "0").stdout
-    assert "The group's judgements label 3 calls." in out
+    assert "Gruppens bedömningar etiketterar 3 utlysningar." in out
     assert "3 labelled items, 1 relevant" in out
     # Whatever the rules say of the two calls judged not relevant, each is a decision counted.
     main = next(line for line in out.splitlines() if line.startswith("Main list"))
@@ -211,5 +211,8 @@ def test_rules_train_learns_from_the_groups_judgements(runner, project, tmp_path
     )
     target = tmp_path / "scorer.toml"
     out = monitor(runner, project, "rules", "train", "--output", str(target)).stdout
-    assert "Trained on 3 labelled calls (1 relevant, 0 not in the database, 3 judged" in out
+    assert (
+        "Tränad på etiketterade utlysningar: 3 (relevanta: 1, inte i databasen: 0, "
+        "bedömda av gruppen: 3" in out
+    )
     assert 'trained_on = "judgements: 3 labelled calls, 1 relevant"' in target.read_text()

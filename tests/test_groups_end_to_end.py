@@ -201,7 +201,7 @@ def test_a_group_with_its_own_rules_trains_its_own_scorer(runner, project):
     trained = monitor(runner, config, "rules", "train", str(labels), "--group", "norrkoping")
     assert trained.exit_code == 0, trained.output
     own = rules / "norrkoping" / "_scorer.toml"
-    assert f"Wrote {own}." in trained.stdout
+    assert f"Skrev {own}." in trained.stdout
     assert '"gate: can apply" = ' in own.read_text(encoding="utf-8")
     assert (rules / "_scorer.toml").read_bytes() == common  # Linköping's is untouched
     assert not (rules / "linkoping" / "_scorer.toml").exists()

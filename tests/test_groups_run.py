@@ -105,13 +105,13 @@ def test_reapply_matches_every_group_each_on_its_sources(runner, portal, tmp_pat
 
     out = monitor(runner, config, "rules", "reapply").stdout.splitlines()
     assert [line.split(":")[0] for line in out] == ["a", "b"]
-    assert "Matched 12 items again" in out[0] and "Matched 24 items again" in out[1]
+    assert "Matchade 12 poster igen" in out[0] and "Matchade 24 poster igen" in out[1]
     assert judged(config) == {"a": {"eu-portal"}, "b": {"eu-portal", "portal-b"}}
 
     with sqlite3.connect(config.parent / "monitor.db") as db:
         db.execute("DELETE FROM group_verdicts")
     [line] = monitor(runner, config, "rules", "reapply", "--group", "b").stdout.splitlines()
-    assert line.startswith("b: Matched 24 items again")
+    assert line.startswith("b: Matchade 24 poster igen")
     assert judged(config) == {"b": {"eu-portal", "portal-b"}}
 
 

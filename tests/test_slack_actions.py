@@ -137,7 +137,7 @@ def test_a_click_on_not_for_us_is_stored_with_the_user_and_counted_by_rules_eval
         "Anna Svensson markerade LIFE-2027-CALL-000 som Inte för oss för Miljöförvaltningen."
     )
     out = monitor(runner, project, "rules", "eval", "--feedback", "--folds", "0")
-    assert "The group's judgements label 1 calls." in out
+    assert "Gruppens bedömningar etiketterar 1 utlysning." in out
 
 
 def test_a_user_without_a_forvaltning_is_recorded_for_the_group(runner, project, slack, listening):

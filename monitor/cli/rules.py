@@ -11,6 +11,7 @@ import click
 from monitor.cli.app import App, say_waiting
 from monitor.cli.output import aligned_lines
 from monitor.cli.params import GROUP_OPTION
+from monitor.cli.rules_words import rules_words
 from monitor.config import LOCK_WAIT
 from monitor.errors import MonitorError, RuleError
 from monitor.lock import run_lock
@@ -30,7 +31,9 @@ def _matcher(app: App, group: str = DEFAULT_GROUP):
     """The group's rules (the common rules without [[groups]]); an error when there are none."""
     matcher = load_group_matcher(app.settings_config, group)
     if matcher is None:
-        raise RuleError(f"the rules folder {app.settings_config.settings.rules} does not exist")
+        settings = app.settings_config.settings
+        said = rules_words(settings.language)["no_folder"]
+        raise RuleError(said.format(folder=settings.rules))
     return matcher
 
 
@@ -44,21 +47,24 @@ def rules(ctx: click.Context) -> None:
 
     app: App = ctx.obj
     rules_dir = app.settings_config.settings.rules
+    said = rules_words(app.settings_config.settings.language)
     if not rules_dir.exists():
-        raise RuleError(f"the rules folder {rules_dir} does not exist")
+        raise RuleError(said["no_folder"].format(folder=rules_dir))
     ruleset = load_rules(rules_dir)
     rows = [
         (a.id, str(len(a.terms)), f"{a.threshold:g}", a.slack_channel or "-", a.name)
         for a in ruleset.areas
     ]
-    for line in aligned_lines(("AREA", "TERMS", "THRESHOLD", "CHANNEL", "NAME"), rows):
+    for line in aligned_lines(tuple(said["headers"].split("|")), rows):
         click.echo(line)
     gate = ruleset.gate
     click.echo(
-        f"\nRelevance gate: {len(gate.can_apply) + len(gate.serves_municipal)} signals that a "
-        f"municipality can take part, {len(gate.research_only) + len(gate.not_a_call)} against, "
-        f"{len(gate.rule_out) + len(gate.programmes_rule_out)} that rule an item out; "
-        f"threshold {gate.threshold:g}."
+        said["gate"].format(
+            can=len(gate.can_apply) + len(gate.serves_municipal),
+            against=len(gate.research_only) + len(gate.not_a_call),
+            out=len(gate.rule_out) + len(gate.programmes_rule_out),
+            threshold=f"{gate.threshold:g}",
+        )
     )
 
 
@@ -70,9 +76,9 @@ def test_text(app: App, text: str | None, file_) -> None:
     """Show which areas and phrases match a text, and whether it passes the relevance gate."""
     if file_ is not None:
         text = file_.read()
-    if not text:
-        raise MonitorError("give a text to test, or --file FILE")
     language = app.settings_config.settings.language
+    if not text:
+        raise MonitorError(rules_words(language)["give_text"])
     click.echo(_matcher(app).explain({"title": "", "summary": text}, language))
 
 
@@ -113,7 +119,9 @@ def reapply(app: App, group: str | None) -> None:
             relevant = match_and_store(
                 app.store, matcher, None, app.clock.now(), group=group_id, not_sources=skip
             )
-            said = f"Matched {total} items again: {relevant} belong in the digest."
+            said = rules_words(settings_config.settings.language)["reapplied"].format(
+                total=total, relevant=relevant
+            )
             click.echo(f"{group_id}: {said}" if settings_config.groups else said)
 
 
@@ -121,9 +129,9 @@ def _labels(path: Path) -> dict[str, dict]:
     try:
         labels = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise MonitorError(f"{path}: not a JSON label file ({exc})") from exc
+        raise MonitorError(_said("not_labels", path=path, detail=exc)) from exc
     if not isinstance(labels, dict) or not all(isinstance(v, dict) for v in labels.values()):
-        raise MonitorError(f"{path}: expected an object of identifier -> label")
+        raise MonitorError(_said("labels_shape", path=path))
     return labels
 
 
@@ -198,29 +206,22 @@ def eval_(
     from monitor.rules import evaluate
 
     if labels_file is None and not with_feedback:
-        raise MonitorError("give a labels file, --feedback, or both")
+        raise MonitorError(_said("give_labels"))
     group_id = app.group(group)
     labels = _labels(labels_file) if labels_file else {}
     matcher = _matcher(app, group_id)
     rows = _labelled_rows(app, labels)
     if labels and not rows:
-        raise MonitorError(
-            f"none of the {len(labels)} labelled calls in {labels_file} is in the database"
-            f" {app.settings_config.settings.database}: run `monitor run` first, or give --db"
-        )
+        database = app.settings_config.settings.database
+        raise MonitorError(_said("none_stored", n=len(labels), path=labels_file, db=database))
     if len(rows) < len(labels):
-        click.echo(
-            f"{len(labels) - len(rows)} of the {len(labels)} labelled calls are not in the"
-            " database and are left out.",
-            err=True,
-        )
+        click.echo(_said("left_out", missing=len(labels) - len(rows), n=len(labels)), err=True)
     if with_feedback:
         labels, rows, judged = _with_judgements(app, labels, rows, group_id)
         if not judged and labels_file is None:
-            raise MonitorError(
-                "the group has judged no calls yet: `monitor feedback` or `monitor track`"
-            )
-        click.echo(f"The group's judgements label {judged} calls.")
+            raise MonitorError(_said("nothing_judged"))
+        noun = _said("call" if judged == 1 else "calls")
+        click.echo(_said("judged", n=judged, noun=noun))
     predictions = {i: matcher.match(item_fields(row)) for i, row in rows.items()}
     titles = {i: row["title"] for i, row in rows.items()}
     area_ids = [area.id for area in matcher.areas]
@@ -299,10 +300,7 @@ def train(
     rows = _labelled_rows(app, labels)
     labels, rows, judged = _with_judgements(app, labels, rows, group_id)
     if not rows:
-        raise MonitorError(
-            "none of the labelled calls is in the database and the group has judged none:"
-            " run `monitor run`, or give labels with `monitor feedback`"
-        )
+        raise MonitorError(_said("nothing_to_train"))
     examples = _examples(matcher, labels, rows)
     names = ", ".join([*(p.name for p in labels_files), *(["judgements"] if judged else [])])
     relevant = sum(e.relevant for e in examples)
@@ -317,9 +315,23 @@ def train(
     own = app.settings_config.for_group(group_id).group_rules
     target = output or (own or app.settings_config.settings.rules) / SCORER_FILE
     write_scorer(scorer, target)
+    missing, weights = len(labels) - len(rows), len(scorer.weights)
     click.echo(
-        f"Trained on {len(examples)} labelled calls ({relevant} relevant,"
-        f" {len(labels) - len(rows)} not in the database, {judged} judged by the group):"
-        f" {len(scorer.weights)} weights."
+        _said(
+            "trained",
+            n=len(examples),
+            relevant=relevant,
+            missing=missing,
+            judged=judged,
+            weights=weights,
+        )
     )
-    click.echo(f"Wrote {target}. Run `monitor rules reapply` to rank the stored items again.")
+    click.echo(_said("wrote", target=target))
+
+
+def _said(key: str, **values: object) -> str:
+    """A line of rules_words in the configured language: read from the current command's App
+    (the label file's errors come before the group's rules are read)."""
+    app = click.get_current_context().find_object(App)
+    language = app.settings_config.settings.language if app is not None else "sv"
+    return rules_words(language)[key].format(**values)

@@ -64,7 +64,35 @@ _SWEDISH = {
         "  inlärda vikter ({where}): {cited}; bas {base}"
     ),
     "none apply": "inga gäller",
+    "the scorer": "poängsättningen",
+    " [rule: {rule}]": " [regel: {rule}]",
+    " [group {n}: {rule}]": " [grupp {n}: {rule}]",
+    "; also found, counted once: ": "; hittades också, räknas en gång: ",
 }
+
+
+# The scorer's features as the account names them in Swedish. The names themselves stay
+# English: they are the keys of `_scorer.toml`, which a learned file must keep.
+_FEATURES_SV = {
+    "gate: can apply": "spärr: en kommun kan delta",
+    "gate: municipal task": "spärr: kommunal uppgift",
+    "gate: research or industry only": "spärr: bara forskning eller industri",
+    "gate: not an open call": "spärr: ingen öppen utlysning",
+    "area: best score": "område: högsta poäng",
+}
+_FEATURE_KINDS_SV = {"programme ": "program ", "family ": "familj ", "action ": "insats "}
+
+
+def feature_label(name: str, language: str) -> str:
+    """A feature's name in the account's language ("programme LIFE" -> "program LIFE")."""
+    if language != "sv":
+        return name
+    if name in _FEATURES_SV:
+        return _FEATURES_SV[name]
+    for english, swedish in _FEATURE_KINDS_SV.items():
+        if name.startswith(english):
+            return swedish + name[len(english) :]
+    return name
 
 
 def _say(language: str, text: str, **values: object) -> str:
@@ -83,10 +111,18 @@ def _signal(signal: Signal, sign: str = "+", boost: float = 1.0, language: str =
     if signal.text.startswith("programme "):
         # A programme's weight has its own sign (INNOVFUND -3 is listed with the signals for).
         return f"{signal.text} {_signed(signal.weight if sign == '+' else -signal.weight)}"
-    rule = "" if signal.rule.lower() == signal.text else f" [rule: {signal.rule}]"
+    rule = (
+        ""
+        if signal.rule.lower() == signal.text
+        else _say(language, " [rule: {rule}]", rule=signal.rule)
+    )
     if signal.group is not None:
-        also = f"; also found, counted once: {', '.join(signal.also)}" if signal.also else ""
-        rule = f" [group {signal.group[-1]}: {signal.rule}{also}]"
+        also = (
+            _say(language, "; also found, counted once: ") + ", ".join(signal.also)
+            if signal.also
+            else ""
+        )
+        rule = _say(language, " [group {n}: {rule}]", n=signal.group[-1], rule=signal.rule + also)
     times = f" x{_num(boost)}" if boost != 1.0 and signal.field == "title" else ""
     where = _say(language, " in ")
     return f'"{signal.text}"{rule} {sign}{_num(abs(signal.weight))}{where}{signal.field}{times}'
@@ -102,7 +138,11 @@ def _anchor(anchor: str, signals: list[Signal], language: str = "en") -> str:
     """The anchor as `explain` shows it: a phrase with its field and rule, or as it is."""
     for signal in signals:
         if signal.text == anchor:
-            rule = "" if signal.rule.lower() == signal.text else f" [rule: {signal.rule}]"
+            rule = (
+                ""
+                if signal.rule.lower() == signal.text
+                else _say(language, " [rule: {rule}]", rule=signal.rule)
+            )
             return f'"{signal.text}"{rule}{_say(language, " in ")}{signal.field}'
     return anchor
 
@@ -211,8 +251,11 @@ def _scorer_lines(matcher: Matcher, verdict: Verdict, language: str = "en") -> l
     scorer = matcher.ruleset.scorer
     if scorer is None or verdict.score is None:
         return []
-    where = scorer.source.name if scorer.source else "the scorer"
-    cited = "; ".join(f"{name} {_signed(value)}" for name, value in verdict.contributions[:8])
+    where = scorer.source.name if scorer.source else _say(language, "the scorer")
+    cited = "; ".join(
+        f"{feature_label(name, language)} {_signed(value)}"
+        for name, value in verdict.contributions[:8]
+    )
     return [
         "",
         _say(
