@@ -113,7 +113,7 @@ def test_without_any_config_the_builtin_defaults_are_used(runner, tmp_path, monk
     monkeypatch.delenv("MONITOR_CONFIG", raising=False)
     monkeypatch.delenv("MONITOR_DB", raising=False)
     result = runner.invoke(cli, ["export"])
-    assert "using the built-in defaults" in result.stderr
+    assert "de inbyggda standardinställningarna används" in result.stderr
     # the defaults' database, here, where nothing has run yet
     assert f"databasen {tmp_path / 'monitor.db'} finns inte" in result.stderr
 

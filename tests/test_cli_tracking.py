@@ -145,7 +145,8 @@ def test_the_tracked_calendar_has_only_active_calls_and_names_the_forvaltning(ru
 
 
 def test_rules_eval_feedback_counts_the_groups_judgements(runner, project):
-    monitor(runner, project, "feedback", LIFE, "not-relevant", "--by", "Anna")
+    said = monitor(runner, project, "feedback", LIFE, "not-relevant", "--by", "Anna").stdout
+    assert said.strip().endswith(": inte relevant")  # the verdict said in Swedish
     monitor(
         runner, project, "track", "LIFE-2027-CALL-001", "--state", "not-for-us", "--unit", "Miljö"
     )

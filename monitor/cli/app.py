@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from monitor.cli.words import words
 from monitor.clock import Clock
 from monitor.config import (
     Config,
@@ -82,11 +83,8 @@ class App:
     def _load(self, *, with_sources: bool) -> Config:
         path = resolve_config_path(self.config_option)
         if path is None and self._settings is None:  # say it once
-            click.echo(
-                f"No sources.toml in {Path.cwd()}: using the built-in defaults "
-                "(the EU portal only). Give one with --config.",
-                err=True,
-            )
+            # said before any config is read: in the default language
+            click.echo(words("sv")["no_config"].format(folder=Path.cwd()), err=True)
         override = resolve_database_override(self.db_option)
         if not with_sources:  # the kinds' table only for reading [[sources]]
             return load_config(path, override, kinds=None, with_sources=False)

@@ -13,6 +13,7 @@ import click
 from monitor.cli.app import App, say_waiting
 from monitor.cli.output import write_atomically
 from monitor.cli.params import DAY, GROUP_OPTION
+from monitor.cli.words import words
 from monitor.config import LOCK_WAIT, Config
 from monitor.digest.deliver import (
     Delivery,
@@ -139,23 +140,23 @@ def _preview(
     if len(groups) == 1:  # one group: its document alone, as without groups
         config = app.config.for_group(groups[0])
         print_or_send(config, app.reader, app.clock, texts.append, send=False, fmt=fmt, since=since)
-        _show(output, "\n".join(texts))
+        _show(output, "\n".join(texts), config.settings.language)
         return
     done = each_group(app.config, preview_one, groups)
     for group in done:
         for note in group.delivery.notes:
             click.echo(f"{group.heading}: {note}", err=True)
-    _show(output, "\n".join(texts))
+    _show(output, "\n".join(texts), app.config.settings.language)
     if not all(group.delivery.ok for group in done):
         sys.exit(1)  # a group that could not be built (its rules) is not a whole preview
 
 
-def _show(output: Path | None, text: str) -> None:
+def _show(output: Path | None, text: str, language: str) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
     write_atomically(output, lambda out: out.write(text))
-    click.echo(f"Wrote the digest to {output}.", err=True)
+    click.echo(words(language)["wrote_digest"].format(path=output), err=True)
 
 
 def _send(

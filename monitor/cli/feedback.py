@@ -6,6 +6,7 @@ import click
 
 from monitor.cli.app import App
 from monitor.cli.params import GROUP_OPTION
+from monitor.cli.words import words
 from monitor.errors import MonitorError, RuleError
 from monitor.store.queries import find_item
 from monitor.store.tracking import add_feedback
@@ -45,7 +46,8 @@ def feedback(
     now = app.clock.now()
     add_feedback(app.store.db, row["id"], verdict, now=now, area=area, by=by, group=group_id)
     where = f" ({area})" if area else ""
-    click.echo(f"{row['identifier'] or row['id']}: {verdict}{where}")
+    said = words(app.settings_config.settings.language)[f"verdict_{verdict}"]
+    click.echo(f"{row['identifier'] or row['id']}: {said}{where}")
 
 
 def _known_area(app: App, area: str) -> str:

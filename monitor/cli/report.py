@@ -9,6 +9,7 @@ import click
 from monitor.cli.app import App
 from monitor.cli.output import write_atomically
 from monitor.cli.params import GROUP_OPTION
+from monitor.cli.words import words
 from monitor.errors import MonitorError
 from monitor.report.build import FORMATS, build_report, render
 
@@ -63,4 +64,5 @@ def report(
         click.echo(text, nl=False)
         return
     write_atomically(output, lambda out: out.write(text))
-    click.echo(f"Wrote the {year or today.year} report to {output}.", err=True)
+    said = words(config.settings.language)["wrote_report"]
+    click.echo(said.format(year=year or today.year, path=output), err=True)

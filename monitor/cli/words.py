@@ -29,6 +29,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "mentioned_in": "Nämns i",
         "names": "Nämner utlysningarna",
         "wrote": "Skrev {count} {noun} till {path}.",
+        "wrote_report": "Skrev årsrapporten för {year} till {path}.",
+        "wrote_digest": "Skrev sammanställningen till {path}.",
+        "verdict_relevant": "relevant",
+        "verdict_not-relevant": "inte relevant",
+        "no_config": (
+            "Ingen sources.toml i {folder}: de inbyggda standardinställningarna används "
+            "(bara EU-portalen). Ange en med --config."
+        ),
         "items": "poster",
         "events": "händelser",
         "call": "utlysning",
@@ -62,6 +70,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "mentioned_in": "Mentioned in",
         "names": "Names the calls",
         "wrote": "Wrote {count} {noun} to {path}.",
+        "wrote_report": "Wrote the {year} report to {path}.",
+        "wrote_digest": "Wrote the digest to {path}.",
+        "verdict_relevant": "relevant",
+        "verdict_not-relevant": "not relevant",
+        "no_config": (
+            "No sources.toml in {folder}: using the built-in defaults (the EU portal only). "
+            "Give one with --config."
+        ),
         "items": "items",
         "events": "events",
         "call": "call",
