@@ -127,6 +127,23 @@ def test_export_jsonl_filtered_by_area_and_status(runner, matched):
     assert all(json.loads(line)["status"] == "closed" for line in closed.splitlines())
 
 
+def test_the_filters_take_the_swedish_words_the_tables_print(runner, matched):
+    def export(*args: str) -> str:
+        return invoke(runner, matched, "export", "--format", "jsonl", *args).stdout
+
+    assert export("--status", "kommande") == export("--status", "forthcoming") != ""
+    assert export("--status", "Oppen") == export("--status", "open") != ""
+    assert export("--status", "stängd") == export("--status", "closed")
+    assert export("--relevance", "kanske") == export("--relevance", "maybe")
+    assert export("--relevance", "NEJ") == export("--relevance", "no")
+    news = invoke(runner, matched, "search", "--kind", "nyhet", "--format", "json").stdout
+    assert news == invoke(runner, matched, "search", "--kind", "news", "--format", "json").stdout
+    calls = invoke(runner, matched, "search", "--kind", "Utlysning", "--format", "json").stdout
+    assert {row["kind"] for row in json.loads(calls)} == {"call"}
+    wrong = runner.invoke(cli, ["--config", str(matched), "export", "--status", "stangt"])
+    assert wrong.exit_code == 2 and "öppen" in wrong.stderr  # the choices, Swedish ones too
+
+
 def test_ics_export_parses_and_keeps_its_uids(runner, matched, portal, tmp_path):
     first = tmp_path / "first.ics"
     invoke(runner, matched, "export", "--format", "ics", "--output", str(first))

@@ -20,7 +20,7 @@ from monitor.cli.output import (
     write_jsonl,
     write_table,
 )
-from monitor.cli.params import DAY, GROUP_OPTION
+from monitor.cli.params import DAY, GROUP_OPTION, KIND, RELEVANCE, STATUS
 from monitor.cli.words import VALUE_FIELDS, field_label, local_time, words
 from monitor.errors import MonitorError
 from monitor.models import DEFAULT_GROUP
@@ -69,9 +69,9 @@ _FORMAT = click.option(
 
 @click.command()
 @click.argument("query", nargs=-1)
-@click.option("--status", type=click.Choice(["open", "forthcoming", "closed"]))
+@click.option("--status", type=STATUS)
 @click.option("--programme", metavar="NAME", help="Abbreviation (LIFE) or part of the name.")
-@click.option("--kind", type=click.Choice(["call", "news"]), help="Only calls or only news.")
+@click.option("--kind", type=KIND, help="Only calls or only news.")
 @click.option("--area", metavar="AREA", help="Only items matched to this priority area.")
 @click.option("--source", metavar="ID", help="Only items from this source.")
 @click.option("--since", type=_DATE, help="Only items first seen on or after this date.")
@@ -372,11 +372,11 @@ def _wrap(text: str, indent: int, width: int = 100) -> str:
 @click.option("--area", metavar="AREA", help="Only items matched to this priority area.")
 @click.option("--source", metavar="ID", help="Only items from this source.")
 @click.option("--programme", metavar="NAME", help="Abbreviation (LIFE) or part of the name.")
-@click.option("--status", type=click.Choice(["open", "forthcoming", "closed"]))
+@click.option("--status", type=STATUS)
 @click.option(
     "--relevance",
-    type=click.Choice(["relevant", "maybe", "no"]),
-    help="Only this tier: relevant (the digest's main list), maybe or no.",
+    type=RELEVANCE,
+    help="Only this tier: relevant (the digest's main list), maybe or no (kanske, nej).",
 )
 @click.option(
     "--tracked",

@@ -39,3 +39,29 @@ GROUP_OPTION = click.option(
     metavar="ID",
     help="The group ([[groups]] id) this is for; else MONITOR_GROUP, else the only group.",
 )
+
+
+class Bilingual(click.Choice):
+    """An English code or its Swedish word, as the tables print it (`--status stängd` for
+    `closed`), in any case and with or without å/ä/ö; the command gets the English code."""
+
+    def __init__(self, words: dict[str, str]) -> None:
+        self.codes = {_folded(code): code for code in words}
+        self.codes.update({_folded(word): code for code, word in words.items()})
+        super().__init__([*words, *(w for c, w in words.items() if w != c)])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+        code = self.codes.get(_folded(str(value)))
+        if code is None:
+            return super().convert(value, param, ctx)  # click's own message lists the choices
+        return code
+
+
+def _folded(text: str) -> str:
+    return text.strip().casefold().translate(str.maketrans("åäö", "aao"))
+
+
+# The values the officials' tables print, in Swedish beside the English codes.
+STATUS = Bilingual({"open": "öppen", "forthcoming": "kommande", "closed": "stängd"})
+KIND = Bilingual({"call": "utlysning", "news": "nyhet"})
+RELEVANCE = Bilingual({"relevant": "relevant", "maybe": "kanske", "no": "nej"})
