@@ -28,6 +28,7 @@ from monitor.errors import ConfigError
 from monitor.models import DEFAULT_GROUP, Politeness
 from monitor.notify.registry import NOTIFIER_NAMES
 from monitor.options import OptionError, build_options, parse_duration
+from monitor.toml_words import plain_syntax_error
 from monitor.tomllines import TomlLines
 
 DEFAULT_CONFIG_NAME = "sources.toml"
@@ -540,7 +541,7 @@ def parse_config(
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or lines.line_of_decode_error(str(exc))
         message = getattr(exc, "msg", None) or re.sub(r"\s*\(at line .*\)$", "", str(exc))
-        raise ConfigError(f"TOML syntax error: {message}", file=path, line=line) from exc
+        raise ConfigError(plain_syntax_error(message), file=path, line=line) from exc
 
     def error(message: str, *, line: int | None = None, where: str | None = None) -> ConfigError:
         return ConfigError(message, file=path, line=line, where=where)

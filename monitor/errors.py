@@ -18,7 +18,8 @@ class MonitorError(Exception):
 
 
 class _LocatedError(MonitorError):
-    """An error about a place in a file: `file:line: [where] message`."""
+    """An error about a place in a file: `file, rad N: [where] message` (Swedish: said before
+    the configured language is known, when the config itself is the error)."""
 
     def __init__(
         self,
@@ -39,7 +40,7 @@ class _LocatedError(MonitorError):
         if self.file is not None:
             place = str(self.file)
             if self.line is not None:
-                place += f", line {self.line}"
+                place += f", rad {self.line}"
             place += ": "
         where = f"{self.where}: " if self.where else ""
         return f"{place}{where}{self.message}"

@@ -90,7 +90,7 @@ def test_config_errors_are_one_line_and_tracebacks_need_verbose(runner, write_co
     plain = runner.invoke(cli, ["--config", str(path), "run"])
     assert plain.exit_code == 1
     assert plain.stderr.strip().splitlines() == [
-        f"Fel: {path}, line 4: source 'x': 'every': 'often' is not a duration; write a number "
+        f"Fel: {path}, rad 4: source 'x': 'every': 'often' is not a duration; write a number "
         'and a unit, e.g. "30m", "6h", "1d" (units: s, m, h, d, w)'
     ]
     verbose = runner.invoke(cli, ["-v", "--config", str(path), "run"])

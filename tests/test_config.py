@@ -102,7 +102,7 @@ BROKEN = [
     pytest.param(
         VALID.replace('every = "6h"', 'every = "6h'),
         11,
-        ["TOML syntax error"],
+        ["TOML-syntaxfel: citattecken saknas"],
         id="syntax-error",
     ),
     pytest.param(
@@ -289,7 +289,7 @@ def test_broken_config_gives_one_clear_line(write_config, text, line, fragments)
         load_config(path, kinds=KINDS)
     message = str(caught.value)
     assert "\n" not in message
-    assert message.startswith(f"{path}, line {line}: "), message
+    assert message.startswith(f"{path}, rad {line}: "), message
     for fragment in fragments:
         assert fragment in message, message
 
@@ -441,7 +441,7 @@ def test_an_error_in_a_late_source_names_its_own_line(write_config, late, fragme
     with pytest.raises(ConfigError) as caught:
         load_config(path, kinds=KINDS)
     message = str(caught.value)
-    assert message.startswith(f"{path}, line {expected}: "), message
+    assert message.startswith(f"{path}, rad {expected}: "), message
     for fragment in fragments:
         assert fragment in message, message
 
@@ -454,5 +454,14 @@ def test_a_missing_key_in_a_late_source_names_its_header(write_config):
     header = [n for n, line in enumerate(text.splitlines(), 1) if line == "[[sources]]"][250]
     with pytest.raises(ConfigError) as caught:
         load_config(path, kinds=KINDS)
-    assert str(caught.value).startswith(f"{path}, line {header}: "), str(caught.value)
+    assert str(caught.value).startswith(f"{path}, rad {header}: "), str(caught.value)
     assert "feed-250" in str(caught.value) and "'url'" in str(caught.value)
+
+
+def test_a_missing_quote_is_said_in_plain_swedish_with_its_line(write_config):
+    path = write_config('[settings]\nlanguage = "sv\ntimezone = "Europe/Stockholm"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, kinds=KINDS)
+    assert str(caught.value) == (
+        f"{path}, rad 2: TOML-syntaxfel: citattecken saknas: en text slutar inte på raden"
+    )

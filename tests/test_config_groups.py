@@ -165,7 +165,7 @@ def test_mistakes_in_groups_name_the_group_the_file_and_the_line(
     if line_holding is None:  # the second group's header
         line_holding = ("[[groups]]", 2)
     fragment, occurrence = line_holding if isinstance(line_holding, tuple) else (line_holding, 1)
-    assert f"line {_line_of(text, fragment, occurrence)}:" in said
+    assert f"rad {_line_of(text, fragment, occurrence)}:" in said
 
 
 def test_a_groups_webhook_is_a_secret_masked_in_logs():
@@ -196,4 +196,4 @@ def test_a_groups_recipients_need_the_common_mail_server(tmp_path):
         _load(tmp_path, text)
     said = str(raised.value)
     assert "group 'linkoping': [groups.email] gives the group's recipients" in said
-    assert f"line {_line_of(text, '[groups.email]')}:" in said
+    assert f"rad {_line_of(text, '[groups.email]')}:" in said

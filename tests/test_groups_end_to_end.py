@@ -188,7 +188,7 @@ def test_a_mistake_in_one_groups_rules_stops_the_run_naming_the_group(
     result = monitor(runner, config, "run", "--no-digest")
     assert result.exit_code == 1
     [line] = result.output.strip().splitlines()
-    assert str(own) in line and "line 1" in line and "group linkoping" in line
+    assert str(own) in line and "rad 1" in line and "group linkoping" in line
     assert "unknown area 'kultr'" in line
     assert len(portal.search_requests()) == asked  # nothing fetched
 

@@ -57,7 +57,7 @@ def test_error_names_the_file_then_line_then_area_and_key(tmp_path):
     with pytest.raises(RuleError) as caught:
         load_rules(folder)
     assert str(caught.value).startswith(
-        f"{folder / 'kultur.toml'}, line 4: area kultur, key terms.sv: term 'kul*tur'"
+        f"{folder / 'kultur.toml'}, rad 4: area kultur, key terms.sv: term 'kul*tur'"
     )
 
 

@@ -279,7 +279,7 @@ ERRORS = [
         {"_group.toml": "[gate]\nthreshold = = 3\n"},
         "_group.toml",
         2,
-        ["group linkoping: TOML syntax error"],
+        ["group linkoping: TOML-syntaxfel"],
     ),
     (
         "broken area file of the group",

@@ -74,7 +74,7 @@ def test_a_new_kind_is_one_module_and_one_table_line(write_config):
     assert source.options == DemoOptions("https://x.test", 2)
     assert DEMO.get("demo").collect is collect
     assert DEMO.keys("demo") == [("url", True), ("depth", False)]
-    with pytest.raises(ConfigError, match=r"line 5: .*'depth': must be a whole number"):
+    with pytest.raises(ConfigError, match=r"rad 5: .*'depth': must be a whole number"):
         load_config(write_config(path.read_text().replace("2", '"two"')), kinds=DEMO)
     with pytest.raises(ConfigError, match=r"unknown kind 'demo' \(known kinds: eu_portal, rss"):
         load_config(path, kinds=KINDS)

@@ -18,6 +18,7 @@ from monitor.errors import RuleError
 from monitor.rules.model import DEFAULT_FIELDS, FIELDS, Area, Gate, RuleSet, Term
 from monitor.rules.scorer import SCORER_FILE, load_scorer
 from monitor.rules.terms import TermSyntaxError, parse_term
+from monitor.toml_words import plain_syntax_error
 from monitor.tomllines import find_line
 
 GATE_FILE = "_gate.toml"
@@ -56,9 +57,7 @@ class _File:
             message = str(exc)
             at = _TOML_AT_RE.search(message)
             line = int(at.group(1)) if at else None
-            raise RuleError(
-                f"TOML syntax error: {_TOML_AT_RE.sub('', message)}", file=path, line=line
-            ) from exc
+            raise RuleError(plain_syntax_error(message), file=path, line=line) from exc
 
     def error(
         self, message: str, table: tuple[str, ...] = (), key: str | None = None,
