@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from monitor.cli.words import words
 from monitor.clock import Clock
 from monitor.config import (
     Config,
@@ -84,6 +83,8 @@ class App:
         path = resolve_config_path(self.config_option)
         if path is None and self._settings is None:  # say it once
             # said before any config is read: in the default language
+            from monitor.cli.words import words
+
             click.echo(words("sv")["no_config"].format(folder=Path.cwd()), err=True)
         override = resolve_database_override(self.db_option)
         if not with_sources:  # the kinds' table only for reading [[sources]]
