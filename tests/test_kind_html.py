@@ -232,7 +232,7 @@ def test_bad_selectors_are_config_errors_with_their_line(tmp_path, keys, problem
     )
     with pytest.raises(ConfigError, match=re.escape(problem)) as error:
         load_config(path, kinds=KINDS)
-    assert "source 'ro'" in str(error.value) and "line" in str(error.value)
+    assert "source 'ro'" in str(error.value) and ", rad " in str(error.value)
 
 
 @pytest.mark.parametrize(
