@@ -154,3 +154,13 @@ def test_validators_stored_before_their_request_was_kept_are_not_trusted_once(
     assert "(not modified)" not in run(runner, config).output
     assert server.asked[-1] == ("/old/feed.xml", None)
     assert "(not modified)" in run(runner, config).output
+
+
+def test_a_new_name_or_schedule_keeps_the_conditional_request(runner, write_config, server):
+    feed = {"id": "feed", "kind": "rss", "url": f"{server.base}/old/feed.xml"}
+    config = write_config(config_text(feed, settings=LOCAL))
+    run(runner, config)
+    feed |= {"name": "Eurocities nyheter", "every": "2h"}  # neither shapes the request
+    config.write_text(config_text(feed, settings=LOCAL))
+    assert "(not modified)" in run(runner, config).output
+    assert server.asked[-1] == ("/old/feed.xml", ETAG)

@@ -24,13 +24,17 @@ if TYPE_CHECKING:
 
 def request_key(source: SourceConfig) -> str:
     """A short fingerprint of what the source asks for and how it reads the answer."""
-    options = source.options
-    if dataclasses.is_dataclass(options) and not isinstance(options, type):
-        options = dataclasses.asdict(options)
     shape = json.dumps(
-        {"kind": source.kind, "options": options}, sort_keys=True, default=str, ensure_ascii=False
+        [source.kind, source.options], sort_keys=True, default=_plain, ensure_ascii=False
     )
     return hashlib.sha256(shape.encode()).hexdigest()[:16]
+
+
+def _plain(value: Any) -> Any:
+    # an options dataclass by its fields (vars: no deep copy, unlike dataclasses.asdict)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return vars(value)
+    return str(value)
 
 
 def validators_to_send(
