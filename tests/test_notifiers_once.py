@@ -275,3 +275,24 @@ def test_slack_taken_out_of_notify_send_is_given_up_for_the_half_sent_digest(
     assert "Slack is no longer in [notify] send: the " in second.stderr
     assert "Inget nytt sedan " in second.stdout  # e-mail has had it; the next digest is due
     assert (len(slack.messages), len(smtp.received)) == (3, 1)
+
+
+def test_with_slack_alone_a_forgotten_token_says_what_the_digest_waits_for(runner, project, slack):
+    text = project.read_text()
+    email = text[text.index("[email]") : text.index("[teams]")]
+    project.write_text(text.replace(email, ""))
+    without_notify_send(project)  # Slack is the only notifier
+    with_token = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": slack.api_url}
+    slack.fail_on_call(4, "invalid_auth")
+    first = runner.invoke(cli, ["--config", str(project), "digest", "--send"], env=with_token)
+    assert first.exit_code == 1 and len(slack.messages) == 3
+
+    forgot = runner.invoke(cli, ["--config", str(project), "digest", "--send"], env={})
+    assert forgot.exit_code == 1
+    assert "Slack väntar på SLACK_BOT_TOKEN, som inte är satt" in forgot.stderr
+    assert "no notifier is set up" not in forgot.stderr and len(slack.messages) == 3
+
+    back = runner.invoke(cli, ["--config", str(project), "digest", "--send"], env=with_token)
+    assert back.exit_code == 0, back.output
+    slack_calls = in_slack(slack)
+    assert len(slack_calls) > 100 and set(slack_calls.values()) == {1}

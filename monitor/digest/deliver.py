@@ -31,6 +31,7 @@ from monitor.notify.i18n import Words
 from monitor.notify.retry import RetryPolicy
 from monitor.store import Store
 from monitor.store.digests import (
+    NotifierState,
     Recorded,
     StoredDigest,
     clear_in_flight,
@@ -157,6 +158,15 @@ def deliver(
     kept_for = list(dict.fromkeys([*chosen_notifiers(config), *now_to]))
     if not kept_for:
         delivery.ok = False
+        pending = unsent_digest(store.db, group=config.group)
+        if pending is not None:  # one waits for a secret: say that, not "set one up"
+            delivery.notes += [
+                note
+                for state in pending.pending()
+                if (note := _waiting(config, pending, state, config.settings.language))
+            ]
+            if delivery.notes:
+                return delivery
         delivery.notes.append("Error: no notifier is set up; set up one of them:")
         delivery.notes += [
             f"  {registry.label(name)}: {registry.kind(name).setup_hint(config)}"
@@ -269,18 +279,9 @@ def _resume(
             _send(store, clock, pending, notifiers[name], delivery, language, resuming=True)
         elif name in notifiers:
             delivery.notes.append(_left_for_later(name, left, pending))
-        elif (variable := _waits_for(config, name, state.mode)) is not None:
+        elif note := _waiting(config, pending, state, language):
             delivery.ok = False
-            delivery.notes.append(
-                WAITING[language].format(
-                    label=label,
-                    name=name,
-                    variable=variable,
-                    left=left,
-                    of=len(pending.of(name)),
-                    ends=ends,
-                )
-            )
+            delivery.notes.append(note)
         else:
             mark_notifier_done(store.db, pending.id, name, clock.now(), dropped=True)
             why = (
@@ -299,6 +300,22 @@ def _resume(
                 f"{registry.label(name)} was not set up when the digest of {ends} was made: "
                 "it gets the next digest."
             )
+
+
+def _waiting(config: Config, pending: StoredDigest, state: NotifierState, language: str) -> str:
+    """What to say of a notifier the digest waits for, lacking its secret now ("" if it was
+    taken out instead)."""
+    variable = _waits_for(config, state.name, state.mode)
+    if variable is None:
+        return ""
+    return WAITING[language].format(
+        label=registry.label(state.name),
+        name=state.name,
+        variable=variable,
+        left=len(pending.missing(state.name)),
+        of=len(pending.of(state.name)),
+        ends=pending.period_end[:10],
+    )
 
 
 def _waits_for(config: Config, name: str, mode: str) -> str | None:
