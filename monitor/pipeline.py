@@ -19,9 +19,10 @@ from monitor.clock import Clock
 from monitor.config import Config, SourceConfig
 from monitor.errors import FetchError
 from monitor.fetch import Fetched, Fetcher, RetryPolicy, make_client, tls_context
-from monitor.models import Item, RunSummary, SourceOutcome, Validators
+from monitor.models import Item, RunSummary, SourceOutcome
 from monitor.parsing import ParsePool
 from monitor.sources.base import SourceContext
+from monitor.sources.conditional import request_key, validators_to_send
 from monitor.sources.kinds import KINDS
 from monitor.stop import Stopped, StopRequested
 from monitor.store import Store
@@ -273,9 +274,6 @@ def _context(
 ):
     """A kind's context; `fresh` forgets the stored validators so a check always parses."""
     state = store.source_state(source.id) or {}
-    validators = (
-        Validators() if fresh else Validators(state.get("etag"), state.get("last_modified"))
-    )
     return SourceContext(
         source.id,
         source.options,
@@ -283,7 +281,7 @@ def _context(
         store,
         when.today,
         when.clock,
-        validators,
+        validators_to_send(source, state, fresh=fresh),
         store.stored_item,
         config.settings.timezone,
         parse_pool=when.parse_pool,
@@ -356,6 +354,7 @@ async def _run_source(
             started=started,
             finished=finished,
             validators=collected.validators,
+            request=request_key(source),
         )
 
     return outcome, save

@@ -217,3 +217,82 @@ def test_a_slack_digest_cut_short_before_the_notifiers_is_resumed_in_its_thread(
     assert "Resuming the digest of 2026-11-23 for Slack: 1 of 2 messages" in result.stderr
     (reply,) = slack.replies(CHANNEL, top)
     assert reply.blocks == blocks
+
+
+def without_notify_send(config: Path, send: str = "") -> None:
+    """The project's sources.toml with `[notify] send` replaced by `send` (none: every notifier
+    that is set up)."""
+    text = config.read_text()
+    chosen = '[notify]\nsend = ["slack", "teams", "email"]\n'
+    assert chosen in text
+    config.write_text(text.replace(chosen, send))
+
+
+def test_a_forgotten_slack_token_keeps_the_half_sent_digest_for_slack(runner, project, slack, smtp):
+    without_notify_send(project)  # Slack and e-mail chosen as the ones set up
+    with_token = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": slack.api_url}
+    slack.fail_on_call(4, "invalid_auth")
+    first = runner.invoke(cli, ["--config", str(project), "digest", "--send"], env=with_token)
+    assert first.exit_code == 1 and "Error (Slack): sent 3 of" in first.stderr
+    assert (len(slack.messages), len(smtp.received)) == (3, 1)
+
+    # A shell without the token: nothing sent, nothing given up, the variable named once.
+    forgot = {"SLACK_API_URL": slack.api_url}
+    second = runner.invoke(cli, ["--config", str(project), "digest", "--send"], env=forgot)
+    assert second.exit_code == 1, second.output
+    assert second.stderr.count("SLACK_BOT_TOKEN") == 2  # "waits for X ... set X"
+    assert "Slack väntar på SLACK_BOT_TOKEN, som inte är satt" in second.stderr
+    assert "no longer" not in second.output
+    assert (len(slack.messages), len(smtp.received)) == (3, 1)
+
+    third = runner.invoke(cli, ["--config", str(project), "digest", "--send"], env=with_token)
+    assert third.exit_code == 0, third.output
+    assert "Resuming the digest of " in third.stderr
+    slack_calls = in_slack(slack)
+    assert len(slack_calls) > 100 and set(slack_calls.values()) == {1}
+    (top,) = slack.top_level(CHANNEL)  # the rest in the same thread
+    assert len(slack.replies(CHANNEL, top.ts)) == len(slack.messages) - 1
+    assert len(smtp.received) == 1 and in_mail(smtp) == (slack_calls, slack_calls)
+
+    sent = len(slack.messages)
+    fourth = runner.invoke(cli, ["--config", str(project), "digest", "--send"], env=with_token)
+    assert fourth.exit_code == 0 and "Inget nytt sedan " in fourth.stdout
+    assert (len(slack.messages), len(smtp.received)) == (sent, 1)
+
+
+def test_slack_taken_out_of_notify_send_is_given_up_for_the_half_sent_digest(
+    runner, project, slack, smtp
+):
+    without_notify_send(project)
+    with_token = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": slack.api_url}
+    slack.fail_on_call(4, "invalid_auth")
+    first = runner.invoke(cli, ["--config", str(project), "digest", "--send"], env=with_token)
+    assert first.exit_code == 1 and (len(slack.messages), len(smtp.received)) == (3, 1)
+
+    project.write_text(project.read_text() + '\n[notify]\nsend = ["email"]\n')  # Slack out
+    second = runner.invoke(cli, ["--config", str(project), "digest", "--send"], env=with_token)
+    assert second.exit_code == 0, second.output
+    assert "Slack is no longer in [notify] send: the " in second.stderr
+    assert "Inget nytt sedan " in second.stdout  # e-mail has had it; the next digest is due
+    assert (len(slack.messages), len(smtp.received)) == (3, 1)
+
+
+def test_with_slack_alone_a_forgotten_token_says_what_the_digest_waits_for(runner, project, slack):
+    text = project.read_text()
+    email = text[text.index("[email]") : text.index("[teams]")]
+    project.write_text(text.replace(email, ""))
+    without_notify_send(project)  # Slack is the only notifier
+    with_token = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": slack.api_url}
+    slack.fail_on_call(4, "invalid_auth")
+    first = runner.invoke(cli, ["--config", str(project), "digest", "--send"], env=with_token)
+    assert first.exit_code == 1 and len(slack.messages) == 3
+
+    forgot = runner.invoke(cli, ["--config", str(project), "digest", "--send"], env={})
+    assert forgot.exit_code == 1
+    assert "Slack väntar på SLACK_BOT_TOKEN, som inte är satt" in forgot.stderr
+    assert "no notifier is set up" not in forgot.stderr and len(slack.messages) == 3
+
+    back = runner.invoke(cli, ["--config", str(project), "digest", "--send"], env=with_token)
+    assert back.exit_code == 0, back.output
+    slack_calls = in_slack(slack)
+    assert len(slack_calls) > 100 and set(slack_calls.values()) == {1}

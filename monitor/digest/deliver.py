@@ -31,6 +31,7 @@ from monitor.notify.i18n import Words
 from monitor.notify.retry import RetryPolicy
 from monitor.store import Store
 from monitor.store.digests import (
+    NotifierState,
     Recorded,
     StoredDigest,
     clear_in_flight,
@@ -59,6 +60,18 @@ UNCERTAIN = {
     "en": "Warning: message {n} of {of} to {label} (the digest of {ends}) may have arrived but "
     "its answer never came ({why}); check the channel; `monitor digest --resend {ref}` sends it "
     "again.",
+}
+# Said when a notifier a half-sent digest waits for lacks its secret now (forgotten, not taken
+# out): nothing of the digest is given up, and the next send with the secret finishes it.
+WAITING = {
+    "sv": "{label} väntar på {variable}, som inte är satt: {left} av {of} meddelanden i "
+    "sammanfattningen {ends} har inte skickats dit, och nästa sammanfattning väntar på dem. "
+    "Sätt {variable} och kör `monitor digest --send` igen, eller skriv [notify] send utan "
+    "{name} för att ge upp dem.",
+    "en": "{label} is waiting for {variable}, which is not set: {left} of {of} messages of the "
+    "digest of {ends} have not been sent there, and the next digest waits for them. Set "
+    "{variable} and run `monitor digest --send` again, or write [notify] send without {name} "
+    "to give them up.",
 }
 
 
@@ -145,6 +158,15 @@ def deliver(
     kept_for = list(dict.fromkeys([*chosen_notifiers(config), *now_to]))
     if not kept_for:
         delivery.ok = False
+        pending = unsent_digest(store.db, group=config.group)
+        if pending is not None:  # one waits for a secret: say that, not "set one up"
+            delivery.notes += [
+                note
+                for state in pending.pending()
+                if (note := _waiting(config, pending, state, config.settings.language))
+            ]
+            if delivery.notes:
+                return delivery
         delivery.notes.append("Error: no notifier is set up; set up one of them:")
         delivery.notes += [
             f"  {registry.label(name)}: {registry.kind(name).setup_hint(config)}"
@@ -168,7 +190,7 @@ def deliver(
     group = config.group
     pending = unsent_digest(store.db, group=group)
     if pending is not None:
-        _resume(store, clock, pending, notifiers, sending, delivery, words.language)
+        _resume(store, clock, config, pending, notifiers, sending, delivery, words.language)
         if not delivery.ok or unsent_digest(store.db, group=group) is not None:
             return delivery
         # Finished: what came after it is the next digest, sent now rather than a week late.
@@ -226,6 +248,7 @@ def _record(
 def _resume(
     store: Store,
     clock: Clock,
+    config: Config,
     pending: StoredDigest,
     notifiers: dict[str, Notifier],
     sending: list[str],
@@ -234,13 +257,16 @@ def _resume(
 ) -> None:
     """Finish the digest that was cut short, notifier by notifier, before any new one.
 
-    `notifiers` are those chosen now: one the digest was recorded for that is neither in
-    [notify] send nor named with --to any more is given up, since waiting for it would hold
-    back every digest after this one.
+    `notifiers` are those chosen now. One the digest was recorded for that is not among them
+    nor named with --to is given up when it was taken out of the configuration (left out of
+    [notify] send, or its table gone), since waiting for it would hold back every digest after
+    this one; one that only lacks its secret now (`NotifierKind.waits_for`) keeps its messages
+    and the digest waits for it, said once.
     """
     ends = pending.period_end[:10]
     waiting = {state.name for state in pending.pending()}
-    for name in [state.name for state in pending.notifiers]:
+    for state in pending.notifiers:
+        name = state.name
         label, left = registry.label(name), len(pending.missing(name))
         if name not in waiting:
             if name in sending:
@@ -253,10 +279,18 @@ def _resume(
             _send(store, clock, pending, notifiers[name], delivery, language, resuming=True)
         elif name in notifiers:
             delivery.notes.append(_left_for_later(name, left, pending))
+        elif note := _waiting(config, pending, state, language):
+            delivery.ok = False
+            delivery.notes.append(note)
         else:
             mark_notifier_done(store.db, pending.id, name, clock.now(), dropped=True)
+            why = (
+                "no longer in [notify] send"
+                if config.notify.send is not None
+                else "no longer set up in sources.toml"
+            )
             delivery.notes.append(
-                f"{label} is no longer in [notify] send: the {left} messages of the digest "
+                f"{label} is {why}: the {left} messages of the digest "
                 f"of {ends} it still had are not sent."
             )
     recorded = {state.name for state in pending.notifiers}
@@ -266,6 +300,30 @@ def _resume(
                 f"{registry.label(name)} was not set up when the digest of {ends} was made: "
                 "it gets the next digest."
             )
+
+
+def _waiting(config: Config, pending: StoredDigest, state: NotifierState, language: str) -> str:
+    """What to say of a notifier the digest waits for, lacking its secret now ("" if it was
+    taken out instead)."""
+    variable = _waits_for(config, state.name, state.mode)
+    if variable is None:
+        return ""
+    return WAITING[language].format(
+        label=registry.label(state.name),
+        name=state.name,
+        variable=variable,
+        left=len(pending.missing(state.name)),
+        of=len(pending.of(state.name)),
+        ends=pending.period_end[:10],
+    )
+
+
+def _waits_for(config: Config, name: str, mode: str) -> str | None:
+    """The secret a recorded notifier that is not chosen now waits for; None when it was taken
+    out ([notify] send leaves it out, or nothing but its missing table set it up)."""
+    if config.notify.send is not None:  # it would be chosen, or refused as not set up, if named
+        return None
+    return registry.kind(name).waits_for(config, mode)
 
 
 def _left_for_later(name: str, left: int, digest: StoredDigest) -> str:

@@ -89,6 +89,13 @@ class NotifierKind(Protocol):
         """What to set for it, in plain words ("set TEAMS_WEBHOOK_URL")."""
         ...
 
+    def waits_for(self, config: Config, mode: str) -> str | None:
+        """The environment variable a notifier not set up now lacks, when it is set up by its
+        secret alone (Slack, Teams: forgetting the secret is not taking it out, so a digest
+        recorded for it in `mode` waits); None when only the file sets it up (e-mail: its
+        table gone is the notifier taken out)."""
+        ...
+
     def make(self, config: Config, words: Words, retry: RetryPolicy | None) -> Notifier:
         """The notifier; `retry` is how failed requests are retried (the usual policy if None)."""
         ...

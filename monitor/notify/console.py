@@ -39,6 +39,9 @@ class _Kind:
     def setup_hint(self, config: Config) -> str:
         return "nothing to set"
 
+    def waits_for(self, config: Config, mode: str) -> str | None:
+        return None  # never recorded
+
     def make(self, config: Config, words: Words, retry: RetryPolicy | None) -> ConsoleNotifier:
         return ConsoleNotifier()
 

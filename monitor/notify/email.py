@@ -336,6 +336,9 @@ class _Kind:
     def setup_hint(self, config: Config) -> str:
         return SETUP_HINT
 
+    def waits_for(self, config: Config, mode: str) -> str | None:
+        return None  # the login is optional: without [email] it was taken out
+
     def make(self, config: Config, words: Words, retry: RetryPolicy | None) -> EmailNotifier:
         if config.email.table is None:
             raise NotifyError(f"e-mail is not set up: {SETUP_HINT}")

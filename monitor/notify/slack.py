@@ -309,6 +309,9 @@ class SlackKind:
             "or SLACK_WEBHOOK_URL (an incoming webhook)"
         )
 
+    def waits_for(self, config: Config, mode: str) -> str | None:
+        return "SLACK_WEBHOOK_URL" if mode == "webhook" else "SLACK_BOT_TOKEN"
+
     def make(self, config: Config, words: Words, retry: RetryPolicy | None) -> SlackNotifier:
         poster = poster_for(config.slack, retry)
         return SlackNotifier(

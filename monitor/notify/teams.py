@@ -198,6 +198,9 @@ class _Kind:
             return SETUP_HINT
         return SETUP_HINT.replace("TEAMS_WEBHOOK_URL", variable) + f" (group {config.group})"
 
+    def waits_for(self, config: Config, mode: str) -> str | None:
+        return _variable(config)
+
     def make(self, config: Config, words: Words, retry: RetryPolicy | None) -> Notifier:
         url = config.teams.webhook_url
         if not url:

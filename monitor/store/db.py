@@ -79,8 +79,13 @@ class Store:
         started: datetime,
         finished: datetime,
         validators: Validators | None = None,
+        request: str | None = None,
     ) -> SaveCounts:
-        """Store a source's items, its fetch-log row, state and health, all or nothing."""
+        """Store a source's items, its fetch-log row, state and health, all or nothing.
+
+        `validators` are stored with `request`, the fingerprint of the request that got them
+        (`sources/conditional.request_key`); without new ones the stored ones are kept only
+        while they belong to that same request."""
         with writing(self.db):
             previous = self.source_state(outcome.source) or {}
             if outcome.not_modified:
@@ -94,14 +99,16 @@ class Store:
             previous_count = previous.get("last_item_count")
             health = after_success(previous_count, counts.seen, outcome.not_modified)
             keep_count = outcome.not_modified or not health.healthy
-            validators = validators or Validators(
-                previous.get("etag"), previous.get("last_modified")
-            )
+            if validators is None:
+                same = previous.get("validators_for") == request
+                kept = (previous.get("etag"), previous.get("last_modified")) if same else ()
+                validators = Validators(*kept)
             self._log(run_id, outcome, started, finished)
             self._set_state(
                 outcome.source,
                 etag=validators.etag,
                 last_modified=validators.last_modified,
+                validators_for=request,
                 consecutive_failures=0,
                 last_success=_stamp(finished),
                 last_run=_stamp(finished),

@@ -562,6 +562,13 @@ def _areas_index(db: sqlite_utils.Database) -> None:
     _run(db, "CREATE INDEX matches_item_order ON matches(item_id, group_id, score DESC, area);")
 
 
+def _validators_for(db: sqlite_utils.Database) -> None:
+    """The stored validators are sent again only for the request that got them: the request's
+    fingerprint is kept beside them. Validators stored before have none, so each source's first
+    run after this reads its answer in full once (an edited url got "not modified" before)."""
+    _run(db, "ALTER TABLE source_state ADD COLUMN validators_for TEXT;")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _health_and_mentions,
@@ -579,6 +586,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _deadlines_index,
     _invisible_characters,
     _areas_index,
+    _validators_for,
 ]
 
 
