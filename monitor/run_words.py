@@ -5,9 +5,13 @@ from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
     "sv": {
-        "counts": "{items} {noun}, {new} nya, {changed} ändrade",
+        "counts": "{items} {noun}, {new} {new_word}, {changed} {changed_word}",
         "item": "post",
         "items": "poster",
+        "new_one": "ny",
+        "new": "nya",
+        "changed_one": "ändrad",
+        "changed": "ändrade",
         "not_modified": " (oförändrad sedan förra hämtningen)",
         "failed": "MISSLYCKADES: {error}",
         "warning": "varning: {warning}",
@@ -19,9 +23,13 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "en": {
-        "counts": "{items} {noun}, {new} new, {changed} changed",
+        "counts": "{items} {noun}, {new} {new_word}, {changed} {changed_word}",
         "item": "item",
         "items": "items",
+        "new_one": "new",
+        "new": "new",
+        "changed_one": "changed",
+        "changed": "changed",
         "not_modified": " (not modified)",
         "failed": "FAILED: {error}",
         "warning": "warning: {warning}",
@@ -41,7 +49,13 @@ def run_words(language: str) -> dict[str, str]:
 
 
 def counts(language: str, items: int, new: int, changed: int) -> str:
-    """ "341 poster, 341 nya, 0 ändrade" ("1 post": the noun agrees with the number)."""
+    """ "341 poster, 341 nya, 0 ändrade" ("1 post, 1 ny": the words agree with the number)."""
     said = run_words(language)
-    noun = said["item"] if items == 1 else said["items"]
-    return said["counts"].format(items=items, noun=noun, new=new, changed=changed)
+    return said["counts"].format(
+        items=items,
+        noun=said["item" if items == 1 else "items"],
+        new=new,
+        new_word=said["new_one" if new == 1 else "new"],
+        changed=changed,
+        changed_word=said["changed_one" if changed == 1 else "changed"],
+    )

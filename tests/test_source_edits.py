@@ -97,20 +97,22 @@ def test_a_new_url_is_read_at_once_though_its_server_says_not_modified(
     feed = {"id": "feed", "kind": "rss", "url": f"{server.base}/old/feed.xml"}
     config = write_config(config_text(feed, settings=LOCAL))
     first = run(runner, config)
-    assert "feed  3 items, 3 new" in first.output
+    assert "feed  3 poster, 3 nya" in first.output
     old = titles(config, "feed")
     again = run(runner, config)  # the same request: a 304
-    assert "0 new, 0 changed (not modified)" in again.output
+    assert "0 nya, 0 ändrade (oförändrad sedan förra hämtningen)" in again.output
     assert server.asked[-1] == ("/old/feed.xml", ETAG)
 
     feed["url"] = f"{server.base}/new/feed.xml"
     config.write_text(config_text(feed, settings=LOCAL))
     moved = run(runner, config)
     assert server.asked[-1] == ("/new/feed.xml", None)  # the old feed's ETag not sent there
-    assert "not modified" not in moved.output
-    assert re.search(r"^feed +\d+ items, [1-9]\d* new", moved.output, re.M), moved.output
+    assert "oförändrad sedan förra hämtningen" not in moved.output
+    read = re.search(r"^feed +\d+ (post|poster), [1-9]\d* (ny|nya)\b", moved.output, re.M)
+    assert read, moved.output
     assert titles(config, "feed") - old  # the new feed's items are stored
-    assert "0 new, 0 changed (not modified)" in run(runner, config).output  # and its own ETag kept
+    # and its own ETag kept
+    assert "0 nya, 0 ändrade (oförändrad sedan förra hämtningen)" in run(runner, config).output
     assert server.asked[-1] == ("/new/feed.xml", ETAG)
 
 
@@ -126,7 +128,7 @@ def test_new_selectors_are_run_on_the_page_at_once(runner, write_config, server)
     page["summary"] = "p.lead"  # the selector the first set-up forgot
     config.write_text(config_text(page, settings=LOCAL))
     edited = run(runner, config)
-    assert "not modified" not in edited.output
+    assert "oförändrad sedan förra hämtningen" not in edited.output
     assert server.asked[-1] == ("/aktuellt", None)
     summaries = {r["summary"] for r in db.query("SELECT summary FROM items")}
     assert summaries == {"Stöd till kommuners klimatarbete.", "Projekt för ungas delaktighet."}
@@ -139,7 +141,7 @@ def test_sources_check_reads_the_page_in_full_whatever_is_stored(runner, write_c
     result = runner.invoke(cli, ["--config", str(config), "sources", "check", "feed"])
     assert result.exit_code == 0, result.output
     assert server.asked[-1] == ("/old/feed.xml", None)
-    assert "not modified" not in result.output and "3" in result.output
+    assert "oförändrad sedan förra hämtningen" not in result.output and "3" in result.output
 
 
 def test_validators_stored_before_their_request_was_kept_are_not_trusted_once(
@@ -151,9 +153,9 @@ def test_validators_stored_before_their_request_was_kept_are_not_trusted_once(
     db = sqlite_utils.Database(config.parent / "monitor.db")
     db.execute("UPDATE source_state SET validators_for = NULL")  # as migration 17 leaves them
     db.conn.commit()
-    assert "(not modified)" not in run(runner, config).output
+    assert "(oförändrad sedan förra hämtningen)" not in run(runner, config).output
     assert server.asked[-1] == ("/old/feed.xml", None)
-    assert "(not modified)" in run(runner, config).output
+    assert "(oförändrad sedan förra hämtningen)" in run(runner, config).output
 
 
 def test_a_new_name_or_schedule_keeps_the_conditional_request(runner, write_config, server):
@@ -162,5 +164,5 @@ def test_a_new_name_or_schedule_keeps_the_conditional_request(runner, write_conf
     run(runner, config)
     feed |= {"name": "Eurocities nyheter", "every": "2h"}  # neither shapes the request
     config.write_text(config_text(feed, settings=LOCAL))
-    assert "(not modified)" in run(runner, config).output
+    assert "(oförändrad sedan förra hämtningen)" in run(runner, config).output
     assert server.asked[-1] == ("/old/feed.xml", ETAG)
