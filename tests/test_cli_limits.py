@@ -25,6 +25,8 @@ def config(write_config):
         (["search", "x", "--since", "2026-13-01"], 2, "not a date written YYYY-MM-DD"),
         (["export", "--output", "no-such-folder/calls.csv"], 1, "no-such-folder does not exist"),
         (["digest", "--output", "no-such-folder/vecka.md"], 1, "no-such-folder does not exist"),
+        (["export", "--output", ""], 2, "no file named: give one, e.g. --output utlysningar.csv"),
+        (["report", "--output", " "], 2, "no file named"),
     ],
 )
 def test_a_value_out_of_range_is_one_plain_line(runner, config, tmp_path, args, code, said):

@@ -12,7 +12,7 @@ import click
 
 from monitor.cli.app import App, say_waiting
 from monitor.cli.output import write_atomically
-from monitor.cli.params import DAY, GROUP_OPTION
+from monitor.cli.params import DAY, GROUP_OPTION, OUTPUT_FILE
 from monitor.cli.words import words
 from monitor.config import LOCK_WAIT, Config
 from monitor.digest.deliver import (
@@ -67,7 +67,7 @@ READABLE = ("text", "markdown")
     help="What a notifier would send: blocks = Slack's Block Kit JSON, teams = the Teams "
     "cards' JSON, email-html = the e-mail's HTML part.",
 )
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option("--output", type=OUTPUT_FILE, help="Write here.")
 @GROUP_OPTION
 @click.pass_obj
 def digest(

@@ -20,7 +20,7 @@ from monitor.cli.output import (
     write_jsonl,
     write_table,
 )
-from monitor.cli.params import DAY, GROUP_OPTION, KIND, RELEVANCE, STATUS
+from monitor.cli.params import DAY, GROUP_OPTION, KIND, OUTPUT_FILE, RELEVANCE, STATUS
 from monitor.cli.words import VALUE_FIELDS, field_label, local_time, words
 from monitor.errors import MonitorError
 from monitor.models import DEFAULT_GROUP
@@ -389,7 +389,7 @@ def _wrap(text: str, indent: int, width: int = 100) -> str:
     is_flag=True,
     help="With --format csv: for Excel set to Swedish (UTF-8 with BOM, `;`, decimal comma).",
 )
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option("--output", type=OUTPUT_FILE, help="Write here.")
 @GROUP_OPTION
 @click.pass_obj
 def export(

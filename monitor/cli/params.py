@@ -4,6 +4,7 @@ the group a command is for."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -30,6 +31,22 @@ class Day(click.ParamType):
 
 
 DAY = Day()
+
+
+class OutputFile(click.Path):
+    """A file to write: not a folder, and not empty (`--output ""` from a script whose
+    variable was unset would otherwise fail as "unexpected error" when the file is renamed)."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+        if isinstance(value, str) and not value.strip():
+            self.fail("no file named: give one, e.g. --output utlysningar.csv", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+OUTPUT_FILE = OutputFile()
 
 
 # The group (kommun) a command is for, when sources.toml has [[groups]]; App.group reads it.

@@ -8,7 +8,7 @@ import click
 
 from monitor.cli.app import App
 from monitor.cli.output import write_atomically
-from monitor.cli.params import GROUP_OPTION
+from monitor.cli.params import GROUP_OPTION, OUTPUT_FILE
 from monitor.cli.words import words
 from monitor.errors import MonitorError
 from monitor.report.build import FORMATS, build_report, render
@@ -30,9 +30,7 @@ _SUFFIXES[".htm"] = "html"
     type=click.Choice(FORMATS),
     help="Default: html when --output ends in .html or .htm, else markdown.",
 )
-@click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout."
-)
+@click.option("--output", type=OUTPUT_FILE, help="Write here, not to stdout.")
 @GROUP_OPTION
 @click.pass_obj
 def report(

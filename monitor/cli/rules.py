@@ -10,7 +10,7 @@ import click
 
 from monitor.cli.app import App, say_waiting
 from monitor.cli.output import aligned_lines
-from monitor.cli.params import GROUP_OPTION
+from monitor.cli.params import GROUP_OPTION, OUTPUT_FILE
 from monitor.cli.rules_words import rules_words
 from monitor.config import LOCK_WAIT
 from monitor.errors import MonitorError, RuleError
@@ -267,7 +267,7 @@ def _cross_validated(matcher, labels, rows, k: int, area_ids: list[str]) -> str:
 )
 @click.option(
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUTPUT_FILE,
     help="Write the weights here (default: _scorer.toml in the rules folder).",
 )
 @click.option("--relevant-at", default=None, type=click.FloatRange(0, 1), help="Main list from.")
