@@ -98,6 +98,10 @@ def test_tracked_filters_by_state_and_unit_and_writes_csv_for_swedish_excel(runn
     csv = monitor(runner, project, "tracked", "--format", "csv").stdout
     assert csv.startswith("\ufeffUtlysning;Förvaltning;Läge;Sista dag;Dagar kvar")
     assert f"{LIFE};Kulturförvaltningen;Intresserad;" in csv
+    # a typo lists the förvaltningar that track calls, instead of "nothing tracked"
+    typo = monitor(runner, project, "tracked", "--unit", "Kulturförvaltning", ok=False)
+    assert typo.exit_code == 1
+    assert "unknown --unit 'Kulturförvaltning' (known: Kulturförvaltningen, Miljö)" in typo.output
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import click
 from monitor.cli.app import App
 from monitor.cli.output import aligned_lines, write_excel_csv
 from monitor.cli.params import GROUP_OPTION
+from monitor.errors import MonitorError
 from monitor.store.tracking import tracked_calls, tracking_history, units
 from monitor.tracking import parse_state, same_unit, state_label
 
@@ -64,7 +65,10 @@ def tracked(
     states = (parse_state(state_text),) if state_text else ()
     db = app.reader.db
     if unit is not None:
-        unit = same_unit(units(db, group=group_id), unit)
+        known = units(db, group=group_id)
+        unit = same_unit(known, unit)
+        if known and unit not in known:  # a typo must not read as "nothing tracked"
+            raise MonitorError(f"unknown --unit '{unit}' (known: {', '.join(sorted(known))})")
     settings = app.settings_config.settings
     zone = ZoneInfo(settings.timezone)
     today = app.clock.today(settings.timezone)
