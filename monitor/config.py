@@ -146,11 +146,12 @@ class NotifyTable:
 @dataclass(frozen=True)
 class EmailTable:
     """`[email]` in sources.toml: the SMTP server and the addresses (the login comes from the
-    environment). A `[email]` table must say where to send from and to."""
+    environment). A `[email]` table must say where to send from and to; `to` may be left out
+    when every group's `[groups.email]` names its own recipients."""
 
     smtp_host: str
     sender: str = field(metadata={"key": "from"})  # "EU-bevakning <eu-bevakning@kommun.se>"
-    to: tuple[str, ...]
+    to: tuple[str, ...] = ()  # required unless every group has its own (parse_config)
     smtp_port: int = field(default=587, metadata={"minimum": 1})
     starttls: bool = True  # false for a local relay on port 25
     timeout: float = field(default=30.0, metadata={"minimum": 1})  # seconds per SMTP step
@@ -572,6 +573,8 @@ def parse_config(
             line=lines.find(("groups", "email"), 0),
             where=f"group '{groups[mailing].id}'",
         )
+    if email is not None and not email.to:
+        _require_recipients(groups, lines, error)
     group_ids = tuple(g.id for g in groups) or (DEFAULT_GROUP,)
     sources = _parse_sources(data, lines, error, kinds, group_ids) if kinds is not None else []
     return Config(
@@ -588,6 +591,19 @@ def parse_config(
         email=Email(email),
         groups=groups,
     )
+
+
+def _require_recipients(groups: tuple[GroupConfig, ...], lines: TomlLines, error) -> None:
+    """`[email]` without `to` is for groups that each name their own recipients: a
+    deployment of several kommuner has no common list. Anyone else without one would find out
+    only when the first digest fails to go."""
+    lacking = next((g for g in groups if g.email is None or not g.email.to), None)
+    if groups and lacking is None:
+        return
+    message = "'to' is required in [email]"
+    if lacking is not None:
+        message += f" (group '{lacking.id}' has no [groups.email] to of its own)"
+    raise error(message, line=lines.table_line("email"))
 
 
 def _parse_table(name: str, cls: type, data: dict, lines: TomlLines, error) -> Any:

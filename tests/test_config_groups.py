@@ -197,3 +197,32 @@ def test_a_groups_recipients_need_the_common_mail_server(tmp_path):
     said = str(raised.value)
     assert "group 'linkoping': [groups.email] gives the group's recipients" in said
     assert f"rad {_line_of(text, '[groups.email]')}:" in said
+
+
+def test_the_common_recipients_may_be_left_out_when_every_group_has_its_own(tmp_path):
+    # Two kommuner sharing a mail server have no common list to write in [email].
+    text = TWO_GROUPS.replace('to = ["alla@example.se"]\n', "").replace(
+        "[groups.teams]", '[groups.email]\nto = ["eu@norrkoping.se"]\n[groups.teams]'
+    )
+    config = _load(tmp_path, text)
+    assert config.for_group("linkoping").email.table.to == ("internationella@linkoping.se",)
+    assert config.for_group("norrkoping").email.table.to == ("eu@norrkoping.se",)
+
+
+def test_without_common_recipients_a_group_without_its_own_is_named(tmp_path):
+    text = TWO_GROUPS.replace('to = ["alla@example.se"]\n', "")
+    with pytest.raises(ConfigError) as raised:
+        _load(tmp_path, text)
+    said = str(raised.value)
+    assert "'to' is required in [email] (group 'norrkoping' has no [groups.email] to" in said
+    assert f"rad {_line_of(text, '[email]')}:" in said
+
+
+def test_without_groups_the_recipients_are_required(tmp_path):
+    text = TWO_GROUPS.split("[[groups]]")[0].replace('to = ["alla@example.se"]\n', "")
+    with pytest.raises(ConfigError) as raised:
+        _load(tmp_path, text)
+    said = str(raised.value)
+    assert "'to' is required in [email]" in said
+    assert "[groups.email]" not in said
+    assert f"rad {_line_of(text, '[email]')}:" in said
