@@ -173,3 +173,23 @@ def test_groups_lists_each_group_and_rename_hands_over_the_history(runner, porta
     assert unknown.exit_code == 1 and "there is no group 'c' (groups: a, b)" in unknown.output
     nothing = monitor(runner, alone, "groups", "rename", "default", "b", ok=False)
     assert "nothing is stored under the group 'default'" in nothing.output
+
+
+def test_groups_lists_only_the_notifiers_a_group_sends_to(runner, portal, tmp_path):
+    # Kommun B sends to Slack only ([groups.notify]); the common [email] list is not its own.
+    _, base = portal
+    config = project(tmp_path / "p", base, groups=True)
+    text = config.read_text(encoding="utf-8").replace(
+        'name = "Kommun B"\n',
+        'name = "Kommun B"\n[groups.slack]\nchannel = "#eu-b"\n[groups.notify]\nsend = ["slack"]\n',
+    )
+    mail = '[email]\nsmtp_host = "smtp.kommun.se"\nfrom = "eu@kommun.se"\n'
+    mail += 'to = ["alla@kommun.se"]\n\n'
+    config.write_text(mail + text, encoding="utf-8")
+    rows = {
+        line.split()[0]: line
+        for line in monitor(runner, config, "groups").stdout.splitlines()[1:]
+        if line
+    }
+    assert "alla@kommun.se" in rows["a"]
+    assert "#eu-b" in rows["b"] and "alla@kommun.se" not in rows["b"]

@@ -80,13 +80,20 @@ def _shown(config: Config, path: Path) -> str:
 
 
 def _channels(config: Config) -> str:
-    """Where the group's digest goes: its Slack channel, e-mail recipients, Teams."""
+    """Where the group's digest goes: its Slack channel, e-mail recipients, Teams; with
+    [groups.notify] (or [notify]) send, only the notifiers it names, as `digest --send` does
+    (a group sending to Slack and Teams does not mail the common [email] list)."""
+    send = config.notify.send
+
+    def used(name: str) -> bool:
+        return send is None or name in send
+
     said = []
-    if config.slack.configured or config.slack.channel:
+    if used("slack") and (config.slack.configured or config.slack.channel):
         said.append(config.slack.shown_channel)
-    if config.email.table is not None:
+    if used("email") and config.email.table is not None:
         said += list(config.email.table.to)
-    if config.teams.configured:
+    if used("teams") and config.teams.configured:
         said.append("Teams")
     return ", ".join(said)
 
