@@ -50,6 +50,9 @@ class ParseContext:
 
 Parser = Callable[[Document, ParseContext], list[Item]]
 DetailReader = Callable[[Item, Document, ParseContext], Item]
+# What is worth a warning about a document that parsed (e.g. a feed cut off after some entries),
+# given the items read from it; None when all is well.
+Checker = Callable[[Document, list[Item]], str | None]
 
 
 def unique_by_uid(items: Iterable[Item | None]) -> list[Item]:
@@ -63,8 +66,11 @@ def unique_by_uid(items: Iterable[Item | None]) -> list[Item]:
     return unique
 
 
-def document_collector(parse: Parser, read_detail: DetailReader | None = None) -> Collector:
-    """The `collect` of a kind whose options have `url` (and, with read_detail, `follow`)."""
+def document_collector(
+    parse: Parser, read_detail: DetailReader | None = None, check: Checker | None = None
+) -> Collector:
+    """The `collect` of a kind whose options have `url` (and, with read_detail, `follow`);
+    `check`'s finding is the run's warning for the source."""
 
     async def collect(ctx: SourceContext) -> Collected:
         url = dated_url(ctx.options.url, ctx.today)
@@ -75,6 +81,9 @@ def document_collector(parse: Parser, read_detail: DetailReader | None = None) -
         parse_context = ParseContext(ctx.source_id, ctx.options, ctx.today, ZoneInfo(ctx.timezone))
         items = await ctx.parse(parse, document, parse_context)
         warnings: list[str] = []
+        found = check(document, items) if check is not None else None
+        if found:
+            warnings.append(found)
         if read_detail is not None and getattr(ctx.options, "follow", False):
             items = await _with_details(ctx, items, read_detail, parse_context, warnings)
         return Collected(items, answer.status, warnings, validators=answer.validators)

@@ -1,8 +1,9 @@
 """Source kind `rss`: RSS 0.9x/1.0/2.0 and Atom feeds, read by feedparser.
 
 A feed with problems but with entries (feedparser's "bozo": a wrong charset label, a stray
-ampersand, a body cut off after some entries) is read as far as it goes, as readers do; a
-document with no entries that is not a feed (an HTML page, JSON, garbage) is an error.
+ampersand, a body cut off after some entries) is read as far as it goes, as readers do (a
+feed cut off says so in the run's warnings); a document with no entries that is not a feed
+(an HTML page, JSON, garbage) is an error.
 
 A feed that declares its own XML entities is refused: feedparser's fallback parser expands
 such entities without limit, so one 200 kB entity referenced 20,000 times would grow to 4 GB
@@ -76,13 +77,40 @@ def parse_feed(document: Document, context: ParseContext) -> list[Item]:
         parsed = feedparser.parse(io.BytesIO(document.content), response_headers=headers)
     except Exception as exc:  # feedparser reports problems as "bozo"; anything else is odd input
         raise FetchError(f"the feed could not be read ({type(exc).__name__}: {exc})") from exc
-    entries = parsed.get("entries") or []
+    entries = _whole_entries(parsed.get("entries") or [], document.content)
     if not entries:
         if parsed.get("bozo") or not parsed.get("version"):
             raise FetchError(f"the answer is not an RSS or Atom feed: {_why_not(parsed, document)}")
         return []  # a real feed with nothing in it
     language = _language(parsed.get("feed", {}).get("language"))
     return unique_by_uid(_entry_item(entry, document, context, language) for entry in entries)
+
+
+# The end of a feed's root element (`</rss>`, `</feed>`, `</rdf:RDF>`, with any prefix),
+# looked for in the document's last bytes: a cache's comment may follow it.
+_ROOT_END = re.compile(rb"</(?:[\w.-]+:)?(?:rss|feed|RDF)\s*>")
+_ENTRY_END = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>")
+_TAIL = 4096
+
+
+def _is_cut(content: bytes) -> bool:
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in content[:64]:
+        return False  # UTF-16 bytes: the tags are not these bytes (and such feeds are rare)
+    return _ROOT_END.search(content[-_TAIL:]) is None
+
+
+def _whole_entries(entries: list[Any], content: bytes) -> list[Any]:
+    """feedparser keeps the entry a cut-off feed ends in, with what arrived of it. It is kept
+    too, unless the feed's other entries have a guid and its guid did not arrive: stored
+    under its link it would become a second item once the whole feed comes."""
+    if not entries or not _is_cut(content):
+        return entries
+    closed = len(_ENTRY_END.findall(content))
+    if closed >= len(entries) or entries[-1].get("id"):
+        return entries
+    if any(entry.get("id") for entry in entries[:closed]):
+        return entries[:-1]
+    return entries
 
 
 def _entry_item(
@@ -198,4 +226,16 @@ def _shortened(text: str) -> str:
     return text[:_UNTITLED_LENGTH].rsplit(" ", 1)[0] + " …"
 
 
-collect = document_collector(parse_feed, read_detail=read_detail)
+def cut_short(document: Document, items: list[Item]) -> str | None:
+    """A feed that ends before its root element closes was cut off (a proxy's size limit, a
+    server that died mid-answer): the entries before the cut are read, but later ones
+    are missing until a whole answer comes, which the group should know rather than guess."""
+    if not items or not _is_cut(document.content):
+        return None  # nothing read is an error already
+    return (
+        f"the feed ends before its closing tag (cut off on the way?): read the {len(items)}"
+        " entries before the cut; the rest come with a whole answer"
+    )
+
+
+collect = document_collector(parse_feed, read_detail=read_detail, check=cut_short)
