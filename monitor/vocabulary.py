@@ -95,8 +95,10 @@ class Term:
         return len(self.phrases) > 1
 
 
-# A query: terms, each to be found, or "OR" between two of them.
+# A query: terms, each to be found, "OR" between two of them, or "NOT" before one to leave
+# out.
 Query = list[Term | str]
+OPERATORS = ("OR", "NOT")
 
 
 class Vocabulary:
@@ -139,8 +141,14 @@ class Vocabulary:
         parts: Query = []
         i = 0
         while i < len(tokens):
-            if tokens[i] == "OR" and parts and parts[-1] != "OR":  # else the word "or"
+            if tokens[i] == "OR" and parts and parts[-1] not in OPERATORS:  # else the word "or"
                 parts.append("OR")
+                i += 1
+                continue
+            if tokens[i] == "NOT" and (not parts or parts[-1] != "NOT"):
+                if parts and parts[-1] == "OR":  # "a OR NOT b": leave b out of what a finds
+                    parts.pop()
+                parts.append("NOT")
                 i += 1
                 continue
             term, used = (None, 1) if exact else self._concept_at(tokens, i)
@@ -151,14 +159,14 @@ class Vocabulary:
             if term is not None:
                 parts.append(term)
             i += used
-        if parts and parts[-1] == "OR":
+        if parts and parts[-1] in OPERATORS:
             parts.pop()
         return parts
 
     def _concept_at(self, tokens: list[str], start: int) -> tuple[Term | None, int]:
         for end in range(min(len(tokens), start + 6), start, -1):
             run = tokens[start:end]
-            if "OR" in run or any(t.endswith("*") for t in run):
+            if any(t in OPERATORS or t.endswith("*") for t in run):
                 continue
             typed = " ".join(run).replace('"', "")
             words = _words(typed)

@@ -82,6 +82,18 @@ def test_each_hit_says_which_word_matched(runner, stored):
     assert "träff" not in exact.stdout
 
 
+def test_not_leaves_out_a_word_with_its_equivalents(runner, stored):
+    # "NOT vatten" also leaves out the calls that say "water": the concept, not the word
+    climate = found(runner, stored, "klimatanpassning")
+    water = found(runner, stored, "vatten")
+    without = found(runner, stored, "klimatanpassning", "NOT", "vatten")
+    assert climate & water  # measured: 3 of the 15
+    assert without == climate - water
+    only = runner.invoke(cli, ["--config", str(stored), "search", "NOT", "vatten"])
+    assert only.exit_code == 1
+    assert "only says what to leave out (NOT): add a word to look for" in only.output
+
+
 def test_unquoted_words_are_one_query(runner, stored):
     quoted = found(runner, stored, "climate adaptation")
     assert found(runner, stored, "climate", "adaptation") == quoted

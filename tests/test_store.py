@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from helpers.old_databases import version_4_with_one_call
-from monitor.errors import StoreError
+from monitor.errors import MonitorError, StoreError
 from monitor.models import Item, SourceOutcome
 from monitor.store import open_store
 from monitor.store.queries import SearchFilters, all_items, fts_query, search_items
@@ -110,6 +110,30 @@ def test_search_finds_prefixes_identifiers_and_words_without_accents(fresh_store
     assert _search(db, 'solar "cells') != []  # a stray quote is not a syntax error
 
 
+def test_not_leaves_out_what_has_the_word_and_its_inflections(fresh_store):
+    save(
+        fresh_store,
+        [
+            call("LIFE-2026-A", title="Klimatanpassning i kommuner"),
+            call("LIFE-2026-B", title="Klimatanpassning för företag"),
+            call("LIFE-2026-C", title="Solar cells for klimat"),
+        ],
+    )
+    db = fresh_store.db
+    assert sorted(r["uid"] for r in _search(db, "klimat* NOT företagen")) == [
+        "LIFE-2026-A",
+        "LIFE-2026-C",
+    ]
+    # NOT leaves its term out of everything the words before it find, ORs included
+    assert sorted(r["uid"] for r in _search(db, "solar OR klimatanpassning NOT kommuner")) == [
+        "LIFE-2026-B",
+        "LIFE-2026-C",
+    ]
+    assert _search(db, "NOT solar klimat*") == _search(db, "klimat* NOT solar")
+    with pytest.raises(MonitorError, match="only says what to leave out"):
+        _search(db, "NOT företag")
+
+
 def _search(db, text, **filters):
     rows = search_items(db, text, SearchFilters(**filters))
     for row in rows:
@@ -142,6 +166,10 @@ def test_fts_query_quotes_words_and_keeps_prefixes():
     assert fts_query("x1 OR b2") == '"x1" OR "b2"'
     assert fts_query('OR "x1') == '"or" AND "x1"'  # a leading OR is a word; stray quotes dropped
     assert fts_query("a1 OR") == '"a1"'
+    assert fts_query("a1 NOT b2 NOT c3") == '("a1") NOT "b2" NOT "c3"'
+    assert fts_query("a1 OR NOT b2") == '("a1") NOT "b2"'
+    assert fts_query("a1 NOT") == '"a1"'
+    assert fts_query("a1 not b2").count("AND") == 2  # in lower case, a word
 
 
 def test_search_finds_swedish_and_english_inflections(fresh_store):

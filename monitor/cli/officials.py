@@ -29,6 +29,7 @@ from monitor.store.queries import (
     SearchFilters,
     all_items,
     known_filter_values,
+    left_out_terms,
     programme_stored,
     search_items,
     upcoming_deadlines,
@@ -99,7 +100,8 @@ def search(
     inflections (kommuner finds kommunen), and a word or phrase of the vocabulary its Swedish or
     English equivalents (klimatanpassning finds "climate adaptation", school finds skola; the
     table says which matched; --exact turns this off). `klimat*` finds every word starting with
-    klimat, `OR` between words finds either, and a, o find å, ä, ö. No quotes needed. Without
+    klimat, `OR` between words finds either, `NOT` before a word leaves out what has it (and
+    its equivalents), and a, o find å, ä, ö. No quotes needed. Without
     QUERY, every item that passes the filters is listed, soonest deadline first. With
     [[groups]], the items of the sources that serve the group, as its rules judged them.
     """
@@ -183,8 +185,9 @@ def _matched_note(terms: Query, row: dict[str, Any], app: App) -> str | None:
     klimatanpassning)"."""
     said = words(app.settings_config.settings.language)
     found = []
-    for term in terms:
-        if isinstance(term, str) or not term.expanded:
+    left_out = left_out_terms(terms)
+    for n, term in enumerate(terms):
+        if isinstance(term, str) or not term.expanded or n in left_out:
             continue
         phrase = matched(
             term, row["title"], row["description"], row["identifier"], row["programme"]

@@ -132,19 +132,48 @@ def _iso(value: date | None) -> str | None:
 
 def fts_query(text: str | Query) -> str:
     """User words (or a parsed query) -> an FTS5 query: every term must match, `klimat*` is a
-    prefix, OR is kept, and a term with equivalents (monitor.vocabulary) matches any of them.
+    prefix, OR is kept, NOT leaves out what has the term after it (and its equivalents), and a
+    term with equivalents (monitor.vocabulary) matches any of them. Only NOT terms: "".
 
     Each phrase is quoted so that identifiers (HORIZON-CL5-2027) and punctuation are searched as
     text instead of being read as FTS5 syntax. A plain word also matches by its Swedish or
     English stem, so `kommuner` finds `kommunen` and `cities` finds `city`.
     """
     terms = Vocabulary().terms(text, exact=True) if isinstance(text, str) else text
-    parts = [part if isinstance(part, str) else _term_match(part) for part in terms]
+    wanted, left_out = _split_not(terms)
+    parts = [part if isinstance(part, str) else _term_match(part) for part in wanted]
     # FTS5 wants AND spelled out before a parenthesised group; it binds tighter than OR.
     query = parts[:1]
     for previous, part in itertools.pairwise(parts):
         query.append(part if "OR" in (previous, part) else f"AND {part}")
-    return " ".join(query)
+    if not query or not left_out:
+        return " ".join(query)
+    # FTS5's NOT binds tightest: the wanted part in parentheses, so that `a OR b NOT c`
+    # leaves c out of both.
+    return f"({' '.join(query)})" + "".join(f" NOT {_term_match(t)}" for t in left_out)
+
+
+def _split_not(terms: Query) -> tuple[Query, list[Term]]:
+    """The query's wanted part (terms and ORs, none at either end) and its NOT terms."""
+    wanted: Query = []
+    left_out: list[Term] = []
+    negate = False
+    for part in terms:
+        if part == "NOT":
+            negate = True
+        elif isinstance(part, Term) and negate:
+            left_out.append(part)
+            negate = False
+        elif part != "OR" or (wanted and wanted[-1] != "OR"):
+            wanted.append(part)
+    while wanted and wanted[-1] == "OR":
+        wanted.pop()
+    return wanted, left_out
+
+
+def left_out_terms(terms: Query) -> set[int]:
+    """The positions in `terms` of the terms a NOT leaves out (for saying what matched)."""
+    return {n for n in range(1, len(terms)) if terms[n - 1] == "NOT"}
 
 
 def _term_match(term: Term) -> str:
@@ -189,6 +218,10 @@ def search_sql(
     """The SQL of a search and its arguments (benchmarks run the same query in sqlite3)."""
     match = fts_query(terms if terms is not None else text or "")
     if text and not match:
+        if "NOT" in (terms if terms is not None else Vocabulary().terms(text, exact=True)):
+            raise MonitorError(
+                f"the search '{text}' only says what to leave out (NOT): add a word to look for"
+            )
         raise MonitorError(f"the search '{text}' has no words to look for")
     where, args = filters.clauses(group)
     if match:
