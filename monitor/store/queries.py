@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -204,7 +206,23 @@ def search_items(
     `group`'s items as it judged them. `terms`: the text already parsed, with its equivalents
     (monitor.vocabulary)."""
     sql, args = search_sql(text, filters, limit, terms, group=group)
-    return [_decoded(row) for row in db.query(sql, args)]
+    with _collector_paused():
+        return [_decoded(row) for row in db.query(sql, args)]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Rows read and decoded are tuples, dicts, lists and strings, which hold no cycles for
+    the garbage collector to find; but thousands of them start a collection every 700
+    allocations, each walking what is alive, the rows so far included: two thirds of decoding
+    `deadlines`' 2,111 rows at 1M items (37 ms of 12 without)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def search_sql(
