@@ -104,6 +104,13 @@ def test_a_config_without_groups_is_the_one_default_group(tmp_path):
         config.for_group("linkoping")
 
 
+def _refused(tmp_path: Path, text: str) -> str:
+    """The one-line error the config `text` is refused with."""
+    with pytest.raises(ConfigError) as raised:
+        _load(tmp_path, text)
+    return str(raised.value)
+
+
 def _line_of(text: str, fragment: str, occurrence: int = 1) -> int:
     lines = [n for n, line in enumerate(text.splitlines(), 1) if fragment in line]
     return lines[occurrence - 1]
@@ -157,9 +164,7 @@ def test_mistakes_in_groups_name_the_group_the_file_and_the_line(
     tmp_path, old, new, message, line_holding
 ):
     text = TWO_GROUPS.replace(old, new)
-    with pytest.raises(ConfigError) as raised:
-        _load(tmp_path, text)
-    said = str(raised.value)
+    said = _refused(tmp_path, text)
     assert message in said
     assert said.startswith(str(tmp_path / "sources.toml"))
     if line_holding is None:  # the second group's header
@@ -192,9 +197,7 @@ def test_a_groups_recipients_need_the_common_mail_server(tmp_path):
     text = text.replace("[unused]\n", "").replace(
         'from = "EU-bevakning <eu@example.se>"\nto = ["alla@example.se"]\n', ""
     )
-    with pytest.raises(ConfigError) as raised:
-        _load(tmp_path, text)
-    said = str(raised.value)
+    said = _refused(tmp_path, text)
     assert "group 'linkoping': [groups.email] gives the group's recipients" in said
     assert f"rad {_line_of(text, '[groups.email]')}:" in said
 
@@ -211,18 +214,14 @@ def test_the_common_recipients_may_be_left_out_when_every_group_has_its_own(tmp_
 
 def test_without_common_recipients_a_group_without_its_own_is_named(tmp_path):
     text = TWO_GROUPS.replace('to = ["alla@example.se"]\n', "")
-    with pytest.raises(ConfigError) as raised:
-        _load(tmp_path, text)
-    said = str(raised.value)
+    said = _refused(tmp_path, text)
     assert "'to' is required in [email] (group 'norrkoping' has no [groups.email] to" in said
     assert f"rad {_line_of(text, '[email]')}:" in said
 
 
 def test_without_groups_the_recipients_are_required(tmp_path):
     text = TWO_GROUPS.split("[[groups]]")[0].replace('to = ["alla@example.se"]\n', "")
-    with pytest.raises(ConfigError) as raised:
-        _load(tmp_path, text)
-    said = str(raised.value)
+    said = _refused(tmp_path, text)
     assert "'to' is required in [email]" in said
     assert "[groups.email]" not in said
     assert f"rad {_line_of(text, '[email]')}:" in said
