@@ -146,6 +146,24 @@ def test_news_mentions_are_those_the_scan_of_items_gave_in_its_order(db):
     assert reads.news_mentions(db) == expected
 
 
+def test_news_since_gives_each_news_item_the_calls_it_names(db):
+    """One query for every news item's mentions gives what one query per item gave."""
+    found = reads.news_since(db, START)
+    assert len(found) > 5
+    named = 0
+    for row in found:
+        expected = [
+            m["identifier"]
+            for m in db.query(
+                "SELECT identifier FROM mentions WHERE item_id = ? ORDER BY identifier",
+                [row["id"]],
+            )
+        ]
+        assert row["mentions"] == expected
+        named += bool(expected)
+    assert 0 < named < len(found)  # some news name calls, some none
+
+
 def test_each_read_is_driven_from_the_small_side(db):
     """The plans: no read of the digest walks the whole items or item_changes table."""
     queries = [
