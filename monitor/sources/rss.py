@@ -73,8 +73,16 @@ def parse_feed(document: Document, context: ParseContext) -> list[Item]:
             "which can be an entity bomb; it was not read"
         )
     # Bytes in a BytesIO: feedparser would take bare bytes for a file name and open it.
+    # Its HTML sanitiser and its resolving of links inside the HTML are left out: every text
+    # becomes plain text here (clean_text drops scripts, styles and tags), so they changed
+    # nothing we keep, and they were a sixth of the parsing time.
     try:
-        parsed = feedparser.parse(io.BytesIO(document.content), response_headers=headers)
+        parsed = feedparser.parse(
+            io.BytesIO(document.content),
+            response_headers=headers,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
     except Exception as exc:  # feedparser reports problems as "bozo"; anything else is odd input
         raise FetchError(f"the feed could not be read ({type(exc).__name__}: {exc})") from exc
     entries = _whole_entries(parsed.get("entries") or [], document.content)
