@@ -273,6 +273,19 @@ def test_an_article_about_entities_is_not_a_declaration():
     assert item.title == "XML" and item.summary.startswith("Write")
 
 
+def test_embedded_html_becomes_words_apart_without_scripts():
+    # An embed's text stays a word of its own (the sanitiser feedparser ran dropped the
+    # tags of elements it found unsafe and glued their text to the next word) and a script
+    # or style gives no text, as it did.
+    description = (
+        '<![CDATA[<p onclick="x()">Hello <a href="/x">link</a></p><script>alert(1)</script>'
+        "<style>p{}</style><iframe>frame text</iframe><object>obj text</object>]]>"
+    )
+    body = _rss(f"<item><title>HTML</title><description>{description}</description></item>")
+    (item,) = parse(body)
+    assert item.summary == "Hello link frame text obj text"
+
+
 # -- charsets ------------------------------------------------------------------------------------
 
 _SWEDISH_FEED = """<?xml version="1.0"{decl}?><rss version="2.0"><channel>
