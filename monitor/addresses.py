@@ -19,6 +19,7 @@ import asyncio
 import ipaddress
 import socket
 import urllib.request
+import weakref
 from typing import Any
 
 import httpcore
@@ -122,9 +123,15 @@ def checked_transport(**options: Any) -> httpx.AsyncHTTPTransport:
     return transport
 
 
+# The connections whose peer was checked and found public: a kept-alive connection's peer
+# cannot change, and asking for it at every answer had anyio build every attribute of the
+# socket and make a system call.
+_checked: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
 async def check_connected(response: httpx.Response) -> None:
     stream = response.extensions.get("network_stream")
-    if stream is None:  # an in-process transport (tests): nothing went over the network
+    if stream is None or stream in _checked:  # in-process (tests), or checked already
         return
     peer = stream.get_extra_info("server_addr")
     if not peer:
@@ -135,6 +142,7 @@ async def check_connected(response: httpx.Response) -> None:
             f"refusing the answer from {response.request.url}: the connection went to a "
             f"{_kind(address)} address ({address}), not a public one; {HINT}"
         )
+    _checked.add(stream)
 
 
 async def _addresses(host: str, port: int) -> list[Address]:
