@@ -12,7 +12,13 @@ import pytest
 from monitor.models import Item, SourceOutcome
 from monitor.store import open_store
 from monitor.store.item_details import item_details
-from monitor.store.queries import SearchFilters, all_items, search_items, upcoming_deadlines
+from monitor.store.queries import (
+    TABLE_COLUMNS,
+    SearchFilters,
+    all_items,
+    search_items,
+    upcoming_deadlines,
+)
 from monitor.store.reader import open_reader
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
@@ -67,6 +73,16 @@ def test_every_question_has_the_same_answer_as_through_the_store(path):
         "LIFE-2027-1",
     ]
     assert item_details(plain, "LIFE-2027-0").mentioned_in[0].title == "Nyhet om LIFE-2027-0"
+
+
+def test_deadlines_for_the_table_are_the_whole_rows_cut_to_the_table_columns(path):
+    plain = open_reader(path)
+    assert plain is not None
+    for area, count in ((None, 2), ("klimat-miljo", 1)):  # both calls, then the matched one
+        whole = upcoming_deadlines(plain, TODAY, 60, area=area, everything=True)
+        table = upcoming_deadlines(plain, TODAY, 60, area=area, everything=True, table=True)
+        assert len(whole) == count
+        assert table == [{c: row[c] for c in TABLE_COLUMNS} for row in whole]
 
 
 def test_a_row_with_two_columns_of_one_name_has_the_same_keys_either_way(path):

@@ -229,7 +229,13 @@ def deadlines(
     said = words(settings.language)
     today = app.clock.today(settings.timezone)
     rows = upcoming_deadlines(
-        app.read_db, today, within, area=area, everything=everything, group=group_id
+        app.read_db,
+        today,
+        within,
+        area=area,
+        everything=everything,
+        group=group_id,
+        table=fmt == "table",
     )
     if fmt != "table":
         _write_rows(rows, fmt, settings.language)
