@@ -7,9 +7,11 @@ For each size a database of synthetic calls is built once in a temporary folder 
 text from the 341 real portal calls, with new identifiers, deadlines spread over fifteen years
 back and one ahead, areas and relevance set), then:
 - in-process: the median and 95th percentile of `search_items` for several queries, and of the
-  deadlines query (targets: p95 under 50 ms at 1,000,000 items);
+  deadlines query, for the exports (every column) and for the table (`monitor deadlines` as
+  typed: the columns it shows) (targets: p95 under 50 ms at 1,000,000 items);
 - the whole command: the wall time of `monitor search ... --format json` and `monitor
-  deadlines`, beside `sqlite3` running the very same SQL (target: within 2x of sqlite3), with
+  deadlines` (as JSON, and as the table), beside `sqlite3` running the very same SQL (target:
+  within 2x of sqlite3), with
   the commands' bytecode cached as installed (PYTHONDONTWRITEBYTECODE dropped, one run before
   timing); `--before SRC` times an earlier source tree's commands too (`git archive COMMIT`
   unpacked in SRC, put first on PYTHONPATH); `--whole-only` skips the in-process part.
@@ -171,8 +173,10 @@ def in_process(path: Path, repeat: int) -> None:
     )
     print(f"  {'query':<28} {'median ms':>10} {'p95 ms':>8}   anchor: {'p95 ms':>8} {'ratio':>6}")
     cases = [(q, lambda q=q: search_items(store.db, q, SearchFilters(), 50)) for q in QUERIES]
-    # As the command runs it: every upcoming deadline (no limit), relevant ones once matched.
+    # As the command runs it: every upcoming deadline (no limit), relevant ones once matched;
+    # every column for --format json/csv, the table's columns for the table (the default).
     cases.append(("deadlines --within 60", lambda: upcoming_deadlines(store.db, TODAY, 60)))
+    cases.append(("deadlines, table", lambda: upcoming_deadlines(store.db, TODAY, 60, table=True)))
     sql, args = search_sql(None, deadlines, None)
     old_plan = sql.replace("FROM items WHERE", "FROM items INDEXED BY items_deadline WHERE", 1)
     for label, query in cases:
@@ -219,6 +223,11 @@ def whole_commands(path: Path, folder: Path, before: Path | None) -> None:
             "deadlines --within 60",
             ["deadlines", "--within", "60", "--format", "json"],
             search_sql(None, deadlines, None),
+        ),
+        (
+            "deadlines, table",
+            ["deadlines", "--within", "60"],
+            search_sql(None, deadlines, None, table=True),
         ),
     ]
     one = "eu-portal:" + real_texts()[0][0] + "-0"
