@@ -82,9 +82,9 @@ def _select(group: str) -> str:
     )
 
 
-# What the table of `search` and `deadlines` shows of an item (cli/output.py write_table): a
-# read for the table leaves the full texts and the areas in the database. `deadlines` at
-# 1,000,000 items returns some 2,000 rows, whose descriptions alone were 3.4 MB to read.
+# What the table (cli/output.py write_table) shows of an item: `deadlines` as a table reads
+# only these, and leaves the full texts and the areas in the database (at 1,000,000 items
+# its 2,000-odd rows with every column were 3.4 MB as JSON, and as long to read).
 TABLE_COLUMNS = ("id", "identifier", "status", "deadline", "programme_code", "title")
 
 
