@@ -7,14 +7,14 @@ For each size a database of synthetic calls is built once in a temporary folder 
 text from the 341 real portal calls, with new identifiers, deadlines spread over fifteen years
 back and one ahead, areas and relevance set), then:
 - in-process: the median and 95th percentile of `search_items` for several queries, and of the
-  deadlines query, for the exports (every column) and for the table (`monitor deadlines` as
-  typed: the columns it shows) (targets: p95 under 50 ms at 1,000,000 items);
+  deadlines query for the exports (every column) and for the table (`monitor deadlines` as
+  typed: the columns it shows); targets: p95 under 50 ms at 1,000,000 items;
 - the whole command: the wall time of `monitor search ... --format json` and `monitor
   deadlines` (as JSON, and as the table), beside `sqlite3` running the very same SQL (target:
-  within 2x of sqlite3), with
-  the commands' bytecode cached as installed (PYTHONDONTWRITEBYTECODE dropped, one run before
-  timing); `--before SRC` times an earlier source tree's commands too (`git archive COMMIT`
-  unpacked in SRC, put first on PYTHONPATH); `--whole-only` skips the in-process part.
+  within 2x of sqlite3), with the commands' bytecode cached as installed
+  (PYTHONDONTWRITEBYTECODE dropped, one run before timing); `--before SRC` times an earlier
+  source tree's commands too (`git archive COMMIT` unpacked in SRC, put first on PYTHONPATH);
+  `--whole-only` skips the in-process part.
 """
 
 from __future__ import annotations
