@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import shutil
 import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -80,3 +83,42 @@ def test_a_partly_failing_run_names_the_failing_source(runner, write_config, liv
     assert "hämtningen misslyckades senast: kunde inte ansluta till 127.0.0.1" in problem
     assert problem.endswith("(har aldrig fungerat)")
     assert "EU Funding & Tenders Portal (eu-portal)" not in text  # it worked
+
+
+@pytest.fixture
+def html_instead_of_feed() -> Iterator[str]:
+    """A loopback server answering a real news page (Region Östergötland's, from
+    tests/fixtures/html) where a feed was configured: what a site gives after a redesign."""
+    page = (ROOT / "tests/fixtures/html/region_ostergotland_aktuellt.html").read_bytes()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/rss.xml"
+    server.shutdown()
+    server.server_close()
+
+
+def test_why_a_source_stopped_working_is_said_in_swedish(
+    runner, write_config, live_portal, project, html_instead_of_feed
+):
+    feed = '\n[[sources]]\nid = "ro-nyheter"\nkind = "rss"\nname = "Region Östergötland"\n'
+    feed += f'url = "{html_instead_of_feed}"\n'
+    config = write_config(portal_config(live_portal.base_url) + feed)
+    text = run_then_digest(runner, config)
+    problem = next(line for line in text.splitlines() if "Region Östergötland (ro-nyheter)" in line)
+    assert (
+        "hämtningen misslyckades senast: svaret är inte ett RSS- eller Atom-flöde: "
+        "det är en HTML-sida (text/html)"
+    ) in problem

@@ -184,7 +184,7 @@ def test_deadline_dates_are_taken_as_the_portal_writes_them():
     [{"message": "maintenance"}, [], {"results": "none", "totalResults": 3}, {"results": []}],
 )
 def test_a_changed_answer_layout_is_a_clear_error(answer):
-    with pytest.raises(FetchError, match="format may have changed"):
+    with pytest.raises(FetchError, match="formatet kan ha ändrats"):
         page_results(answer)
 
 
@@ -222,7 +222,7 @@ def test_any_answer_gives_rows_or_a_clear_error(answer):
     try:
         page_results(answer)
     except FetchError as exc:
-        assert "format may have changed" in str(exc)
+        assert "formatet kan ha ändrats" in str(exc)
 
 
 @settings(max_examples=150)

@@ -195,14 +195,14 @@ def test_no_matching_items_is_a_layout_error():
             title="h2",
         )
     assert str(error.value) == (
-        "no element matches the item selector 'li.news-item'; the page layout may have changed"
+        "inget element matchar postväljaren 'li.news-item' (item); sidans layout kan ha ändrats"
     )
 
 
 def test_items_without_titles_are_a_layout_error():
     expected = (
-        "4 elements match the item selector 'li.sv-channel-item' but none has a title "
-        "matching 'h3.rubrik'"
+        "4 element matchar postväljaren 'li.sv-channel-item' (item) men inget har "
+        "en rubrik som matchar 'h3.rubrik'"
     )
     with pytest.raises(FetchError, match=re.escape(expected)):
         parse(
@@ -288,7 +288,7 @@ def test_swedish_text_survives_wrong_or_missing_charsets(meta, encoding, charset
 
 def test_text_no_charset_decodes_is_an_error_not_mojibake():
     body = _PAGE.format(meta="").encode("cp1252") + b"\x81\x8d\x90"
-    with pytest.raises(FetchError, match="cannot be decoded"):
+    with pytest.raises(FetchError, match="kan inte avkodas"):
         parse(body, "https://x.se/", item="li", title="h2")
 
 
@@ -457,13 +457,13 @@ def test_bad_pages_fail_alone_and_lose_nothing(pipeline):
     site.pages[RO_URL].body = fixture("html", "eurocities_latest.html")  # the layout changed
     outcomes = {o.source: o for o in run().outcomes}
     assert outcomes["eu-kontoret"].error == (
-        "no element matches the item selector 'li.sv-channel-item'; "
-        "the page layout may have changed"
+        "inget element matchar postväljaren 'li.sv-channel-item' (item); "
+        "sidans layout kan ha ändrats"
     )
     assert outcomes["latin1"].ok
     assert store.db["items"].get("latin1:https://latin1.example/a")["title"] == _TITLE
     assert "HTTP 500" in outcomes["broken"].error
-    assert "no element matches" in outcomes["feed"].error
+    assert "inget element matchar" in outcomes["feed"].error
     assert (
         store.db.execute("SELECT count(*) FROM items WHERE source = 'eu-kontoret'").fetchone()[0]
         == 4

@@ -75,15 +75,15 @@ def test_the_real_calendar_cut_off_in_its_first_event_is_an_error():
     with pytest.raises(FetchError) as error:
         parse(fixture("ical", "interreg_no_kalender_ical_excerpt.ics"))
     assert str(error.value) == (
-        "the calendar is cut off: it has no END:VCALENDAR (the body may be truncated); "
-        "its 0 complete events were not stored"
+        "kalendern är avbruten: den saknar END:VCALENDAR (svaret kan ha kapats); "
+        "dess 0 hela händelser sparades inte"
     )
 
 
 def test_a_calendar_cut_off_after_complete_events_is_an_error_too():
     whole = fixture("ical", "interreg_no_kalender.ics")
     cut = whole[: whole.index(b"UID:16702")]
-    with pytest.raises(FetchError, match=re.escape("its 3 complete events were not stored")):
+    with pytest.raises(FetchError, match=re.escape("dess 3 hela händelser sparades inte")):
         parse(cut)
 
 
@@ -92,12 +92,12 @@ def test_a_calendar_cut_off_after_complete_events_is_an_error_too():
     [
         (
             fixture("html", "region_ostergotland_aktuellt.html"),
-            "does not start with BEGIN:VCALENDAR",
+            "börjar inte med BEGIN:VCALENDAR",
         ),
-        (b"", "does not start with BEGIN:VCALENDAR"),
+        (b"", "börjar inte med BEGIN:VCALENDAR"),
         (
             b"BEGIN:VCALENDAR\nthis is not a content line\nEND:VCALENDAR\n",
-            "the calendar cannot be read",
+            "kalendern kan inte läsas",
         ),
     ],
     ids=["html", "empty", "garbage-inside"],
@@ -148,7 +148,8 @@ def test_events_cancelled_broken_or_without_uid():
     assert [(i.uid, i.title, i.deadline) for i in items] == [
         ("Utan UID@2024-09-01", "Utan UID", date(2024, 9, 30))
     ]
-    with pytest.raises(FetchError, match="none of the calendar's 2 events has a title and a start"):
+    no_event = "ingen av kalenderns 2 händelser har en rubrik och en starttid"
+    with pytest.raises(FetchError, match=no_event):
         parse(
             calendar(
                 "UID:2@x\nSUMMARY:Trasig\nDTSTART:not-a-date", "UID:3@x\nDTSTART:20240901T000000"
@@ -280,9 +281,9 @@ def test_a_cut_off_calendar_fails_alone_and_loses_nothing(pipeline):
     run()
     site.pages[FEED].body = fixture("ical", "interreg_no_kalender_ical_excerpt.ics")
     outcomes = {o.source: o for o in run().outcomes}
-    assert "cut off" in outcomes["interreg-no"].error
-    assert "cut off" in outcomes["cut"].error
-    assert "not an iCalendar feed" in outcomes["html"].error
+    assert "avbruten" in outcomes["interreg-no"].error
+    assert "avbruten" in outcomes["cut"].error
+    assert "ingen iCalendar-kalender" in outcomes["html"].error
     assert (
         store.db.execute("SELECT count(*) FROM items WHERE source = 'interreg-no'").fetchone()[0]
         == 4

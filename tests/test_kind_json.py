@@ -149,8 +149,8 @@ def test_a_cut_off_answer_is_invalid_json_saying_so():
     with pytest.raises(FetchError) as error:
         parse(fixture("json", "esf_wp_json_page_excerpt.json.txt"), **WORDPRESS)
     message = str(error.value)
-    assert message.startswith("the answer is not valid JSON: Unterminated string")
-    assert "(the body may be cut off)" in message and "(application/json)" in message
+    assert message.startswith("svaret är inte giltig JSON: Unterminated string")
+    assert "(svaret kan ha kapats)" in message and "(application/json)" in message
 
 
 @pytest.mark.parametrize(
@@ -158,11 +158,11 @@ def test_a_cut_off_answer_is_invalid_json_saying_so():
     [
         (
             b"<!DOCTYPE html><html><body>Underhall</body></html>",
-            "not valid JSON: Expecting value at line 1, column 1",
+            "inte giltig JSON: Expecting value på rad 1, kolumn 1",
         ),
-        (b"", "the answer is empty, not JSON"),
-        ('[{"Titel": "Östergötland"}]'.encode("cp1252"), "not UTF-8 text, as JSON must be"),
-        (b"[" * 100_000 + b"]" * 100_000, "not valid JSON"),
+        (b"", "svaret är tomt, inte JSON"),
+        ('[{"Titel": "Östergötland"}]'.encode("cp1252"), "inte UTF-8-text, vilket JSON måste vara"),
+        (b"[" * 100_000 + b"]" * 100_000, "inte giltig JSON"),
     ],
     ids=["html", "empty", "latin1-undeclared", "too-deep"],
 )
@@ -182,17 +182,19 @@ def test_a_missing_items_path_names_the_path_and_what_is_there():
     with pytest.raises(FetchError) as error:
         parse(body, items="data.calls", title="title")
     assert str(error.value) == (
-        "the answer has nothing at 'data.calls' (the 'items' path); "
-        "an object with the keys data, total"
+        "svaret har inget på 'data.calls' (sökvägen 'items'); "
+        "det är ett objekt med nycklarna data, total"
     )
 
 
 def test_items_that_are_not_a_list_or_have_no_titles():
-    with pytest.raises(FetchError, match=re.escape("at 'data' (the 'items' path), not a list")):
+    with pytest.raises(FetchError, match=re.escape("på 'data' (sökvägen 'items'), inte en lista")):
         parse(as_json({"data": {"a": 1}}), items="data", title="title")
-    with pytest.raises(FetchError, match=re.escape("has an object at its top level, not a list")):
+    top = "har ett objekt på översta nivån, inte en lista"
+    with pytest.raises(FetchError, match=re.escape(top)):
         parse(as_json({"data": []}), title="title")
-    with pytest.raises(FetchError, match=re.escape("none of the 2 items has a text at 'Titel'")):
+    untitled = "ingen av de 2 posterna har en text på 'Titel'"
+    with pytest.raises(FetchError, match=re.escape(untitled)):
         parse(as_json([{"titel": "a"}, {"titel": "b"}]), title="Titel")
     assert parse(as_json([]), title="Titel") == []
 
@@ -337,11 +339,11 @@ def test_bad_answers_fail_alone_and_lose_nothing(pipeline):
     run()
     site.pages[ESF_URL].body = b"<html>Sidan kunde inte visas</html>"
     outcomes = {o.source: o for o in run().outcomes}
-    assert "not valid JSON" in outcomes["esf"].error
+    assert "inte giltig JSON" in outcomes["esf"].error
     assert outcomes["vinnova"].ok
-    assert "the body may be cut off" in outcomes["cut"].error
+    assert "svaret kan ha kapats" in outcomes["cut"].error
     assert (
-        "nothing at 'data' (the 'items' path); an object with the keys results"
+        "inget på 'data' (sökvägen 'items'); det är ett objekt med nycklarna results"
         in outcomes["moved"].error
     )
     assert store.db.execute("SELECT count(*) FROM items WHERE source = 'esf'").fetchone()[0] == 2

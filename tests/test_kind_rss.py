@@ -179,11 +179,11 @@ def test_a_call_teaser_with_dates_gives_deadline_and_status():
         (
             fixture("html", "region_ostergotland_aktuellt.html"),
             "text/html",
-            "it is an HTML page (text/html)",
+            "det är en HTML-sida (text/html)",
         ),
         (b'{"items": []}', "application/json", "application/json"),
         (b"\x00\x01\x02garbage\xff\xfe", "application/octet-stream", "not well-formed"),
-        (b"<note><to>Tove</to></note>", "application/xml", "no rss, RDF or feed element"),
+        (b"<note><to>Tove</to></note>", "application/xml", "inget rss-, RDF- eller feed-element"),
         (
             b'<?xml version="1.0"?><rss version="2.0"><channel><title>Utlysn',
             RSS,
@@ -193,13 +193,13 @@ def test_a_call_teaser_with_dates_gives_deadline_and_status():
     ids=["html", "json", "garbage", "other-xml", "cut-before-any-item"],
 )
 def test_a_document_that_is_not_a_feed_is_a_plain_error(body, kind, why):
-    with pytest.raises(FetchError, match="the answer is not an RSS or Atom feed") as error:
+    with pytest.raises(FetchError, match="svaret är inte ett RSS- eller Atom-flöde") as error:
         parse(body, kind=kind)
     assert why in str(error.value)
 
 
 def test_an_empty_answer_is_an_error():
-    with pytest.raises(FetchError, match="empty"):
+    with pytest.raises(FetchError, match="tomt"):
         parse(b"  \n")
 
 
@@ -243,21 +243,21 @@ def test_an_entity_bomb_is_refused_at_once(body, monkeypatch):
         raise AssertionError("the feed was parsed")
 
     monkeypatch.setattr("monitor.sources.rss.feedparser.parse", never)
-    with pytest.raises(FetchError, match="declares its own XML entities"):
+    with pytest.raises(FetchError, match="deklarerar egna XML-entiteter"):
         parse(body)
 
 
 def test_an_entity_declaration_hidden_behind_a_comment_is_found():
     body = _quadratic_blowup().decode().replace("<!DOCTYPE", "<!-- <rss> -->\n<!DOCTYPE", 1)
-    with pytest.raises(FetchError, match="declares its own XML entities"):
+    with pytest.raises(FetchError, match="deklarerar egna XML-entiteter"):
         parse(body.encode())
     pi = _quadratic_blowup().decode().replace("<!DOCTYPE", "<?x <rss ?>\n<!DOCTYPE", 1)
-    with pytest.raises(FetchError, match="declares its own XML entities"):
+    with pytest.raises(FetchError, match="deklarerar egna XML-entiteter"):
         parse(pi.encode())
 
 
 def test_an_entity_declaration_hidden_in_utf16_is_found():
-    with pytest.raises(FetchError, match="declares its own XML entities"):
+    with pytest.raises(FetchError, match="deklarerar egna XML-entiteter"):
         parse(
             _quadratic_blowup()
             .decode()
@@ -375,8 +375,8 @@ def test_a_feed_cut_off_mid_item_is_read_and_said_to_be_cut():
     document = Document("http://news.crpm.org/feed/", body, RSS, None)
     said = cut_short(document, parse(body, url="http://news.crpm.org/feed/"))
     assert said is not None
-    assert "ends before its closing tag" in said
-    assert "read the 1 entries before the cut" in said
+    assert "slutar före sin avslutande tagg" in said
+    assert "de 1 posterna före avbrottet lästes" in said
 
 
 EUROCITIES = {"id": "eurocities", "kind": "rss", "url": "https://eurocities.eu/feed/"}
@@ -393,8 +393,8 @@ def test_a_feed_cut_short_is_stored_as_far_as_it_goes_with_a_warning(pipeline):
     # stored under its link it would become a second item then
     assert outcome.ok and outcome.items_new == 2
     assert outcome.warnings == [
-        "the feed ends before its closing tag (cut off on the way?): read the 2 entries"
-        " before the cut; the rest come with a whole answer"
+        "flödet slutar före sin avslutande tagg (avbrutet på vägen?): de 2 posterna"
+        " före avbrottet lästes; resten kommer med ett helt svar"
     ]
     site.pages["https://eurocities.eu/feed/"].body = whole
     (again,) = run().outcomes
@@ -502,10 +502,10 @@ def test_bad_feeds_fail_alone_and_lose_nothing(pipeline):
     run()
     site.pages[good].body = b"<html>maintenance</html>"
     outcomes = {o.source: o for o in run().outcomes}
-    assert not outcomes["eurocities"].ok and "HTML page" in outcomes["eurocities"].error
-    assert "it is an HTML page (text/html)" in outcomes["html-page"].error
-    assert "entity bomb" in outcomes["bomb"].error
-    assert "not an RSS or Atom feed" in outcomes["cut"].error
+    assert not outcomes["eurocities"].ok and "HTML-sida" in outcomes["eurocities"].error
+    assert "det är en HTML-sida (text/html)" in outcomes["html-page"].error
+    assert "entitetsbomb" in outcomes["bomb"].error
+    assert "inte ett RSS- eller Atom-flöde" in outcomes["cut"].error
     assert "HTTP 404" in outcomes["gone"].error
     assert outcomes["latin1"].ok
     assert store.db["items"].get("latin1:https://tillvaxtverket.se/a.html")["title"] == (

@@ -165,8 +165,8 @@ def test_every_bad_input_fails_alone_and_the_good_sources_are_kept(tmp_path, mis
     outcomes = {o.source: o for o in summary.outcomes}
     assert outcomes["good"].ok and store.db["items"].count == 3
     expected = {
-        "not-xml": "not an RSS or Atom feed",
-        "layout-changed": "no element matches the item selector 'article'",
+        "not-xml": "inte ett RSS- eller Atom-flöde",
+        "layout-changed": "inget element matchar postväljaren 'article'",
         "bad-json": "JSON",
         "cut-off": "bröts av eller var felaktigt komprimerat",
         "gone": "HTTP 404 Not Found",

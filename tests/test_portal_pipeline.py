@@ -222,7 +222,7 @@ def test_a_failure_on_a_later_page_stores_nothing_half(setup, portal):
 
     portal.handle = flaky
     outcome = run(config, store, portal).outcomes[0]
-    assert not outcome.ok and "format may have changed" in outcome.error
+    assert not outcome.ok and "formatet kan ha ändrats" in outcome.error
     assert store.db["items"].count == 0
 
 

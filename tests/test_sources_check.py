@@ -154,7 +154,7 @@ def test_check_all_reports_every_source_with_its_platform_and_what_it_offers(
     assert rows["mucf-sitevision-guess"][2:] == ["FAILED", "-", "-", "-", "200", "Drupal"]
     said = notes(result.stdout)
     guess = said["mucf-sitevision-guess"]
-    assert guess[0].startswith("FAILED: no element matches the item selector")
+    assert guess[0].startswith("FAILED: inget element matchar postväljaren")
     assert guess[1] == (
         "the selectors use Sitevision class names but the site runs Drupal (generator tag)"
     )
@@ -189,7 +189,7 @@ def test_check_of_one_source_gives_the_same_advice(runner, tmp_path, site):
     result = runner.invoke(cli, ["--config", str(path), "sources", "check", "skr-page"])
     assert result.exit_code == 3
     first, *advice = result.stdout.splitlines()
-    assert first.startswith("skr-page: FAILED: no element matches the item selector")
+    assert first.startswith("skr-page: FAILED: inget element matchar postväljaren")
     assert advice == [
         f"  the page offers instead: Sitevision RSS portlet {site.base_url}/4.e6f1d6318fa4a7c94"
         "db534c/12.e6f1d6318fa4a7c94db5bb0.portlet?state=rss&sv.contenttype=text/xml;charset=UTF-8"

@@ -80,10 +80,10 @@ def parse_topic_details(data: object, identifier: str) -> TopicDetails:
     """A topicDetails answer -> TopicDetails; an answer of another shape is a FetchError."""
     topic = data.get("TopicDetails") if isinstance(data, dict) else None
     if not isinstance(topic, dict):
-        raise FetchError("the answer has no 'TopicDetails' object; its format may have changed")
+        raise FetchError("svaret har inget 'TopicDetails'-objekt; formatet kan ha ändrats")
     own = topic.get("identifier")
     if isinstance(own, str) and own.strip() and own.strip().lower() != identifier.lower():
-        raise FetchError(f"the answer describes {own.strip()}, not {identifier}")
+        raise FetchError(f"svaret beskriver {own.strip()}, inte {identifier}")
     return TopicDetails(
         description=clean_text(_text(topic.get("description"))),
         conditions=clean_text(_text(topic.get("conditions"))),

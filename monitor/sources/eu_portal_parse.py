@@ -45,10 +45,10 @@ _PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 def page_results(data: object) -> tuple[int, list[dict[str, Any]]]:
     """(totalResults, results) of one search page; a changed layout is a clear FetchError."""
     if not isinstance(data, dict) or not isinstance(data.get("results"), list):
-        raise FetchError("the portal's answer has no 'results' list; its format may have changed")
+        raise FetchError("portalens svar har ingen 'results'-lista; formatet kan ha ändrats")
     total = data.get("totalResults")
     if not isinstance(total, int):
-        raise FetchError("the portal's answer has no 'totalResults'; its format may have changed")
+        raise FetchError("portalens svar har inget 'totalResults'; formatet kan ha ändrats")
     return total, [r for r in data["results"] if isinstance(r, dict)]
 
 
@@ -64,9 +64,7 @@ def programme_names(facet_data: object) -> dict[str, str]:
             if isinstance(value, dict) and value.get("rawValue") and value.get("value"):
                 names[str(value["rawValue"])] = tidy_programme_name(str(value["value"]))
     if not names:
-        raise FetchError(
-            "the portal's facet answer lists no programmes; its format may have changed"
-        )
+        raise FetchError("portalens facettsvar listar inga program; formatet kan ha ändrats")
     return names
 
 

@@ -127,7 +127,7 @@ def _json(content: bytes) -> Any:
     try:
         return json.loads(content)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise FetchError("the answer is not JSON; the portal's format may have changed") from exc
+        raise FetchError("svaret är inte JSON; portalens format kan ha ändrats") from exc
 
 
 def _fingerprint(item: Item) -> str:

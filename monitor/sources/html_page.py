@@ -70,15 +70,15 @@ def parse_page(document: Document, context: ParseContext) -> list[Item]:
     elements = soup.select(options.item)
     if not elements:
         raise FetchError(
-            f"no element matches the item selector '{options.item}'; "
-            "the page layout may have changed"
+            f"inget element matchar postväljaren '{options.item}' (item); "
+            "sidans layout kan ha ändrats"
         )
     base = document_base(soup, document.url)
     items = unique_by_uid(_element_item(element, base, context) for element in elements)
     if not items:
         raise FetchError(
-            f"{len(elements)} elements match the item selector '{options.item}' but none has a "
-            f"title matching '{options.title}'; the page layout may have changed"
+            f"{len(elements)} element matchar postväljaren '{options.item}' (item) men inget har "
+            f"en rubrik som matchar '{options.title}' (title); sidans layout kan ha ändrats"
         )
     return items
 

@@ -57,25 +57,27 @@ def parse_calendar(document: Document, context: ParseContext) -> list[Item]:
     text = decode_markup(document.content, document.charset)
     begin = _BEGIN.search(text)
     if begin is None or text[: begin.start()].strip("\ufeff \t\r\n"):
-        kind = document.content_type or "no content type"
+        kind = document.content_type or "ingen innehållstyp"
         raise FetchError(
-            f"the answer is not an iCalendar feed: it does not start with BEGIN:VCALENDAR ({kind})"
+            f"svaret är ingen iCalendar-kalender: det börjar inte med BEGIN:VCALENDAR ({kind})"
         )
     if _END.search(text) is None:
         complete = len(re.findall(r"^END:VEVENT\s*$", text, re.IGNORECASE | re.MULTILINE))
         raise FetchError(
-            "the calendar is cut off: it has no END:VCALENDAR (the body may be truncated); "
-            f"its {complete} complete events were not stored"
+            "kalendern är avbruten: den saknar END:VCALENDAR (svaret kan ha kapats); "
+            f"dess {complete} hela händelser sparades inte"
         )
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         message = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise FetchError(f"the calendar cannot be read: {message}") from exc
+        raise FetchError(f"kalendern kan inte läsas: {message}") from exc
     events = [e for c in calendars for e in c.walk("VEVENT")]
     items = unique_by_uid(_event_item(event, document, context) for event in events)
     if events and not items:
-        raise FetchError(f"none of the calendar's {len(events)} events has a title and a start")
+        raise FetchError(
+            f"ingen av kalenderns {len(events)} händelser har en rubrik och en starttid"
+        )
     return items
 
 

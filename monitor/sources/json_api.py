@@ -63,11 +63,11 @@ def parse_json(document: Document, context: ParseContext) -> list[Item]:
     options: JsonOptions = context.options
     data = _load(document)
     rows = resolve(data, options.items)
-    where = f"'{options.items}' (the 'items' path)" if options.items else "its top level"
+    where = f"'{options.items}' (sökvägen 'items')" if options.items else "översta nivån"
     if rows is _MISSING:
-        raise FetchError(f"the answer has nothing at {where}; {_shape(data)}")
+        raise FetchError(f"svaret har inget på {where}; det är {_shape(data)}")
     if not isinstance(rows, list):
-        raise FetchError(f"the answer has {_kind(rows)} at {where}, not a list of items")
+        raise FetchError(f"svaret har {_kind(rows)} på {where}, inte en lista med poster")
     items = unique_by_uid(
         _row_item(row, document, context)
         for row in rows
@@ -75,8 +75,8 @@ def parse_json(document: Document, context: ParseContext) -> list[Item]:
     )
     if rows and not items and not options.only_if:
         raise FetchError(
-            f"none of the {len(rows)} items has a text at '{options.title}' (the 'title' path); "
-            f"the first is {_shape(rows[0])}"
+            f"ingen av de {len(rows)} posterna har en text på '{options.title}' "
+            f"(sökvägen 'title'); den första är {_shape(rows[0])}"
         )
     return items
 
@@ -134,20 +134,20 @@ def _load(document: Document) -> Any:
         except (LookupError, UnicodeDecodeError):
             content = document.content
     if not content.strip():
-        raise FetchError(f"the answer is empty, not JSON ({kind})")
+        raise FetchError(f"svaret är tomt, inte JSON ({kind})")
     try:
         return json.loads(content)
     except UnicodeDecodeError as exc:
-        raise FetchError(f"the answer is not UTF-8 text, as JSON must be ({kind})") from exc
+        raise FetchError(f"svaret är inte UTF-8-text, vilket JSON måste vara ({kind})") from exc
     except json.JSONDecodeError as exc:
         at_end = exc.pos >= len(content.rstrip()) or exc.msg.startswith("Unterminated")
-        cut = " (the body may be cut off)" if at_end else ""
+        cut = " (svaret kan ha kapats)" if at_end else ""
         raise FetchError(
-            f"the answer is not valid JSON: {exc.msg} at line {exc.lineno}, "
-            f"column {exc.colno}{cut} ({kind})"
+            f"svaret är inte giltig JSON: {exc.msg} på rad {exc.lineno}, "
+            f"kolumn {exc.colno}{cut} ({kind})"
         ) from exc
     except (ValueError, RecursionError) as exc:
-        raise FetchError(f"the answer is not valid JSON: {exc} ({kind})") from exc
+        raise FetchError(f"svaret är inte giltig JSON: {exc} ({kind})") from exc
 
 
 def _path(row: Any, path: str | None) -> Any:
@@ -205,17 +205,17 @@ def _true(value: Any) -> bool:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", str: "a text", bool: "true or false", type(None): "null"}.get(
-        type(value), "a number" if isinstance(value, int | float) else type(value).__name__
+    return {dict: "ett objekt", str: "en text", bool: "sant eller falskt", type(None): "null"}.get(
+        type(value), "ett tal" if isinstance(value, int | float) else type(value).__name__
     )
 
 
 def _shape(value: Any) -> str:
     if isinstance(value, dict):
-        keys = ", ".join(list(value)[:12]) or "none"
-        return f"an object with the keys {keys}"
+        keys = ", ".join(list(value)[:12]) or "inga"
+        return f"ett objekt med nycklarna {keys}"
     if isinstance(value, list):
-        return f"a list of {len(value)}"
+        return f"en lista med {len(value)}"
     return _kind(value)
 
 

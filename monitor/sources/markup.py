@@ -59,10 +59,10 @@ def decode_markup(content: bytes, declared: str | None) -> str:
     """
     for bom, codec in _BOMS:
         if content.startswith(bom):
-            return _decode(content, codec, "its byte order mark")
+            return _decode(content, codec, "dess byte order mark (BOM)")
     header = _codec(declared)
     if header and header.startswith(("utf-16", "utf-32")):
-        return _decode(content, header, f"the declared charset {declared}")
+        return _decode(content, header, f"den angivna teckenkodningen {declared}")
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:
@@ -77,8 +77,8 @@ def decode_markup(content: bytes, declared: str | None) -> str:
             return content.decode(codec)
         except UnicodeDecodeError:
             continue
-    said = f"declared {declared}" if declared else "none declared"
-    raise FetchError(f"the text cannot be decoded with any charset ({said})")
+    said = f"angiven: {declared}" if declared else "ingen angiven"
+    raise FetchError(f"texten kan inte avkodas med någon teckenkodning ({said})")
 
 
 def html_soup(content: bytes, declared: str | None) -> BeautifulSoup:
@@ -94,7 +94,7 @@ def html_soup(content: bytes, declared: str | None) -> BeautifulSoup:
         try:
             return BeautifulSoup(text, "html.parser")
         except (ParserRejectedMarkup, AssertionError) as exc:
-            raise FetchError(f"the page is not readable HTML ({exc})") from exc
+            raise FetchError(f"sidan är inte läsbar HTML ({exc})") from exc
 
 
 def block_text(element: Tag) -> str:
@@ -160,4 +160,4 @@ def _decode(content: bytes, codec: str, why: str) -> str:
     try:
         return content.decode(codec)
     except UnicodeDecodeError as exc:
-        raise FetchError(f"the text does not match {why} ({exc.reason})") from exc
+        raise FetchError(f"texten stämmer inte med {why} ({exc.reason})") from exc

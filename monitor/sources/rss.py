@@ -62,15 +62,15 @@ class RssOptions:
 def parse_feed(document: Document, context: ParseContext) -> list[Item]:
     """Feed bytes -> items; FetchError when the document is not a feed."""
     if not document.content.strip():
-        raise FetchError("the answer is empty, not an RSS or Atom feed")
+        raise FetchError("svaret är tomt, inte ett RSS- eller Atom-flöde")
     content_type = document.content_type or "application/xml"
     if document.charset:
         content_type += f"; charset={document.charset}"
     headers = {"content-type": content_type, "content-location": document.url}
     if _declares_entities(document.content, headers):
         raise FetchError(
-            "the feed declares its own XML entities (<!ENTITY>), which feeds never need and "
-            "which can be an entity bomb; it was not read"
+            "flödet deklarerar egna XML-entiteter (<!ENTITY>), som flöden aldrig behöver och "
+            "som kan vara en entitetsbomb; det lästes inte"
         )
     # Bytes in a BytesIO: feedparser would take bare bytes for a file name and open it.
     # Its HTML sanitiser and its resolving of links inside the HTML are left out: every text
@@ -84,11 +84,13 @@ def parse_feed(document: Document, context: ParseContext) -> list[Item]:
             resolve_relative_uris=False,
         )
     except Exception as exc:  # feedparser reports problems as "bozo"; anything else is odd input
-        raise FetchError(f"the feed could not be read ({type(exc).__name__}: {exc})") from exc
+        raise FetchError(f"flödet kunde inte läsas ({type(exc).__name__}: {exc})") from exc
     entries = _whole_entries(parsed.get("entries") or [], document.content)
     if not entries:
         if parsed.get("bozo") or not parsed.get("version"):
-            raise FetchError(f"the answer is not an RSS or Atom feed: {_why_not(parsed, document)}")
+            raise FetchError(
+                f"svaret är inte ett RSS- eller Atom-flöde: {_why_not(parsed, document)}"
+            )
         return []  # a real feed with nothing in it
     language = _language(parsed.get("feed", {}).get("language"))
     return unique_by_uid(_entry_item(entry, document, context, language) for entry in entries)
@@ -170,13 +172,13 @@ def _declares_entities(content: bytes, headers: dict[str, str]) -> bool:
 
 
 def _why_not(parsed: dict[str, Any], document: Document) -> str:
-    kind = document.content_type or "no content type"
+    kind = document.content_type or "ingen innehållstyp"
     if "html" in kind or re.search(rb"<html[\s>]", document.content[:2048], re.IGNORECASE):
-        return f"it is an HTML page ({kind})"
+        return f"det är en HTML-sida ({kind})"
     problem = parsed.get("bozo_exception")
     if problem is not None and str(problem):
         return f"{str(problem).splitlines()[0][:200]} ({kind})"
-    return f"it has no rss, RDF or feed element ({kind})"
+    return f"det har inget rss-, RDF- eller feed-element ({kind})"
 
 
 def _published(entry: dict[str, Any]) -> datetime | None:
@@ -241,8 +243,8 @@ def cut_short(document: Document, items: list[Item]) -> str | None:
     if not items or not _is_cut(document.content):
         return None  # nothing read is an error already
     return (
-        f"the feed ends before its closing tag (cut off on the way?): read the {len(items)}"
-        " entries before the cut; the rest come with a whole answer"
+        f"flödet slutar före sin avslutande tagg (avbrutet på vägen?): de {len(items)} "
+        "posterna före avbrottet lästes; resten kommer med ett helt svar"
     )
 
 
