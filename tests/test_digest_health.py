@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import shutil
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from helpers.fault_server import FaultServer, respond
 from helpers.portal_emulator import portal_config
 from monitor.cli import cli
 
@@ -90,24 +89,10 @@ def html_instead_of_feed() -> Iterator[str]:
     """A loopback server answering a real news page (Region Östergötland's, from
     tests/fixtures/html) where a feed was configured: what a site gives after a redesign."""
     page = (ROOT / "tests/fixtures/html/region_ostergotland_aktuellt.html").read_bytes()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/rss.xml"
-    server.shutdown()
-    server.server_close()
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    with FaultServer() as server:
+        server.route("/rss.xml")(lambda request, conn: respond(conn, 200, page, html))
+        yield server.url("/rss.xml")
 
 
 def test_why_a_source_stopped_working_is_said_in_swedish(
